@@ -1,0 +1,2 @@
+export type { ProcessRequest, ProcessResult } from './exec/process.js';
+export { runProcess } from './exec/process.js';

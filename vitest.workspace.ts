@@ -1,0 +1,40 @@
+import { fileURLToPath } from 'node:url';
+import type { TestProjectInlineConfiguration } from 'vitest/config';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+const resolve = { conditions: ['@chronos/source'] };
+const ssr = { resolve: { conditions: ['@chronos/source'], externalConditions: ['@chronos/source'] } };
+
+function unit(name: string, dir: string): TestProjectInlineConfiguration {
+  return {
+    resolve,
+    ssr,
+    test: { name: `${name}:unit`, root: `${root}${dir}`, include: ['test/unit/**/*.test.ts'], testTimeout: 20_000 },
+  };
+}
+
+function integration(name: string, dir: string): TestProjectInlineConfiguration {
+  return {
+    resolve,
+    ssr,
+    test: {
+      name: `${name}:integration`,
+      root: `${root}${dir}`,
+      include: ['test/integration/**/*.test.ts'],
+      testTimeout: 300_000,
+      hookTimeout: 600_000,
+      fileParallelism: false,
+    },
+  };
+}
+
+/** The test projects: unit and integration tiers per package. */
+export default [
+  unit('core', 'packages/core'),
+  integration('core', 'packages/core'),
+  unit('s3-verify', 'packages/s3-verify'),
+  integration('s3-verify', 'packages/s3-verify'),
+  unit('cli', 'packages/cli-example'),
+  integration('cli', 'packages/cli-example'),
+  unit('docs', 'docs'),
+];
