@@ -1,2 +1,12 @@
-export type { ProcessRequest, ProcessResult } from './exec/process.js';
-export { runProcess } from './exec/process.js';
+export * from './analysis/index.js';
+export * from './catalogue/index.js';
+export * from './client/index.js';
+export * from './commands/index.js';
+export * from './config/index.js';
+export * from './errors/index.js';
+export * from './exec/index.js';
+export * from './info/index.js';
+export * from './metrics/index.js';
+export * from './pitr/index.js';
+export * from './policy/index.js';
+export * from './retention/index.js';

@@ -1,0 +1,2 @@
+export type { ProcessRequest, ProcessResult } from './process.js';
+export { runProcess } from './process.js';
