@@ -57,7 +57,8 @@ type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstanc
 
 async function loadS3rver(): Promise<S3rverConstructor> {
   try {
-    const module = (await import('s3rver')) as { default?: S3rverConstructor };
+    const specifier = 's3rver';
+    const module = (await import(specifier)) as { default?: S3rverConstructor };
     return (module.default ?? module) as S3rverConstructor;
   } catch (cause) {
     throw new Error('The S3 test endpoint needs the optional peer dependency s3rver@3.7.1 (pnpm add -D s3rver)', {
