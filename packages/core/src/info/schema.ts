@@ -1,0 +1,126 @@
+import { z } from 'zod';
+
+/**
+ * A PostgreSQL system identifier as its exact decimal text. System ids are 64-bit and usually above 2^53, where a JSON
+ * number would be rounded, so they are kept as a branded decimal string. Use {@link systemIdToBigInt} for arithmetic.
+ *
+ * @example
+ * const id = info[0]!.db[0]!['system-id']; // '7711603885232359767'
+ */
+export type SystemId = string & { readonly __brand: 'SystemId' };
+
+/**
+ * Converts a {@link SystemId} to a bigint.
+ *
+ * @example
+ * systemIdToBigInt(info[0]!.db[0]!['system-id']); // 7711603885232359767n
+ */
+export function systemIdToBigInt(id: SystemId): bigint {
+  return BigInt(id);
+}
+
+const count = z.int().nonnegative();
+const size = z.number().nonnegative();
+const walSegment = z.string().regex(/^[0-9A-F]{24}$/, 'a 24-hex-digit WAL segment name');
+
+const systemId = z
+  .union([z.string().regex(/^\d{1,20}$/, 'a decimal system id'), z.int().nonnegative()])
+  .transform((value) => String(value) as SystemId);
+
+const databaseRef = z.looseObject({ id: count, 'repo-key': count.optional() });
+
+/** Stanza status codes: 0 ok, 1 missing stanza path, 2 no valid backups, 3 missing stanza data, 4 different across repos, 5 database mismatch across repos, 6 requested backup not found, 99 other. */
+export const STANZA_STATUS_CODES = [0, 1, 2, 3, 4, 5, 6, 99] as const;
+/** Repository status codes (`repo[].status.code`): 0, 1, 2, 3, 6, 99 with the stanza meanings. */
+export const REPO_STATUS_CODES = [0, 1, 2, 3, 6, 99] as const;
+
+const lockProgress = {
+  held: z.boolean(),
+  size: size.optional(),
+  'size-cplt': size.optional(),
+};
+
+export const backupLockSchema = z.looseObject({
+  ...lockProgress,
+  repo: z.array(z.looseObject({ key: count, ...lockProgress, held: z.boolean().optional() })).optional(),
+});
+
+export const stanzaStatusSchema = z.looseObject({
+  code: z.literal(STANZA_STATUS_CODES),
+  message: z.string(),
+  lock: z
+    .looseObject({
+      backup: backupLockSchema,
+      restore: z.looseObject(lockProgress).optional(),
+    })
+    .optional(),
+});
+
+export const repoSchema = z.looseObject({
+  cipher: z.string(),
+  key: count,
+  status: z.looseObject({ code: z.literal(REPO_STATUS_CODES), message: z.string() }),
+});
+
+export const dbSchema = z.looseObject({
+  id: count,
+  'repo-key': count.optional(),
+  'system-id': systemId,
+  version: z.string(),
+});
+
+export const archiveSchema = z.looseObject({
+  database: databaseRef,
+  id: z.string(),
+  max: walSegment.nullable(),
+  min: walSegment.nullable(),
+});
+
+export const backupSchema = z.looseObject({
+  annotation: z.record(z.string(), z.string()).optional(),
+  archive: z.looseObject({ start: walSegment.nullable(), stop: walSegment.nullable() }),
+  backrest: z.looseObject({ format: count, version: z.string() }),
+  database: databaseRef,
+  'database-ref': z
+    .array(z.looseObject({ name: z.string(), oid: count }))
+    .nullable()
+    .optional(),
+  error: z.boolean().optional(),
+  'error-list': z.array(z.string()).optional(),
+  info: z.looseObject({
+    delta: size,
+    repository: z.looseObject({
+      delta: size.optional(),
+      'delta-map': size.optional(),
+      size: size.optional(),
+      'size-map': size.optional(),
+    }),
+    size: size,
+  }),
+  label: z.string().regex(/^\d{8}-\d{6}F(?:_\d{8}-\d{6}[DI])?$/, 'a backup label like 20261124-052144F'),
+  link: z
+    .array(z.looseObject({ destination: z.string(), name: z.string() }))
+    .nullable()
+    .optional(),
+  lsn: z.looseObject({ start: z.string(), stop: z.string() }).optional(),
+  prior: z.string().nullable(),
+  reference: z.array(z.string()).nullable(),
+  tablespace: z
+    .array(z.looseObject({ destination: z.string(), name: z.string(), oid: count }))
+    .nullable()
+    .optional(),
+  timestamp: z.looseObject({ start: count, stop: count }),
+  type: z.enum(['full', 'diff', 'incr']),
+});
+
+export const stanzaSchema = z.looseObject({
+  archive: z.array(archiveSchema),
+  backup: z.array(backupSchema),
+  cipher: z.string(),
+  db: z.array(dbSchema),
+  name: z.string(),
+  repo: z.array(repoSchema).optional(),
+  status: stanzaStatusSchema,
+});
+
+export const infoSchema = z.array(stanzaSchema);
