@@ -1,0 +1,324 @@
+import { CronPattern } from 'croner';
+import { z } from 'zod';
+import { secretRefSchema } from './secret-ref.js';
+import { DURATION_PATTERN, SIZE_PATTERN } from './units.js';
+
+/** Version of the policy document format; the `version` field of every policy. */
+export const POLICY_VERSION = 1;
+
+/** `$id` of the JSON Schema of this policy format version. */
+export const POLICY_SCHEMA_ID = `urn:chronos:pgbackrest:policy:v${POLICY_VERSION}`;
+
+const REPO_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const STANZA = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function cronProblem(expression: string): string | undefined {
+  try {
+    new CronPattern(expression, undefined, { mode: '5-part' });
+    return undefined;
+  } catch (error) {
+    return (error as Error).message.replace(/^CronPattern: /, '');
+  }
+}
+
+const duration = z.string().regex(DURATION_PATTERN, {
+  error: 'write a duration as <integer><unit> parts, unit w, d, h, m or s (e.g. "26h", "7d")',
+});
+
+const size = z.string().regex(SIZE_PATTERN, {
+  error: 'write a size as an integer with an optional unit B, KiB, MiB, GiB or TiB (e.g. "1GiB")',
+});
+
+const absolutePath = z.string().regex(/^\//, { error: 'write an absolute path' });
+
+/** A time of recurring runs: a five-field cron expression read in an explicit IANA time zone. */
+export const scheduleSchema = z
+  .strictObject({
+    cron: z
+      .string()
+      .describe('Five-field cron expression (minute hour day-of-month month day-of-week), read in `timeZone`.')
+      .superRefine((value, ctx) => {
+        const problem = cronProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: `invalid cron expression: ${problem}` });
+      }),
+    timeZone: z
+      .string()
+      .describe('IANA time zone the cron expression is read in, e.g. "America/Toronto" or "UTC".')
+      .refine(isTimeZone, { error: 'unknown time zone: use an IANA name such as "America/Toronto" or "UTC"' }),
+  })
+  .describe('Recurring runs: cron expression plus an explicit IANA time zone.');
+
+const countOrDays = (what: string) =>
+  z
+    .strictObject({
+      count: z.int().min(1).max(9_999_999).optional().describe(`Keep this many ${what} backups.`),
+      days: z.int().min(1).max(9_999_999).optional().describe(`Keep ${what} backups for this many days.`),
+    })
+    .refine((value) => (value.count === undefined) !== (value.days === undefined), {
+      error: `set exactly one of "count" or "days" for ${what} retention`,
+    });
+
+const retentionSchema = z
+  .strictObject({
+    full: countOrDays('full'),
+    diff: countOrDays('differential').optional(),
+    archive: z
+      .strictObject({
+        type: z.enum(['full', 'diff', 'incr']).describe('Backup type whose count bounds the WAL kept.'),
+        count: z.int().min(1).max(9_999_999),
+      })
+      .optional()
+      .describe('WAL kept for this many backups of `type` (default: as many as full retention).'),
+  })
+  .describe('Retention of this repository.');
+
+const repoEncryptionSchema = z
+  .strictObject({
+    cipher: z.enum(['aes-256-cbc', 'none']),
+    passphrase: secretRefSchema.optional(),
+  })
+  .describe('Encryption of this repository, overriding the policy-wide setting.');
+
+const repoBase = {
+  name: z.string().regex(REPO_NAME, { error: 'use lower-case letters, digits and "-" (at most 63 characters)' }),
+  offsite: z.boolean().describe('Whether this repository is off-site (another site or region than production).'),
+  retention: retentionSchema,
+  encryption: repoEncryptionSchema.optional(),
+};
+
+const posixRepo = z.strictObject({
+  ...repoBase,
+  type: z.literal('posix'),
+  path: absolutePath.describe('Repository path on the backup host.'),
+});
+
+const s3Repo = z.strictObject({
+  ...repoBase,
+  type: z.literal('s3'),
+  bucket: z.string().min(3).max(63),
+  region: z.string().min(1),
+  endpoint: z.string().min(1).optional().describe('S3 endpoint host; default s3.<region>.amazonaws.com.'),
+  port: z.int().min(1).max(65535).optional(),
+  path: absolutePath.default('/pgbackrest').describe('Key prefix of the repository in the bucket.'),
+  uriStyle: z.enum(['host', 'path']).optional(),
+  verifyTls: z.boolean().optional(),
+  credentials: z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('shared'), accessKeyId: secretRefSchema, secretAccessKey: secretRefSchema }),
+    z.strictObject({ type: z.literal('auto') }).describe('Instance or task role credentials.'),
+    z
+      .strictObject({ type: z.literal('web-id') })
+      .describe('Web identity (e.g. Kubernetes service account) credentials.'),
+  ]),
+});
+
+const gcsRepo = z.strictObject({
+  ...repoBase,
+  type: z.literal('gcs'),
+  bucket: z.string().min(3),
+  path: absolutePath.default('/pgbackrest'),
+  endpoint: z.string().min(1).optional(),
+  credentials: z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('service'), keyFile: absolutePath.describe('Service account key file.') }),
+    z.strictObject({ type: z.literal('token'), token: secretRefSchema }),
+    z.strictObject({ type: z.literal('auto') }),
+  ]),
+});
+
+const azureRepo = z.strictObject({
+  ...repoBase,
+  type: z.literal('azure'),
+  account: z.string().min(3).describe('Storage account name.'),
+  container: z.string().min(3),
+  path: absolutePath.default('/pgbackrest'),
+  endpoint: z.string().min(1).optional(),
+  keyType: z.enum(['shared', 'sas']).default('shared'),
+  key: secretRefSchema.describe('Shared key or SAS token.'),
+});
+
+const sftpRepo = z.strictObject({
+  ...repoBase,
+  type: z.literal('sftp'),
+  host: z.string().min(1),
+  port: z.int().min(1).max(65535).optional(),
+  user: z.string().min(1),
+  path: absolutePath,
+  privateKeyFile: absolutePath,
+  publicKeyFile: absolutePath.optional(),
+  privateKeyPassphrase: secretRefSchema.optional(),
+  hostKeyHashType: z.enum(['md5', 'sha1', 'sha256']).default('sha256'),
+});
+
+/** A repository: where backups and WAL are stored. */
+export const repositorySchema = z.discriminatedUnion('type', [posixRepo, s3Repo, gcsRepo, azureRepo, sftpRepo], {
+  error: 'set "type" to one of posix, s3, gcs, azure, sftp',
+});
+
+const encryptionSchema = z
+  .strictObject({
+    cipher: z.enum(['aes-256-cbc', 'none']),
+    passphrase: secretRefSchema.optional().describe('Where the repository passphrase lives (env var or file).'),
+    requiredFor: z
+      .enum(['all', 'offsite', 'none'])
+      .default('all')
+      .describe('Which repositories must be encrypted: all, off-site only, or none.'),
+  })
+  .describe('Encryption at rest of the repositories.');
+
+/** The zod schema of a backup policy document. */
+export const policySchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    version: z.literal(POLICY_VERSION).describe('Policy format version.'),
+    stanza: z.string().regex(STANZA, { error: 'use letters, digits, "_", "." and "-"' }),
+    database: z.strictObject({
+      path: absolutePath.describe('PostgreSQL data directory (pg1-path).'),
+      port: z.int().min(1).max(65535).optional(),
+      socketPath: absolutePath.optional(),
+      user: z.string().min(1).optional(),
+    }),
+    repositories: z.array(repositorySchema).min(1).max(256),
+    schedule: z.strictObject({
+      full: scheduleSchema,
+      diff: scheduleSchema.optional(),
+      incr: scheduleSchema.optional(),
+    }),
+    encryption: encryptionSchema,
+    compression: z
+      .strictObject({
+        type: z.enum(['gz', 'lz4', 'zst', 'bz2', 'none']),
+        level: z.int().min(-5).max(22).optional(),
+      })
+      .optional()
+      .describe('Compression of backups and WAL; omitted means the measured default.'),
+    backup: z
+      .strictObject({
+        startFast: z.boolean().default(true).describe('Request an immediate checkpoint (start-fast=y).'),
+        processMax: z.int().min(1).max(999).optional(),
+      })
+      .optional(),
+    archiving: z.strictObject({
+      mode: z.literal('continuous').describe('WAL is archived continuously through archive_command.'),
+      async: z.boolean(),
+      spoolPath: absolutePath.optional(),
+      pushQueueMax: size
+        .optional()
+        .describe('Most WAL queued for push before PostgreSQL drops it (archive-push-queue-max).'),
+      getQueueMax: size.optional(),
+      timeout: duration.optional().describe('archive-timeout.'),
+      processMax: z.int().min(1).max(999).optional(),
+    }),
+    objectives: z
+      .strictObject({
+        maxBackupAge: z
+          .strictObject({ full: duration.optional(), diff: duration.optional(), incr: duration.optional() })
+          .optional(),
+        maxArchiveLag: duration.optional(),
+        minRecoveryWindow: duration.optional(),
+      })
+      .default({}),
+    redundancy: z
+      .strictObject({
+        copies: z.int().min(1).describe('Copies of the data, production included when countProduction is true.'),
+        storageKinds: z.int().min(1).describe('Distinct repository storage kinds (posix, s3, gcs, azure, sftp).'),
+        offsiteCopies: z.int().min(0),
+        countProduction: z.boolean().default(true),
+      })
+      .optional()
+      .describe('The 3-2-1 rule: copies, distinct storage kinds, off-site copies.'),
+    restoreDrill: z
+      .strictObject({
+        ...scheduleSchema.shape,
+        repository: z.string().describe('Name of the repository the drill restores from.'),
+        path: absolutePath.describe('Scratch data directory the drill restores into.'),
+      })
+      .optional(),
+  })
+  .superRefine((policy, ctx) => {
+    const names = new Map<string, number>();
+    policy.repositories.forEach((repo, index) => {
+      if (names.has(repo.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['repositories', index, 'name'],
+          message: `repository name "${repo.name}" is used twice: names must be unique`,
+        });
+      }
+      names.set(repo.name, index);
+      const cipher = repo.encryption?.cipher ?? policy.encryption.cipher;
+      const passphrase = repo.encryption?.passphrase ?? policy.encryption.passphrase;
+      if (cipher !== 'none' && passphrase === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['repositories', index, 'encryption'],
+          message: 'cipher aes-256-cbc needs a passphrase reference: set encryption.passphrase',
+        });
+      }
+      const required =
+        policy.encryption.requiredFor === 'all' || (policy.encryption.requiredFor === 'offsite' && repo.offsite);
+      if (required && cipher === 'none') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['repositories', index, 'encryption'],
+          message: `encryption is required for ${policy.encryption.requiredFor === 'all' ? 'every' : 'every off-site'} repository: set cipher aes-256-cbc`,
+        });
+      }
+    });
+    if (policy.restoreDrill && !names.has(policy.restoreDrill.repository)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['restoreDrill', 'repository'],
+        message: `no repository named "${policy.restoreDrill.repository}": use one of ${[...names.keys()].join(', ')}`,
+      });
+    }
+    if (policy.redundancy) {
+      const { copies, storageKinds, offsiteCopies, countProduction } = policy.redundancy;
+      const declaredCopies = policy.repositories.length + (countProduction ? 1 : 0);
+      const kinds = new Set(policy.repositories.map((repo) => repo.type)).size;
+      const offsite = policy.repositories.filter((repo) => repo.offsite).length;
+      if (declaredCopies < copies) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['redundancy', 'copies'],
+          message: `${copies} copies required but the repositories give ${declaredCopies}: add ${copies - declaredCopies} repository(ies)`,
+        });
+      }
+      if (kinds < storageKinds) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['redundancy', 'storageKinds'],
+          message: `${storageKinds} storage kinds required but the repositories use ${kinds}: add a repository of another type`,
+        });
+      }
+      if (offsite < offsiteCopies) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['redundancy', 'offsiteCopies'],
+          message: `${offsiteCopies} off-site copies required but ${offsite} repository(ies) are off-site: mark or add an off-site repository`,
+        });
+      }
+    }
+  });
+
+/** A validated backup policy (defaults applied). */
+export type Policy = z.output<typeof policySchema>;
+
+/** A backup policy as written (before defaults). */
+export type PolicyInput = z.input<typeof policySchema>;
+
+/** One repository of a {@link Policy}. */
+export type PolicyRepository = Policy['repositories'][number];
+
+/** A recurring schedule of a {@link Policy}. */
+export type PolicySchedule = z.output<typeof scheduleSchema>;
+
+/** Backup types a policy schedules. */
+export type ScheduledBackupType = 'full' | 'diff' | 'incr';
