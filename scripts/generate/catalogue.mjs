@@ -385,18 +385,30 @@ for (const [version, dir] of VERSIONS) {
   }
 }
 const errorList = Object.values(errorsByName).sort((a, b) => a.code - b.code);
+const classes = errorList.map((e) => {
+  const className = `${pascal(e.name)}Error`;
+  return `/**
+ * pgBackRest error \`${e.name}\`: exit status ${e.code}, \`ERROR: [${String(e.code).padStart(3, '0')}]\` on stderr.
+ * @example
+ * if (error instanceof ${className}) console.error(error.hint ?? error.message);
+ */
+export class ${className} extends PgBackRestExitError {
+  static readonly errorCode: number = ${e.code};
+  static readonly errorName: string = ${JSON.stringify(e.name)};
+  override readonly name: string = ${JSON.stringify(className)};
+}
+`;
+});
 writeFileSync(
-  join(errorsOutDir, 'codes.generated.ts'),
-  `${HEADER}
-/** pgBackRest error definitions: name, code (the process exit status) and the class the SDK throws. */
-export const ERROR_DEFINITIONS = [
-${errorList
-  .map(
-    (e) =>
-      `  { name: ${JSON.stringify(e.name)}, code: ${e.code}, className: ${JSON.stringify(`${pascal(e.name)}Error`)}, fatal: ${e.fatal} },`,
-  )
-  .join('\n')}
-] as const;
+  join(errorsOutDir, 'classes.generated.ts'),
+  `${HEADER}// Source: pgBackRest error.yaml (${errorList.length} codes, identical in ${VERSIONS.map(([v]) => v).join(', ')}).
+import { PgBackRestExitError } from './pgbackrest-error.js';
+
+${classes.join('\n')}
+/** Error class by pgBackRest exit status. */
+export const ERROR_CLASSES_BY_CODE: ReadonlyMap<number, typeof PgBackRestExitError & { readonly errorCode: number; readonly errorName: string }> = new Map<number, typeof PgBackRestExitError & { readonly errorCode: number; readonly errorName: string }>([
+${errorList.map((e) => `  [${e.code}, ${pascal(e.name)}Error],`).join('\n')}
+]);
 `,
 );
 console.log(`errors: ${errorList.length}`);
