@@ -1,2 +1,16 @@
 #!/usr/bin/env node
-export {};
+const argv = process.argv.slice(2);
+
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  process.stdout.write(`${__CHRONOS_VERSION__}\n`);
+} else {
+  import('./program.js').then(
+    async ({ main }) => {
+      process.exitCode = await main(argv);
+    },
+    (error: unknown) => {
+      process.stderr.write(`chronos: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 3;
+    },
+  );
+}

@@ -1,0 +1,7 @@
+import type { CommandOutcome } from '../context.js';
+import { CouldNotRunError } from '../errors.js';
+
+/** Not available in this build: it needs `createPgBackRest` from the libraries. */
+export async function run(): Promise<CommandOutcome> {
+  throw new CouldNotRunError('this build of chronos does not include `backup` yet (it needs createPgBackRest)');
+}

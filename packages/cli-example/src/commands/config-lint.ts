@@ -1,0 +1,7 @@
+import type { CommandOutcome } from '../context.js';
+import { CouldNotRunError } from '../errors.js';
+
+/** Not available in this build: it needs `lintConfig` from the libraries. */
+export async function run(): Promise<CommandOutcome> {
+  throw new CouldNotRunError('this build of chronos does not include `config-lint` yet (it needs lintConfig)');
+}

@@ -1,0 +1,7 @@
+import type { CommandOutcome } from '../context.js';
+import { CouldNotRunError } from '../errors.js';
+
+/** Not available in this build: it needs `verifyRepository` from the libraries. */
+export async function run(): Promise<CommandOutcome> {
+  throw new CouldNotRunError('this build of chronos does not include `verify-s3` yet (it needs verifyRepository)');
+}

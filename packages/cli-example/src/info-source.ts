@@ -1,0 +1,36 @@
+import { type Info, InfoParseError, parseInfo } from '@chronos/pgbackrest';
+import type { CommandContext } from './context.js';
+import { UsageError } from './errors.js';
+import { readInputFile } from './input.js';
+
+/**
+ * Parses info JSON read from a file; a malformed document is a usage error that names the JSON path.
+ *
+ * @example
+ * ```ts
+ * const info = parseInfoFile(text, 'info.json');
+ * ```
+ */
+export function parseInfoFile(text: string, path: string): Info {
+  try {
+    return parseInfo(text);
+  } catch (error) {
+    if (error instanceof InfoParseError) throw new UsageError(`${path}: ${error.message}`, { cause: error });
+    throw error;
+  }
+}
+
+/**
+ * The info document a command works on: from `--from-file` when given, else from pgBackRest itself.
+ *
+ * @example
+ * ```ts
+ * const info = await loadInfo(options, context);
+ * ```
+ */
+export async function loadInfo(options: Record<string, unknown>, context: CommandContext): Promise<Info> {
+  const fromFile = options['fromFile'];
+  if (typeof fromFile === 'string') return parseInfoFile(await readInputFile(fromFile, '--from-file'), fromFile);
+  const { clientFor } = await import('./pgbackrest.js');
+  return (await clientFor(context)).info();
+}

@@ -1,0 +1,345 @@
+import { createInterface } from 'node:readline/promises';
+import { Command, CommanderError, Option } from 'commander';
+import type { CommandContext, CommandOutcome, GlobalOptions } from './context.js';
+import { CliError } from './errors.js';
+import { EXIT_CODES_HELP, ExitCode, type ExitCodeValue } from './exit-codes.js';
+import { coloursFor } from './output/colour.js';
+import type { JsonEnvelope } from './output/envelope.js';
+import { redact, secretValues } from './output/redact.js';
+
+/** A command module: loaded only when its command runs, so start-up stays cheap. */
+export type CommandRun = (
+  args: string[],
+  options: Record<string, unknown>,
+  context: CommandContext,
+) => Promise<CommandOutcome>;
+
+type Loader = () => Promise<{ run: CommandRun }>;
+
+const JSON_HELP = `JSON output (--json): one document on stdout
+  { "schemaVersion": 1, "command": "<name>", "exitCode": <n>, "result": <command result> }
+  or, when the command could not complete,
+  { "schemaVersion": 1, "command": "<name>", "exitCode": <n>, "error": { "type": "<ErrorName>", "message": "…" } }`;
+
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
+}
+
+function errorMessage(error: unknown): { type: string; message: string; exitCode: ExitCodeValue } {
+  if (error instanceof CliError) return { type: error.name, message: error.message, exitCode: error.exitCode };
+  if (error instanceof Error) {
+    const firstLine = error.message.split('\n')[0] ?? error.message;
+    return { type: error.name, message: firstLine, exitCode: ExitCode.CouldNotRun };
+  }
+  return { type: 'Error', message: String(error), exitCode: ExitCode.CouldNotRun };
+}
+
+/**
+ * Builds the `chronos` command tree. Every action imports its module lazily and reports through one printer.
+ *
+ * @example
+ * ```ts
+ * const program = buildProgram(process.env, (code) => { process.exitCode = code; });
+ * await program.parseAsync(['node', 'chronos', 'info', '--from-file', 'info.json']);
+ * ```
+ */
+export function buildProgram(env: NodeJS.ProcessEnv, setExitCode: (code: ExitCodeValue) => void): Command {
+  const secrets = secretValues(env);
+  const out = (text: string) => process.stdout.write(`${redact(text, secrets)}\n`);
+  const err = (text: string) => process.stderr.write(`${redact(text, secrets)}\n`);
+  const controller = new AbortController();
+
+  const program = new Command('chronos')
+    .description('An ops CLI for pgBackRest: inspect, back up, restore, verify, and run backup policy as data.')
+    .version(__CHRONOS_VERSION__, '-V, --version')
+    .addOption(new Option('--stanza <name>', 'pgBackRest stanza').env('CHRONOS_STANZA'))
+    .addOption(new Option('--config <path>', 'pgbackrest.conf path (where pgBackRest runs)').env('CHRONOS_CONFIG'))
+    .addOption(new Option('--bin <path>', 'pgbackrest binary (default: pgbackrest on PATH)').env('CHRONOS_BIN'))
+    .addOption(new Option('--docker <container>', 'run pgBackRest inside this container').env('CHRONOS_DOCKER'))
+    .addOption(new Option('--ssh <host>', 'run pgBackRest on this host over ssh').env('CHRONOS_SSH'))
+    .addOption(new Option('--user <user>', 'run pgBackRest as this user (e.g. postgres)').env('CHRONOS_USER'))
+    .option('--json', 'print one stable JSON document on stdout (shape below)')
+    .showSuggestionAfterError(true)
+    .configureOutput({ outputError: (text, write) => write(`chronos: usage error: ${text.replace(/^error: /, '')}`) })
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `\n${JSON_HELP}\n\nEnvironment: CHRONOS_STANZA, CHRONOS_CONFIG, CHRONOS_BIN, CHRONOS_DOCKER, CHRONOS_SSH, CHRONOS_USER;
+  secrets (cipher passphrases, S3 keys) only through PGBACKREST_* variables, never flags. NO_COLOR turns colour off.\n\n${EXIT_CODES_HELP}\n` +
+        examples(
+          'chronos demo',
+          'chronos --stanza main status',
+          'chronos --stanza main --docker pg1 --user postgres backup --type diff',
+          'chronos policy schedule examples/chronos-policy.json --count 5 --json',
+        ),
+    );
+
+  const action = (name: string, load: Loader) =>
+    async function (this: Command, ...raw: unknown[]) {
+      const command = raw.at(-1) as Command;
+      const globals = command.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
+      const options = command.opts();
+      const args = raw.slice(0, -2).flatMap((value) => (Array.isArray(value) ? value : [value])) as string[];
+      const json = globals.json === true;
+      const context: CommandContext = {
+        globals,
+        env,
+        colours: coloursFor(json ? {} : process.stdout, env),
+        progress: (line) => err(line),
+        interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
+        confirm: async (question) => {
+          const rl = createInterface({ input: process.stdin, output: process.stderr });
+          try {
+            const answer = await rl.question(`${question} [y/N] `);
+            return /^y(es)?$/i.test(answer.trim());
+          } finally {
+            rl.close();
+          }
+        },
+        signal: controller.signal,
+      };
+      const onSignal = () => controller.abort(new CliError('interrupted', ExitCode.CouldNotRun));
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        const outcome = await (await load()).run(args, options, context);
+        if (json) {
+          const envelope: JsonEnvelope = {
+            schemaVersion: 1,
+            command: name,
+            exitCode: outcome.exitCode,
+            result: outcome.result,
+          };
+          out(JSON.stringify(envelope, jsonReplacer, 2));
+        } else if (outcome.text !== '') {
+          out(outcome.text);
+        }
+        setExitCode(outcome.exitCode);
+      } catch (error) {
+        const failure = errorMessage(error);
+        if (json) {
+          const envelope: JsonEnvelope = {
+            schemaVersion: 1,
+            command: name,
+            exitCode: failure.exitCode,
+            error: { type: failure.type, message: failure.message },
+          };
+          out(JSON.stringify(envelope, jsonReplacer, 2));
+        }
+        err(`chronos ${name}: ${failure.type}: ${failure.message}`);
+        setExitCode(failure.exitCode);
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+    };
+
+  registerCommands(program, action);
+  return program;
+}
+
+function jsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  return value;
+}
+
+type ActionFactory = (name: string, load: Loader) => (this: Command, ...raw: unknown[]) => Promise<void>;
+
+function registerCommands(program: Command, action: ActionFactory): void {
+  const sub = (parent: Command, nameAndArgs: string, description: string) =>
+    parent
+      .command(nameAndArgs)
+      .description(description)
+      .showSuggestionAfterError(true)
+      .configureOutput({ outputError: (text, write) => write(`chronos: usage error: ${text.replace(/^error: /, '')}`) })
+      .exitOverride();
+
+  sub(program, 'info', 'show backups and WAL archive per stanza and repository')
+    .option('--from-file <path>', 'read `pgbackrest info --output=json` from a file instead of running pgBackRest')
+    .option('--set <label>', 'details of one backup set (live only)')
+    .addHelpText(
+      'after',
+      '\nJSON result: the parsed info document (pgBackRest field names; system-id as a decimal string).\n' +
+        examples('chronos --stanza main info', 'chronos info --from-file info.json --json'),
+    )
+    .action(action('info', () => import('./commands/info.js')));
+
+  sub(program, 'status', 'latest backups and their ages, recovery window, running backup progress')
+    .option('--from-file <path>', 'read `pgbackrest info --output=json` from a file instead of running pgBackRest')
+    .option('--now <instant>', 'evaluate ages at this ISO-8601 instant (default: now)')
+    .addHelpText(
+      'after',
+      '\nJSON result: { stanzas: [{ name, status, latest: { full|diff|incr: { label, stop, ageSeconds } },' +
+        ' recoveryWindow: { earliest, latest }, running }] }\n' +
+        examples('chronos --stanza main status', 'chronos status --from-file info.json --json'),
+    )
+    .action(action('status', () => import('./commands/status.js')));
+
+  sub(program, 'backup', 'run a backup and show its progress')
+    .addOption(new Option('--type <type>', 'backup type').choices(['full', 'diff', 'incr']).default('incr'))
+    .option('--annotation <key=value...>', 'annotate the backup set')
+    .addHelpText(
+      'after',
+      '\nProgress (stderr): bytes done/total from the backup lock (pgBackRest 2.48+), elapsed time otherwise.\n' +
+        'JSON result: { type, label, durationSeconds }\n' +
+        examples(
+          'chronos --stanza main backup --type full',
+          'chronos --stanza main --user postgres backup --type diff',
+        ),
+    )
+    .action(action('backup', () => import('./commands/backup.js')));
+
+  sub(program, 'restore', 'restore to a point in time, checked against the recovery window first')
+    .option('--time <instant>', 'recover to this instant (ISO-8601 with offset, e.g. 2026-11-24T02:00:00Z)')
+    .option('--xid <xid>', 'recover to this transaction id')
+    .option('--lsn <lsn>', 'recover to this LSN')
+    .option('--name <restorePoint>', 'recover to this named restore point')
+    .option('--immediate', 'stop as soon as the backup is consistent')
+    .option('--set <label>', 'backup set to restore (default: pgBackRest chooses)')
+    .addOption(
+      new Option('--target-action <action>', 'what to do at the target').choices(['pause', 'promote', 'shutdown']),
+    )
+    .option('--exclusive', 'stop just before the target')
+    .option('--pg-path <dir>', 'restore into this data directory (pg1-path)')
+    .option('--delta', 'restore only files that differ')
+    .addOption(new Option('--archive-mode <mode>', 'archive mode of the restored cluster').choices(['preserve', 'off']))
+    .option('--dry-run', 'print the exact command (secrets redacted) and the plan, run nothing')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .addHelpText(
+      'after',
+      '\nWithout --yes the command asks for confirmation, and refuses when there is no terminal.\n' +
+        'JSON result: { plan, command, ran }\n' +
+        examples(
+          'chronos --stanza main restore --time 2026-11-24T02:00:00Z --pg-path /var/lib/pg-drill --archive-mode off --dry-run',
+          'chronos --stanza main restore --immediate --delta --yes',
+        ),
+    )
+    .action(action('restore', () => import('./commands/restore.js')));
+
+  sub(program, 'check', 'check the stanza configuration and WAL archiving')
+    .addHelpText('after', `\nJSON result: { ok, stderr? }\n${examples('chronos --stanza main check')}`)
+    .action(action('check', () => import('./commands/check.js')));
+
+  sub(program, 'expire', "simulate expiry and compare with pgBackRest's own dry run")
+    .option('--dry-run', 'only show what would be removed (required)')
+    .option('--from-file <path>', 'simulate on an info JSON file (no pgBackRest dry run)')
+    .addHelpText(
+      'after',
+      '\nJSON result: { simulation, pgbackrest, agree }\n' + examples('chronos --stanza main expire --dry-run'),
+    )
+    .action(action('expire', () => import('./commands/expire.js')));
+
+  sub(program, 'verify', "run pgBackRest's verify and show the parsed verdict")
+    .addHelpText(
+      'after',
+      `\nJSON result: the parsed verify verdict\n${examples('chronos --stanza main verify --json')}`,
+    )
+    .action(action('verify', () => import('./commands/verify.js')));
+
+  const config = sub(program, 'config', 'pgbackrest.conf tools');
+  sub(config, 'lint <file>', 'lint a pgbackrest.conf against the option catalogue')
+    .option('--pgbackrest-version <version>', 'catalogue version to lint against', '2.45')
+    .addHelpText(
+      'after',
+      '\nExit 0 when clean (warnings allowed), 1 when there are errors.\nJSON result: the lint result with findings\n' +
+        examples('chronos config lint /etc/pgbackrest/pgbackrest.conf', 'chronos config lint pgbackrest.conf --json'),
+    )
+    .action(action('config lint', () => import('./commands/config-lint.js')));
+
+  const policy = sub(program, 'policy', 'backup policy as data');
+  sub(policy, 'validate <file>', 'validate a policy document (JSON or YAML)')
+    .addHelpText(
+      'after',
+      '\nExit 0 when valid, 1 listing every issue when not.\nJSON result: { valid, issues: [{ path, message }], policy? }\n' +
+        examples('chronos policy validate examples/chronos-policy.json'),
+    )
+    .action(action('policy validate', () => import('./commands/policy-validate.js')));
+  sub(policy, 'compile <file>', 'compile a policy to pgbackrest.conf and schedules')
+    .addOption(
+      new Option('--format <format>', 'what to print')
+        .choices(['conf', 'crontab', 'systemd', 'kubernetes', 'all'])
+        .default('all'),
+    )
+    .addHelpText('after', examples('chronos --stanza main policy compile examples/chronos-policy.json --format conf'))
+    .action(action('policy compile', () => import('./commands/policy-compile.js')));
+  sub(policy, 'schedule <file>', 'list upcoming runs of a policy')
+    .option('--from <instant>', 'start from this ISO-8601 instant (default: now)')
+    .option('--count <n>', 'how many runs', '10')
+    .addHelpText(
+      'after',
+      '\nJSON result: { runs: [{ kind, type, utc, local }] }\n' +
+        examples('chronos policy schedule examples/chronos-policy.json --from 2027-01-04T00:00:00Z --count 7 --json'),
+    )
+    .action(action('policy schedule', () => import('./commands/policy-schedule.js')));
+  sub(policy, 'check <file>', 'evaluate a policy against the live repository (or an info file)')
+    .option('--from-file <path>', 'read `pgbackrest info --output=json` from a file')
+    .option('--now <instant>', 'evaluate at this ISO-8601 instant (default: now)')
+    .addHelpText(
+      'after',
+      '\nExit 1 when a finding is an error.\nJSON result: { findings: [...] }\n' +
+        examples('chronos --stanza main policy check examples/chronos-policy.json'),
+    )
+    .action(action('policy check', () => import('./commands/policy-check.js')));
+
+  sub(program, 'verify-s3', 'verify an S3 repository without pgBackRest (layout, info files, WAL continuity)')
+    .requiredOption('--bucket <name>', 'bucket')
+    .requiredOption('--region <region>', 'region')
+    .option('--endpoint <url>', 'S3 endpoint URL (path style), e.g. https://127.0.0.1:9000')
+    .option('--repo-path <path>', 'repository path inside the bucket', '/')
+    .option('--ca-file <path>', 'trust this CA certificate (PEM)')
+    .option('--cipher-pass-env <name>', 'environment variable holding the repository passphrase')
+    .option('--price-per-gb-month <usd>', 'storage price for the cost estimate')
+    .addHelpText(
+      'after',
+      '\nCredentials: the AWS SDK default chain (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, profiles).\n' +
+        'JSON result: the verification report\n' +
+        examples(
+          'chronos --stanza main verify-s3 --bucket project-chronos-backups --region ca-central-1 --repo-path /pgbackrest --cipher-pass-env CHRONOS_CIPHER_PASS',
+        ),
+    )
+    .action(action('verify-s3', () => import('./commands/verify-s3.js')));
+
+  sub(program, 'metrics', 'print Prometheus metrics for the repository')
+    .option('--from-file <path>', 'read `pgbackrest info --output=json` from a file')
+    .option('--policy <file>', 'include the verdicts of this policy')
+    .option('--now <instant>', 'evaluate at this ISO-8601 instant (default: now)')
+    .addHelpText('after', examples('chronos --stanza main metrics > /var/lib/node_exporter/pgbackrest.prom'))
+    .action(action('metrics', () => import('./commands/metrics.js')));
+
+  sub(
+    program,
+    'demo',
+    'run a throwaway PostgreSQL + pgBackRest + S3 stack through backups, verification and a PITR drill',
+  )
+    .addOption(
+      new Option('--engine <engine>', 'where PostgreSQL runs').choices(['auto', 'native', 'container']).default('auto'),
+    )
+    .option('--keep', 'keep the stack and its files after the demo')
+    .addHelpText('after', examples('chronos demo', 'chronos demo --engine container --keep'))
+    .action(action('demo', () => import('./commands/demo.js')));
+}
+
+/**
+ * Runs the CLI on `argv` (without node and script) and resolves to the exit code.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await main(process.argv.slice(2));
+ * ```
+ */
+export async function main(argv: string[]): Promise<ExitCodeValue> {
+  let exitCode: ExitCodeValue = ExitCode.Ok;
+  const program = buildProgram(process.env, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const ok = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0;
+      return ok ? ExitCode.Ok : ExitCode.Usage;
+    }
+    throw error;
+  }
+  return exitCode;
+}
