@@ -1,5 +1,15 @@
+export { cronProblem, cronToOnCalendar } from './cron.js';
 export { formatIssuePath, isPolicyValidationError, type PolicyIssue, PolicyValidationError } from './errors.js';
 export { policyJsonSchema } from './json-schema.js';
+export {
+  localTimeWithOffset,
+  type NextRunsOptions,
+  nextRuns,
+  policySchedules,
+  type RunKind,
+  type ScheduledRun,
+  scheduleRuns,
+} from './next-runs.js';
 export { parsePolicy, validatePolicy } from './parse.js';
 export {
   POLICY_SCHEMA_ID,

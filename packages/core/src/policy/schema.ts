@@ -1,5 +1,5 @@
-import { CronPattern } from 'croner';
 import { z } from 'zod';
+import { cronProblem } from './cron.js';
 import { secretRefSchema } from './secret-ref.js';
 import { DURATION_PATTERN, SIZE_PATTERN } from './units.js';
 
@@ -18,15 +18,6 @@ function isTimeZone(zone: string): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-function cronProblem(expression: string): string | undefined {
-  try {
-    new CronPattern(expression, undefined, { mode: '5-part' });
-    return undefined;
-  } catch (error) {
-    return (error as Error).message.replace(/^CronPattern: /, '');
   }
 }
 

@@ -1,0 +1,103 @@
+import { Cron } from 'croner';
+import type { Policy, PolicySchedule, ScheduledBackupType } from './schema.js';
+
+/** What a scheduled run does: a backup of a type, or a restore drill. */
+export type RunKind = ScheduledBackupType | 'restore-drill';
+
+/** One upcoming run of a policy's schedules. */
+export interface ScheduledRun {
+  readonly kind: RunKind;
+  /** The instant of the run. */
+  readonly at: Date;
+  /** The instant in UTC, ISO 8601 (`2027-01-03T07:00:00.000Z`). */
+  readonly utc: string;
+  /** Wall-clock time in the schedule's time zone with its offset (`2027-01-03T02:00:00-05:00`). */
+  readonly local: string;
+  readonly timeZone: string;
+}
+
+/** Options of {@link nextRuns}. */
+export interface NextRunsOptions {
+  /** Runs strictly after this instant. */
+  readonly from: Date;
+  /** How many runs to return (all kinds merged, earliest first). */
+  readonly count: number;
+  /** Kinds to include; default every scheduled kind, restore drills included. */
+  readonly kinds?: readonly RunKind[];
+}
+
+/**
+ * Formats an instant as local wall-clock time with its UTC offset in an IANA time zone.
+ *
+ * @example
+ * localTimeWithOffset(new Date('2027-07-04T06:00:00Z'), 'America/Toronto'); // '2027-07-04T02:00:00-04:00'
+ */
+export function localTimeWithOffset(instant: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    timeZoneName: 'longOffset',
+  }).formatToParts(instant);
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
+  const offsetName = part('timeZoneName').replace('GMT', '');
+  const offset = offsetName === '' ? '+00:00' : offsetName;
+  return `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}:${part('second')}${offset}`;
+}
+
+/**
+ * The schedules of a policy by run kind (restore drill included when the policy has one).
+ *
+ * @example
+ * policySchedules(policy).map(([kind]) => kind); // ['full', 'diff', 'restore-drill']
+ */
+export function policySchedules(policy: Policy): [RunKind, PolicySchedule][] {
+  const entries: [RunKind, PolicySchedule][] = [];
+  for (const type of ['full', 'diff', 'incr'] as const) {
+    const schedule = policy.schedule[type];
+    if (schedule) entries.push([type, schedule]);
+  }
+  if (policy.restoreDrill) {
+    entries.push(['restore-drill', { cron: policy.restoreDrill.cron, timeZone: policy.restoreDrill.timeZone }]);
+  }
+  return entries;
+}
+
+/**
+ * Runs of one schedule strictly after `from`.
+ *
+ * @example
+ * scheduleRuns({ cron: '0 2 * * 0', timeZone: 'America/Toronto' }, new Date(), 4);
+ */
+export function scheduleRuns(schedule: PolicySchedule, from: Date, count: number): Date[] {
+  const cron = new Cron(schedule.cron, { timezone: schedule.timeZone, mode: '5-part', paused: true });
+  return cron.nextRuns(count, from);
+}
+
+/**
+ * The next runs of a policy's backup schedules and restore drill, merged in time order.
+ *
+ * @example
+ * for (const run of nextRuns(policy, { from: new Date(), count: 5 })) console.log(run.kind, run.local);
+ */
+export function nextRuns(policy: Policy, options: NextRunsOptions): ScheduledRun[] {
+  const runs: ScheduledRun[] = [];
+  for (const [kind, schedule] of policySchedules(policy)) {
+    if (options.kinds && !options.kinds.includes(kind)) continue;
+    for (const at of scheduleRuns(schedule, options.from, options.count)) {
+      runs.push({
+        kind,
+        at,
+        utc: at.toISOString(),
+        local: localTimeWithOffset(at, schedule.timeZone),
+        timeZone: schedule.timeZone,
+      });
+    }
+  }
+  return runs.sort((a, b) => a.at.getTime() - b.at.getTime()).slice(0, options.count);
+}
