@@ -1,5 +1,7 @@
 export type { Availability } from './availability.js';
 export { integrationGate, isCi, probeDocker, probeImage, probePgBackRest } from './availability.js';
+export type { ContainerStackOptions } from './container-stack.js';
+export { DEFAULT_STACK_IMAGE, startContainerStack } from './container-stack.js';
 export { createRestorePoint, currentLsn, switchWal, writeRows } from './database-activity.js';
 export type { NativeStackOptions } from './native-stack.js';
 export { startNativeStack } from './native-stack.js';

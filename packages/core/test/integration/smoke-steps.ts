@@ -8,8 +8,12 @@ export function pgbackrest(stack: PgBackRestStack, command: string, ...args: str
 }
 
 /** Reads `info --output=json` and asserts one encrypted full backup in a healthy stanza. */
-export async function expectEncryptedFullBackup(stack: PgBackRestStack, cipherPass: string): Promise<void> {
-  const info = ensureSuccess('info', await pgbackrest(stack, 'info', '--output=json'));
+export async function expectEncryptedFullBackup(
+  stack: PgBackRestStack,
+  cipherPass: string,
+  ...infoArgs: string[]
+): Promise<void> {
+  const info = ensureSuccess('info', await pgbackrest(stack, 'info', '--output=json', ...infoArgs));
   expect(info.stdout).not.toContain(cipherPass);
   const stanzas = JSON.parse(info.stdout) as Array<{
     name: string;
