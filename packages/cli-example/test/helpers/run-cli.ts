@@ -1,0 +1,42 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { runProcess } from '@chronos/pgbackrest';
+
+/** The built binary; tests exercise it the way users do. */
+export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+
+export interface CliRun {
+  exitCode: number | undefined;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `node dist/cli.js …args` with a clean colour environment. */
+export async function runCli(
+  args: readonly string[],
+  options: { env?: Record<string, string>; input?: string; cwd?: string; timeout?: number } = {},
+): Promise<CliRun> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`pnpm build\` at the repository root first`);
+  const result = await runProcess({
+    file: process.execPath,
+    args: [CLI, ...args],
+    env: { FORCE_COLOR: '0', ...options.env },
+    timeout: options.timeout ?? 60_000,
+    ...(options.input === undefined ? {} : { input: options.input }),
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+  });
+  return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Parses the JSON envelope printed by `--json`. */
+export function envelope(run: CliRun): {
+  schemaVersion: number;
+  command: string;
+  exitCode: number;
+  result?: any;
+  error?: any;
+} {
+  return JSON.parse(run.stdout);
+}
