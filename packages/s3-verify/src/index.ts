@@ -1,1 +1,42 @@
-export {};
+export {
+  AccessDeniedError,
+  classifyS3Error,
+  EndpointUnreachableError,
+  NoSuchBucketError,
+  S3AccessError,
+  S3RequestError,
+  S3TimeoutError,
+  TlsFailureError,
+  WrongRegionError,
+} from './access-error.js';
+export { bytesToKey, decryptFile, isSalted, NotEncryptedError, WrongPassphraseError } from './cipher.js';
+export type { InfoFile, InfoSection } from './info-file.js';
+export { InfoFileParseError, infoKeys, infoRawValue, infoValue, parseInfoFile } from './info-file.js';
+export type { VerifyConfig, VerifyOptions } from './options.js';
+export {
+  DEFAULT_PRICE_ASSUMPTION,
+  DEFAULT_PRICE_PER_GIB_MONTH,
+  parseVerifyConfig,
+  repoKeyPrefix,
+  verifyConfigSchema,
+} from './options.js';
+export type { PassphraseSource } from './passphrase.js';
+export { loadPassphrase, PassphraseSourceError } from './passphrase.js';
+export type {
+  AccessErrorCode,
+  ArchiveReport,
+  BackupReport,
+  BucketSettings,
+  Finding,
+  FindingCode,
+  Severity,
+  StanzaReport,
+  VerifyReport,
+} from './report.js';
+export { exitCodeFor, findingCodes, REPORT_SCHEMA_VERSION, verifyReportSchema } from './report.js';
+export { createS3Client } from './s3-client.js';
+export { summarizeReport } from './summary.js';
+export type { TimelineSwitch } from './timeline-history.js';
+export { parseTimelineHistory, TimelineHistoryParseError } from './timeline-history.js';
+export { verifyRepository } from './verify.js';
+export { parseLsn, parseSegmentName, parseWalFileName, segmentName } from './wal-name.js';

@@ -1,0 +1,105 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import type { PassphraseSource } from './passphrase.js';
+
+/** Default price: S3 Standard in ca-central-1, USD per GiB-month. */
+export const DEFAULT_PRICE_PER_GIB_MONTH = 0.025;
+/** How the default price was chosen, as stated in reports. */
+export const DEFAULT_PRICE_ASSUMPTION =
+  'S3 Standard, ca-central-1, USD 0.025 per GB-month (GB = 2^30 bytes), storage only';
+
+/** What to verify and how. */
+export interface VerifyOptions {
+  readonly bucket: string;
+  readonly region: string;
+  /** `https://host:port` for S3-compatible services; omitted for AWS S3. */
+  readonly endpoint?: string;
+  /** Path-style addressing (`endpoint/bucket/key`). Default: true when `endpoint` is set. */
+  readonly forcePathStyle?: boolean;
+  /** Extra CA certificate (PEM) to trust, or `verify: false` to skip certificate checks (tests only). */
+  readonly tls?: { readonly caCert?: string | Buffer; readonly verify?: boolean };
+  /** Explicit credentials; default: the AWS SDK default chain (env, profile, instance role…). */
+  readonly credentials?: {
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+    readonly sessionToken?: string;
+  };
+  /** pgBackRest `repo-path`; default `/`. */
+  readonly repoPath?: string;
+  /** Stanzas to check; default: every stanza found under `archive/` and `backup/`. */
+  readonly stanzas?: readonly string[];
+  /** The repository cipher passphrase (`repo-cipher-pass`), for encrypted repositories. */
+  readonly cipherPassphrase?: PassphraseSource;
+  /** WAL segment size in bytes when known; otherwise read from a segment header or inferred. */
+  readonly walSegmentSize?: number;
+  /** Gaps whose next segment was written within this many seconds are "in flight", not missing. Default 600. */
+  readonly gracePeriodSeconds?: number;
+  /** Listings and reads running at once. Default 12. */
+  readonly concurrency?: number;
+  /** Objects per stanza whose first bytes are read to check encryption. Default 16. */
+  readonly encryptionSampleSize?: number;
+  /** Storage price per GiB-month; default {@link DEFAULT_PRICE_PER_GIB_MONTH}. */
+  readonly pricePerGibMonth?: number;
+  readonly currency?: string;
+  /** Per-request timeout in milliseconds. Default 30000. */
+  readonly timeoutMs?: number;
+  /** Attempts per request (the SDK retries). Default 3. */
+  readonly maxAttempts?: number;
+  /** The clock, for the grace period. Default: now. */
+  readonly now?: Date;
+  /** A ready client (then endpoint, tls, credentials, timeouts are not used). */
+  readonly client?: S3Client;
+}
+
+const passphraseReference = z.union([
+  z.object({ env: z.string().min(1) }).strict(),
+  z.object({ file: z.string().min(1) }).strict(),
+]);
+
+/**
+ * Schema of a verification config file (JSON or YAML). The passphrase can only be a reference to an
+ * environment variable or a file, never the value; credentials come from the AWS default chain.
+ */
+export const verifyConfigSchema = z
+  .object({
+    bucket: z.string().min(1),
+    region: z.string().min(1),
+    endpoint: z.string().url().optional(),
+    forcePathStyle: z.boolean().optional(),
+    tls: z.object({ caCertFile: z.string().optional(), verify: z.boolean().optional() }).strict().optional(),
+    repoPath: z.string().optional(),
+    stanzas: z.array(z.string().min(1)).optional(),
+    cipherPassphrase: passphraseReference.optional(),
+    walSegmentSize: z.number().int().positive().optional(),
+    gracePeriodSeconds: z.number().nonnegative().optional(),
+    concurrency: z.number().int().min(1).max(256).optional(),
+    encryptionSampleSize: z.number().int().min(0).optional(),
+    pricePerGibMonth: z.number().nonnegative().optional(),
+    currency: z.string().optional(),
+    timeoutMs: z.number().int().positive().optional(),
+  })
+  .strict();
+
+/** A verification config file, validated. */
+export type VerifyConfig = z.infer<typeof verifyConfigSchema>;
+
+/**
+ * Validates a parsed config file. A plain passphrase value is rejected.
+ *
+ * @example
+ * const config = parseVerifyConfig(JSON.parse(await readFile('verify.json', 'utf8')));
+ */
+export function parseVerifyConfig(input: unknown): VerifyConfig {
+  return verifyConfigSchema.parse(input);
+}
+
+/**
+ * The S3 key prefix of a pgBackRest `repo-path`: `/` → ``, `/backups/pg` → `backups/pg/`.
+ *
+ * @example
+ * repoKeyPrefix('/chronos'); // 'chronos/'
+ */
+export function repoKeyPrefix(repoPath: string | undefined): string {
+  const trimmed = (repoPath ?? '/').replace(/^\/+|\/+$/g, '');
+  return trimmed === '' ? '' : `${trimmed}/`;
+}

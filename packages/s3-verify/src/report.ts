@@ -1,0 +1,229 @@
+import { z } from 'zod';
+
+/** Version of the report's JSON shape; bumped on any incompatible change. */
+export const REPORT_SCHEMA_VERSION = 1;
+
+/** Every kind of finding a verification can produce. */
+export const findingCodes = [
+  'stanza-not-found',
+  'info-file-missing',
+  'info-file-invalid',
+  'info-checksum-mismatch',
+  'info-copy-mismatch',
+  'info-mismatch',
+  'passphrase-missing',
+  'wrong-passphrase',
+  'backup-manifest-missing',
+  'backup-manifest-copy-missing',
+  'backup-manifest-invalid',
+  'backup-unlisted',
+  'wal-missing',
+  'wal-in-flight',
+  'wal-backup-incomplete',
+  'wal-duplicate',
+  'wal-history-missing',
+  'wal-history-invalid',
+  'wal-segment-size-unknown',
+  'wal-not-checked',
+  'encryption-missing',
+  'encryption-unexpected',
+  'object-unreadable',
+] as const;
+
+/** Machine-readable code of a finding. */
+export type FindingCode = (typeof findingCodes)[number];
+
+/** `error`: restores are at risk; `warning`: needs a look; `info`: for the record, not a problem. */
+export const severitySchema = z.enum(['error', 'warning', 'info']);
+/** How bad a finding is. */
+export type Severity = z.infer<typeof severitySchema>;
+
+const segmentRangeSchema = z.object({
+  timeline: z.number().int(),
+  /** 24-hex name of the first segment of the range. */
+  first: z.string(),
+  /** 24-hex name of the last segment of the range (inclusive). */
+  last: z.string(),
+  count: z.number().int(),
+});
+
+/** Where a finding was made: any of an object key, a backup label, an archive id, a segment range. */
+export const findingLocationSchema = z.object({
+  key: z.string().optional(),
+  label: z.string().optional(),
+  archiveId: z.string().optional(),
+  segments: segmentRangeSchema.optional(),
+});
+
+/** One thing found wrong (or worth knowing) about the repository. */
+export const findingSchema = z.object({
+  code: z.enum(findingCodes),
+  severity: severitySchema,
+  message: z.string(),
+  stanza: z.string().optional(),
+  where: findingLocationSchema.optional(),
+});
+/** One thing found wrong (or worth knowing) about the repository. */
+export type Finding = z.infer<typeof findingSchema>;
+
+/** Codes of the ways the bucket could not be reached. */
+export const accessErrorCodes = [
+  'no-such-bucket',
+  'access-denied',
+  'tls-failure',
+  'timeout',
+  'wrong-region',
+  'unreachable',
+  'request-failed',
+] as const;
+/** Why the bucket could not be reached. */
+export type AccessErrorCode = (typeof accessErrorCodes)[number];
+
+const accessSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true) }),
+  z.object({
+    ok: z.literal(false),
+    code: z.enum(accessErrorCodes),
+    message: z.string(),
+    /** The region the service says the bucket is in, when it said so. */
+    expectedRegion: z.string().optional(),
+  }),
+]);
+
+const settingState = z.enum(['enabled', 'disabled', 'suspended', 'unknown']);
+const bucketSettingsSchema = z.object({
+  versioning: settingState,
+  objectLock: settingState,
+  encryption: z.object({ state: settingState, algorithm: z.string().optional() }),
+  /** Settings the service did not answer (not implemented, not allowed), with the reason. */
+  unknownReasons: z.record(z.string(), z.string()),
+});
+
+const segmentSizeSchema = z.object({
+  bytes: z.number().int().nullable(),
+  /** option: given by the caller; wal-header: read from a segment's page header; object-size: size of an
+   * uncompressed, unencrypted segment object; listing: inferred from where log folders roll over; unknown. */
+  source: z.enum(['option', 'wal-header', 'object-size', 'listing', 'unknown']),
+});
+
+const timelineSchema = z.object({
+  timeline: z.number().int(),
+  segments: z.number().int(),
+  oldest: z.string().nullable(),
+  newest: z.string().nullable(),
+});
+
+const archiveSchema = z.object({
+  archiveId: z.string(),
+  segmentSize: segmentSizeSchema,
+  timelines: z.array(timelineSchema),
+  /** Required WAL range checked (from the oldest backup's start to the newest segment), per timeline. */
+  checked: z.array(segmentRangeSchema),
+  objects: z.number().int(),
+  bytes: z.number().int(),
+});
+
+const backupSchema = z.object({
+  label: z.string(),
+  type: z.string().nullable(),
+  archiveId: z.string().nullable(),
+  walStart: z.string().nullable(),
+  walStop: z.string().nullable(),
+  manifest: z.boolean(),
+  manifestCopy: z.boolean(),
+  /** Whether every segment from walStart to walStop is in the archive; null when it could not be checked. */
+  walComplete: z.boolean().nullable(),
+  objects: z.number().int(),
+  bytes: z.number().int(),
+});
+
+const costSchema = z.object({
+  bytes: z.number().int(),
+  /** bytes / 2^30 */
+  gibibytes: z.number(),
+  monthly: z.number(),
+});
+
+const stanzaSchema = z.object({
+  name: z.string(),
+  /** False when something kept a part of this stanza from being checked (see findings). */
+  verified: z.boolean(),
+  encrypted: z.boolean().nullable(),
+  systemId: z.string().nullable(),
+  pgVersion: z.string().nullable(),
+  backups: z.array(backupSchema),
+  archives: z.array(archiveSchema),
+  objects: z.number().int(),
+  bytes: z.number().int(),
+  cost: costSchema,
+  encryptionSample: z.object({ checked: z.number().int(), salted: z.number().int() }),
+});
+
+/** The stable, JSON-serializable result of {@link verifyRepository}. */
+export const verifyReportSchema = z.object({
+  schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
+  generatedAt: z.string(),
+  target: z.object({
+    bucket: z.string(),
+    region: z.string(),
+    endpoint: z.string().nullable(),
+    repoPath: z.string(),
+  }),
+  /** ok: no error or warning findings; findings: some; unverified: the repository could not be fully checked. */
+  outcome: z.enum(['ok', 'findings', 'unverified']),
+  access: accessSchema,
+  bucket: bucketSettingsSchema.nullable(),
+  stanzas: z.array(stanzaSchema),
+  findings: z.array(findingSchema),
+  cost: z.object({
+    pricePerGibMonth: z.number(),
+    currency: z.string(),
+    assumption: z.string(),
+    bytes: z.number().int(),
+    monthly: z.number(),
+  }),
+  settings: z.object({
+    gracePeriodSeconds: z.number(),
+    concurrency: z.number().int(),
+    encryptionSampleSize: z.number().int(),
+  }),
+});
+
+/** The stable, JSON-serializable result of {@link verifyRepository}. */
+export type VerifyReport = z.infer<typeof verifyReportSchema>;
+/** One stanza's part of a {@link VerifyReport}. */
+export type StanzaReport = VerifyReport['stanzas'][number];
+/** One archive id's part of a {@link StanzaReport}. */
+export type ArchiveReport = StanzaReport['archives'][number];
+/** One backup's part of a {@link StanzaReport}. */
+export type BackupReport = StanzaReport['backups'][number];
+/** The bucket settings part of a {@link VerifyReport}. */
+export type BucketSettings = z.infer<typeof bucketSettingsSchema>;
+/** A segment range as reported. */
+export type ReportedSegmentRange = z.infer<typeof segmentRangeSchema>;
+
+/**
+ * The process exit code for a report: 0 nothing wrong, 1 findings (error or warning), 2 the
+ * repository could not be verified (unreachable, unreadable, wrong or missing passphrase).
+ *
+ * @example
+ * process.exitCode = exitCodeFor(await verifyRepository(options));
+ */
+export function exitCodeFor(report: Pick<VerifyReport, 'outcome'>): 0 | 1 | 2 {
+  return report.outcome === 'ok' ? 0 : report.outcome === 'findings' ? 1 : 2;
+}
+
+/**
+ * The outcome that follows from access, stanza verification and findings.
+ *
+ * @example
+ * decideOutcome(true, [stanza], findings); // 'findings'
+ */
+export function decideOutcome(
+  accessOk: boolean,
+  stanzas: readonly Pick<StanzaReport, 'verified'>[],
+  findings: readonly Pick<Finding, 'severity'>[],
+): VerifyReport['outcome'] {
+  if (!accessOk || stanzas.some((s) => !s.verified)) return 'unverified';
+  return findings.some((f) => f.severity !== 'info') ? 'findings' : 'ok';
+}

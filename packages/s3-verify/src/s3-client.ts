@@ -1,0 +1,30 @@
+import { Agent } from 'node:https';
+import { S3Client } from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { VerifyOptions } from './options.js';
+
+/**
+ * An S3 client for the options: path style for custom endpoints, the extra CA or no certificate
+ * check, explicit credentials or the SDK default chain, timeouts and retries.
+ *
+ * @example
+ * const client = createS3Client({ bucket: 'b', region: 'ca-central-1', endpoint: 'https://127.0.0.1:9000', tls: { caCert } });
+ */
+export function createS3Client(options: VerifyOptions): S3Client {
+  const timeout = options.timeoutMs ?? 30_000;
+  const agent = new Agent({
+    keepAlive: true,
+    maxSockets: Math.max(4, (options.concurrency ?? 12) + 4),
+    ...(options.tls?.caCert !== undefined ? { ca: options.tls.caCert } : {}),
+    ...(options.tls?.verify === false ? { rejectUnauthorized: false } : {}),
+  });
+  return new S3Client({
+    region: options.region,
+    ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
+    forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
+    ...(options.credentials !== undefined ? { credentials: { ...options.credentials } } : {}),
+    maxAttempts: options.maxAttempts ?? 3,
+    followRegionRedirects: false,
+    requestHandler: new NodeHttpHandler({ httpsAgent: agent, connectionTimeout: timeout, requestTimeout: timeout }),
+  });
+}

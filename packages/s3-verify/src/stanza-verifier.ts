@@ -1,0 +1,467 @@
+import { ArchiveScan } from './archive-scan.js';
+import type { BucketReader } from './bucket.js';
+import { decryptFile, isSalted, WrongPassphraseError } from './cipher.js';
+import { type InfoFile, InfoFileParseError, infoKeys, infoRawValue, infoValue, parseInfoFile } from './info-file.js';
+import { checkInfoPair } from './info-pair.js';
+import { forEachBounded } from './pool.js';
+import type { ArchiveReport, BackupReport, Finding, StanzaReport } from './report.js';
+import { segmentSizeFromObjectSizes, segmentSizeFromRollover } from './segment-size.js';
+import { parseTimelineHistory, type TimelineHistoryParseError, type TimelineSwitch } from './timeline-history.js';
+import { analyzeArchiveWal, type BackupWal } from './wal-analysis.js';
+import { headerFromStoredPrefix } from './wal-header.js';
+
+/** Settings a stanza check runs with (resolved defaults). */
+export interface StanzaCheckSettings {
+  readonly prefix: string;
+  readonly passphrase: string | undefined;
+  readonly walSegmentSize: number | undefined;
+  readonly graceMs: number;
+  readonly now: number;
+  readonly concurrency: number;
+  readonly sampleSize: number;
+  readonly pricePerGibMonth: number;
+}
+
+interface BackupEntry {
+  readonly label: string;
+  readonly type: string | null;
+  readonly dbId: number | null;
+  readonly start: string | null;
+  readonly stop: string | null;
+}
+
+const GIB = 1024 ** 3;
+
+function backupEntries(info: InfoFile | undefined): BackupEntry[] {
+  if (info === undefined) return [];
+  return infoKeys(info, 'backup:current').map((label) => {
+    const value = (infoValue(info, 'backup:current', label) ?? {}) as Record<string, unknown>;
+    const str = (k: string) => (typeof value[k] === 'string' ? (value[k] as string) : null);
+    return {
+      label,
+      type: str('backup-type'),
+      dbId: typeof value['db-id'] === 'number' ? value['db-id'] : null,
+      start: str('backup-archive-start'),
+      stop: str('backup-archive-stop'),
+    };
+  });
+}
+
+/** archive id (`<pg version>-<db id>`) per db id, from an info file's `[db:history]`. */
+function archiveIds(info: InfoFile | undefined): Map<number, string> {
+  const ids = new Map<number, string>();
+  if (info === undefined) return ids;
+  for (const key of infoKeys(info, 'db:history')) {
+    const value = infoValue(info, 'db:history', key) as { 'db-version'?: string } | undefined;
+    if (value?.['db-version'] !== undefined) ids.set(Number(key), `${value['db-version']}-${key}`);
+  }
+  return ids;
+}
+
+/**
+ * Verifies one stanza: info files, backups and manifests, WAL continuity per archive id,
+ * encryption of sampled objects, size and cost.
+ *
+ * @example
+ * const { report, findings } = await verifyStanza(bucket, 'main', settings);
+ */
+export async function verifyStanza(
+  bucket: BucketReader,
+  stanza: string,
+  settings: StanzaCheckSettings,
+): Promise<{ report: StanzaReport; findings: Finding[] }> {
+  const findings: Finding[] = [];
+  const archiveRoot = `${settings.prefix}archive/${stanza}/`;
+  const backupRoot = `${settings.prefix}backup/${stanza}/`;
+  let verified = true;
+
+  const [archiveMain, archiveCopy, backupMain, backupCopy, archiveFolder, backupFolder] = await Promise.all([
+    bucket.get(`${archiveRoot}archive.info`),
+    bucket.get(`${archiveRoot}archive.info.copy`),
+    bucket.get(`${backupRoot}backup.info`),
+    bucket.get(`${backupRoot}backup.info.copy`),
+    bucket.listFolder(archiveRoot),
+    bucket.listFolder(backupRoot),
+  ]);
+  const archivePair = checkInfoPair(
+    `${archiveRoot}archive.info`,
+    archiveMain,
+    archiveCopy,
+    settings.passphrase,
+    stanza,
+  );
+  const backupPair = checkInfoPair(`${backupRoot}backup.info`, backupMain, backupCopy, settings.passphrase, stanza);
+  findings.push(...archivePair.findings, ...backupPair.findings);
+  if (archivePair.info === undefined || backupPair.info === undefined) verified = false;
+  const encrypted = archivePair.encrypted ?? backupPair.encrypted;
+
+  const archiveInfo = archivePair.info;
+  const backupInfo = backupPair.info;
+  const systemId = archiveInfo !== undefined ? (infoRawValue(archiveInfo, 'db', 'db-system-id') ?? null) : null;
+  const pgVersion = archiveInfo !== undefined ? ((infoValue(archiveInfo, 'db', 'db-version') as string) ?? null) : null;
+  if (archiveInfo !== undefined && backupInfo !== undefined) {
+    const backupSystemId = infoRawValue(backupInfo, 'db', 'db-system-id');
+    const backupVersion = infoValue(backupInfo, 'db', 'db-version');
+    if (backupSystemId !== systemId || backupVersion !== pgVersion) {
+      findings.push({
+        code: 'info-mismatch',
+        severity: 'error',
+        message: `archive.info (system ${systemId}, PostgreSQL ${pgVersion}) and backup.info (system ${backupSystemId}, PostgreSQL ${String(backupVersion)}) describe different databases`,
+        stanza,
+      });
+    }
+  }
+  const walPassphrase =
+    archiveInfo === undefined ? undefined : (infoValue(archiveInfo, 'cipher', 'cipher-pass') as string | undefined);
+  const manifestPassphrase =
+    backupInfo === undefined ? undefined : (infoValue(backupInfo, 'cipher', 'cipher-pass') as string | undefined);
+
+  // Backups: folders, manifests, sizes.
+  const entries = backupEntries(backupInfo);
+  const listed = new Set(entries.map((e) => e.label));
+  const labelPrefixes = backupFolder.prefixes.filter((p) =>
+    /^\d{8}-\d{6}F(_\d{8}-\d{6}[DI])?\/$/.test(p.slice(backupRoot.length)),
+  );
+  const otherPrefixes = backupFolder.prefixes.filter((p) => !labelPrefixes.includes(p));
+  const folders = new Map<string, { objects: number; bytes: number; manifest: boolean; manifestCopy: boolean }>();
+  const dataSamples: string[] = [];
+  let backupObjects = backupFolder.objects.length;
+  let backupBytes = backupFolder.objects.reduce((sum, o) => sum + o.size, 0);
+  await forEachBounded([...labelPrefixes, ...otherPrefixes], settings.concurrency, async (prefix) => {
+    const label = prefix.slice(backupRoot.length, -1);
+    const folder = { objects: 0, bytes: 0, manifest: false, manifestCopy: false };
+    let sampled = false;
+    for await (const page of bucket.list(prefix)) {
+      for (const object of page.objects) {
+        folder.objects++;
+        folder.bytes += object.size;
+        const name = object.key.slice(prefix.length);
+        if (name === 'backup.manifest') folder.manifest = true;
+        else if (name === 'backup.manifest.copy') folder.manifestCopy = true;
+        else if (
+          !sampled &&
+          object.size > 0 &&
+          name.startsWith('pg_data/') &&
+          dataSamples.length < settings.sampleSize
+        ) {
+          sampled = true;
+          dataSamples.push(object.key);
+        }
+      }
+    }
+    backupObjects += folder.objects;
+    backupBytes += folder.bytes;
+    if (labelPrefixes.includes(prefix)) folders.set(label, folder);
+  });
+  for (const label of folders.keys()) {
+    if (backupInfo !== undefined && !listed.has(label)) {
+      findings.push({
+        code: 'backup-unlisted',
+        severity: 'warning',
+        message: `backup folder ${label} is not in backup.info (left over from an aborted or expired backup)`,
+        stanza,
+        where: { label, key: `${backupRoot}${label}/` },
+      });
+    }
+  }
+  const backups: BackupReport[] = [];
+  const manifestSamples: string[] = [];
+  await forEachBounded(entries, settings.concurrency, async (entry) => {
+    const folder = folders.get(entry.label);
+    const key = `${backupRoot}${entry.label}/backup.manifest`;
+    if (folder?.manifest !== true) {
+      findings.push({
+        code: 'backup-manifest-missing',
+        severity: 'error',
+        message: `backup ${entry.label} is in backup.info but its backup.manifest is missing: it cannot be restored`,
+        stanza,
+        where: { label: entry.label, key },
+      });
+    } else {
+      manifestSamples.push(key);
+      const problem = await checkManifest(bucket, key, manifestPassphrase, encrypted === true);
+      if (problem !== undefined) {
+        findings.push({
+          code: 'backup-manifest-invalid',
+          severity: 'error',
+          message: problem,
+          stanza,
+          where: { label: entry.label, key },
+        });
+      }
+    }
+    if (folder?.manifestCopy !== true) {
+      findings.push({
+        code: 'backup-manifest-copy-missing',
+        severity: folder?.manifest === true ? 'warning' : 'error',
+        message: `backup ${entry.label} has no backup.manifest.copy`,
+        stanza,
+        where: { label: entry.label, key: `${key}.copy` },
+      });
+    }
+  });
+  for (const entry of entries) {
+    const folder = folders.get(entry.label);
+    backups.push({
+      label: entry.label,
+      type: entry.type,
+      archiveId: null,
+      walStart: entry.start,
+      walStop: entry.stop,
+      manifest: folder?.manifest ?? false,
+      manifestCopy: folder?.manifestCopy ?? false,
+      walComplete: null,
+      objects: folder?.objects ?? 0,
+      bytes: folder?.bytes ?? 0,
+    });
+  }
+
+  // Archive: list every log folder of every archive id with a bounded pool.
+  const ids = archiveIds(archiveInfo ?? backupInfo);
+  for (const backup of backups) {
+    const entry = entries.find((e) => e.label === backup.label);
+    backup.archiveId = entry?.dbId == null ? null : (ids.get(entry.dbId) ?? null);
+  }
+  const idPrefixes = archiveFolder.prefixes.filter((p) => /^\d+(\.\d+)?-\d+\/$/.test(p.slice(archiveRoot.length)));
+  const scans = new Map<string, ArchiveScan>();
+  const logFolders: Array<{ scan: ArchiveScan; prefix: string; timeline: number; log: number }> = [];
+  let archiveObjects = archiveFolder.objects.length;
+  let archiveBytes = archiveFolder.objects.reduce((sum, o) => sum + o.size, 0);
+  await forEachBounded(idPrefixes, settings.concurrency, async (idPrefix) => {
+    const scan = new ArchiveScan(idPrefix.slice(archiveRoot.length, -1), settings.sampleSize);
+    scans.set(scan.archiveId, scan);
+    const folder = await bucket.listFolder(idPrefix);
+    scan.addTopLevel(folder.objects);
+    for (const prefix of folder.prefixes) {
+      const hex = prefix.slice(idPrefix.length, -1);
+      if (!/^[0-9A-F]{16}$/.test(hex)) continue;
+      logFolders.push({
+        scan,
+        prefix,
+        timeline: Number.parseInt(hex.slice(0, 8), 16),
+        log: Number.parseInt(hex.slice(8), 16),
+      });
+    }
+  });
+  logFolders.sort((a, b) => a.prefix.localeCompare(b.prefix));
+  await forEachBounded(logFolders, settings.concurrency, async ({ scan, prefix, timeline, log }) => {
+    const runs = scan.folder(timeline, log);
+    for await (const page of bucket.list(prefix)) scan.addFolderPage(runs, prefix, page.objects);
+  });
+
+  const archives: ArchiveReport[] = [];
+  const walSamples: string[] = [];
+  for (const scan of [...scans.values()].sort((a, b) => a.archiveId.localeCompare(b.archiveId))) {
+    archiveObjects += scan.objects;
+    archiveBytes += scan.bytes;
+    walSamples.push(...scan.samples.map((s) => s.key));
+    const histories = new Map<number, TimelineSwitch[]>();
+    await forEachBounded([...scan.historyKeys], settings.concurrency, async ([timeline, key]) => {
+      const bytes = await bucket.get(key);
+      try {
+        const text = bytes === undefined ? '' : readMaybeEncrypted(bytes, walPassphrase, key);
+        histories.set(timeline, parseTimelineHistory(text));
+      } catch (error) {
+        const reason =
+          error instanceof WrongPassphraseError ? 'cannot be decrypted' : (error as TimelineHistoryParseError).message;
+        findings.push({
+          code: 'wal-history-invalid',
+          severity: 'error',
+          message: `${key}: ${reason}`,
+          stanza,
+          where: { key, archiveId: scan.archiveId },
+        });
+      }
+    });
+
+    let segmentSize: ArchiveReport['segmentSize'] = { bytes: null, source: 'unknown' };
+    if (settings.walSegmentSize !== undefined) segmentSize = { bytes: settings.walSegmentSize, source: 'option' };
+    else {
+      const fromHeader = await readSegmentSize(
+        bucket,
+        scan,
+        encrypted === true ? walPassphrase : undefined,
+        systemId,
+        stanza,
+        findings,
+      );
+      if (fromHeader !== undefined) segmentSize = { bytes: fromHeader, source: 'wal-header' };
+      else {
+        const fromSizes = encrypted === true ? undefined : segmentSizeFromObjectSizes(scan.plainSegmentSizes);
+        const fromRollover = segmentSizeFromRollover(scan);
+        if (fromSizes !== undefined) segmentSize = { bytes: fromSizes, source: 'object-size' };
+        else if (fromRollover !== undefined) segmentSize = { bytes: fromRollover, source: 'listing' };
+      }
+    }
+
+    const ownBackups: BackupWal[] = backups
+      .filter((b) => b.archiveId === scan.archiveId)
+      .map((b) => ({ label: b.label, start: b.walStart, stop: b.walStop }));
+    const result = analyzeArchiveWal({
+      stanza,
+      scan,
+      segmentSize: segmentSize.bytes ?? undefined,
+      histories,
+      backups: ownBackups,
+      now: settings.now,
+      graceMs: settings.graceMs,
+    });
+    findings.push(...result.findings);
+    if (!result.complete && segmentSize.bytes === null) verified = false;
+    for (const [label, complete] of result.backupWalComplete) {
+      const backup = backups.find((b) => b.label === label);
+      if (backup !== undefined) backup.walComplete = complete;
+    }
+    archives.push({
+      archiveId: scan.archiveId,
+      segmentSize,
+      timelines: result.timelines,
+      checked: result.checked,
+      objects: scan.objects,
+      bytes: scan.bytes,
+    });
+  }
+  for (const backup of backups) {
+    if (backup.archiveId !== null && !scans.has(backup.archiveId) && backup.walStart !== null) {
+      findings.push({
+        code: 'wal-backup-incomplete',
+        severity: 'error',
+        message: `backup ${backup.label} needs WAL from archive ${backup.archiveId}, which has no WAL at all`,
+        stanza,
+        where: { label: backup.label, archiveId: backup.archiveId },
+      });
+      backup.walComplete = false;
+    }
+  }
+
+  // Encryption: the first bytes of sampled objects.
+  const sample = pickSample(walSamples, dataSamples, manifestSamples, settings.sampleSize);
+  let salted = 0;
+  let checkedCount = 0;
+  for (const bytes of [archiveMain, backupMain]) {
+    if (bytes === undefined) continue;
+    checkedCount++;
+    if (isSalted(bytes)) salted++;
+  }
+  if (encrypted !== null) {
+    await forEachBounded(sample, settings.concurrency, async (key) => {
+      const head = await bucket.get(key, { start: 0, end: 7 });
+      if (head === undefined || head.length === 0) return;
+      checkedCount++;
+      const isEncrypted = isSalted(head);
+      if (isEncrypted) salted++;
+      if (isEncrypted !== encrypted) {
+        findings.push({
+          code: encrypted ? 'encryption-missing' : 'encryption-unexpected',
+          severity: 'error',
+          message: encrypted
+            ? `${key} is stored unencrypted in an encrypted repository`
+            : `${key} looks encrypted ("Salted__") in a repository whose info files are not`,
+          stanza,
+          where: { key },
+        });
+      }
+    });
+  }
+
+  if (
+    archivePair.encrypted === null &&
+    backupPair.encrypted === null &&
+    backupFolder.prefixes.length === 0 &&
+    idPrefixes.length === 0
+  ) {
+    findings.push({
+      code: 'stanza-not-found',
+      severity: 'error',
+      message: `stanza ${stanza} has no files under ${archiveRoot} or ${backupRoot}`,
+      stanza,
+    });
+  }
+
+  const bytes = archiveBytes + backupBytes;
+  return {
+    findings,
+    report: {
+      name: stanza,
+      verified,
+      encrypted,
+      systemId,
+      pgVersion,
+      backups,
+      archives,
+      objects: archiveObjects + backupObjects,
+      bytes,
+      cost: { bytes, gibibytes: bytes / GIB, monthly: (bytes / GIB) * settings.pricePerGibMonth },
+      encryptionSample: { checked: checkedCount, salted },
+    },
+  };
+}
+
+function readMaybeEncrypted(bytes: Buffer, passphrase: string | undefined, key: string): string {
+  if (!isSalted(bytes)) return bytes.toString('utf8');
+  if (passphrase === undefined) throw new WrongPassphraseError(key);
+  return decryptFile(bytes, passphrase, key).toString('utf8');
+}
+
+async function checkManifest(
+  bucket: BucketReader,
+  key: string,
+  passphrase: string | undefined,
+  encrypted: boolean,
+): Promise<string | undefined> {
+  const bytes = await bucket.get(key);
+  if (bytes === undefined) return `${key} disappeared while verifying`;
+  if (encrypted && passphrase === undefined && isSalted(bytes)) return undefined;
+  try {
+    const manifest = parseInfoFile(readMaybeEncrypted(bytes, passphrase, key));
+    return manifest.checksumValid ? undefined : `${key} does not match its checksum (corrupt or edited)`;
+  } catch (error) {
+    if (error instanceof WrongPassphraseError) return `${key} cannot be decrypted with backup.info's cipher passphrase`;
+    if (error instanceof InfoFileParseError) return `${key} is not a valid manifest: ${error.message}`;
+    throw error;
+  }
+}
+
+async function readSegmentSize(
+  bucket: BucketReader,
+  scan: ArchiveScan,
+  walPassphrase: string | undefined,
+  systemId: string | null,
+  stanza: string,
+  findings: Finding[],
+): Promise<number | undefined> {
+  const candidate = scan.samples.find((s) => s.compression === undefined || s.compression === 'gz');
+  if (candidate === undefined) return undefined;
+  const length = candidate.compression === 'gz' ? 65_536 : 48;
+  const prefix = await bucket.get(candidate.key, { start: 0, end: Math.min(candidate.size, length + 16) - 1 });
+  if (prefix === undefined) return undefined;
+  let header: ReturnType<typeof headerFromStoredPrefix>;
+  try {
+    header = headerFromStoredPrefix(prefix, candidate.compression, walPassphrase, candidate.key);
+  } catch {
+    return undefined;
+  }
+  if (header === undefined) return undefined;
+  if (systemId !== null && header.systemId !== systemId) {
+    findings.push({
+      code: 'info-mismatch',
+      severity: 'error',
+      message: `${candidate.key} belongs to system ${header.systemId}, but archive.info says ${systemId}`,
+      stanza,
+      where: { key: candidate.key, archiveId: scan.archiveId },
+    });
+  }
+  return header.segmentSize;
+}
+
+function pickSample(wal: string[], data: string[], manifests: string[], size: number): string[] {
+  const picked: string[] = [];
+  const sources = [wal, data, manifests];
+  for (let i = 0; picked.length < size && sources.some((s) => i < s.length); i++) {
+    for (const source of sources) {
+      const key = source[i];
+      if (key !== undefined && picked.length < size) picked.push(key);
+    }
+  }
+  return picked;
+}

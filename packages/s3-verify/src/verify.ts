@@ -1,0 +1,129 @@
+import { S3AccessError } from './access-error.js';
+import { BucketReader } from './bucket.js';
+import { DEFAULT_PRICE_ASSUMPTION, DEFAULT_PRICE_PER_GIB_MONTH, repoKeyPrefix, type VerifyOptions } from './options.js';
+import { loadPassphrase } from './passphrase.js';
+import {
+  type BucketSettings,
+  decideOutcome,
+  type Finding,
+  REPORT_SCHEMA_VERSION,
+  type StanzaReport,
+  type VerifyReport,
+} from './report.js';
+import { createS3Client } from './s3-client.js';
+import { verifyStanza } from './stanza-verifier.js';
+
+const GIB = 1024 ** 3;
+
+/**
+ * Verifies a pgBackRest repository in S3 without pgBackRest: reachability, info files and their
+ * copies (decrypted when a passphrase is given), backups and manifests, WAL continuity across
+ * timelines, encryption of sampled objects, bucket settings, size and monthly cost. Never throws
+ * for what it finds: unreachable buckets, wrong passphrases and damage all land in the report.
+ *
+ * @example
+ * const report = await verifyRepository({
+ *   bucket: 'pg-backups', region: 'ca-central-1', repoPath: '/pgbackrest',
+ *   cipherPassphrase: { env: 'PGBACKREST_REPO1_CIPHER_PASS' },
+ * });
+ * console.log(summarizeReport(report));
+ * process.exitCode = exitCodeFor(report);
+ */
+export async function verifyRepository(options: VerifyOptions): Promise<VerifyReport> {
+  const client = options.client ?? createS3Client(options);
+  try {
+    return await run(options, new BucketReader(client, options.bucket, options.region));
+  } finally {
+    if (options.client === undefined) client.destroy();
+  }
+}
+
+async function run(options: VerifyOptions, bucket: BucketReader): Promise<VerifyReport> {
+  const prefix = repoKeyPrefix(options.repoPath);
+  const price = options.pricePerGibMonth ?? DEFAULT_PRICE_PER_GIB_MONTH;
+  const concurrency = options.concurrency ?? 12;
+  const sampleSize = options.encryptionSampleSize ?? 16;
+  const graceSeconds = options.gracePeriodSeconds ?? 600;
+  const findings: Finding[] = [];
+  const stanzas: StanzaReport[] = [];
+  let access: VerifyReport['access'] = { ok: true };
+  let settings: BucketSettings | null = null;
+
+  try {
+    const passphrase =
+      options.cipherPassphrase === undefined ? undefined : await loadPassphrase(options.cipherPassphrase);
+    for await (const _ of bucket.list(prefix, '/', 1)) break;
+    settings = await bucket.settings();
+    const names = options.stanzas ?? (await discoverStanzas(bucket, prefix));
+    for (const stanza of names) {
+      const result = await verifyStanza(bucket, stanza, {
+        prefix,
+        passphrase,
+        walSegmentSize: options.walSegmentSize,
+        graceMs: graceSeconds * 1000,
+        now: (options.now ?? new Date()).getTime(),
+        concurrency,
+        sampleSize,
+        pricePerGibMonth: price,
+      });
+      stanzas.push(result.report);
+      findings.push(...result.findings);
+    }
+    if (names.length === 0) {
+      findings.push({
+        code: 'stanza-not-found',
+        severity: 'error',
+        message: `no stanza found under ${prefix}archive/ or ${prefix}backup/: check repoPath`,
+      });
+    }
+  } catch (error) {
+    if (error instanceof S3AccessError) {
+      access = {
+        ok: false,
+        code: error.code,
+        message: error.message,
+        ...('expectedRegion' in error && typeof error.expectedRegion === 'string'
+          ? { expectedRegion: error.expectedRegion }
+          : {}),
+      };
+    } else throw error;
+  }
+
+  const bytes = stanzas.reduce((sum, s) => sum + s.bytes, 0);
+  const noStanza = access.ok && stanzas.length === 0;
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    generatedAt: new Date().toISOString(),
+    target: {
+      bucket: options.bucket,
+      region: options.region,
+      endpoint: options.endpoint ?? null,
+      repoPath: options.repoPath ?? '/',
+    },
+    outcome: noStanza ? 'unverified' : decideOutcome(access.ok, stanzas, findings),
+    access,
+    bucket: settings,
+    stanzas,
+    findings,
+    cost: {
+      pricePerGibMonth: price,
+      currency: options.currency ?? 'USD',
+      assumption:
+        options.pricePerGibMonth === undefined
+          ? DEFAULT_PRICE_ASSUMPTION
+          : `given price ${price} per GB-month (GB = 2^30 bytes), storage only`,
+      bytes,
+      monthly: (bytes / GIB) * price,
+    },
+    settings: { gracePeriodSeconds: graceSeconds, concurrency, encryptionSampleSize: sampleSize },
+  };
+}
+
+async function discoverStanzas(bucket: BucketReader, prefix: string): Promise<string[]> {
+  const names = new Set<string>();
+  for (const root of ['archive/', 'backup/']) {
+    const { prefixes } = await bucket.listFolder(`${prefix}${root}`);
+    for (const p of prefixes) names.add(p.slice(prefix.length + root.length, -1));
+  }
+  return [...names].sort();
+}
