@@ -260,7 +260,11 @@ function registerCommands(program: Command, action: ActionFactory): void {
         .choices(['conf', 'crontab', 'systemd', 'kubernetes', 'all'])
         .default('all'),
     )
-    .addHelpText('after', examples('chronos --stanza main policy compile examples/chronos-policy.json --format conf'))
+    .addHelpText(
+      'after',
+      '\nJSON result: { stanza, pgbackrestVersion, config, secrets, postgresql, jobs, schedules, notes }\n' +
+        examples('chronos --stanza main policy compile examples/chronos-policy.json --format conf'),
+    )
     .action(action('policy compile', () => import('./commands/policy-compile.js')));
   sub(policy, 'schedule <file>', 'list upcoming runs of a policy')
     .option('--from <instant>', 'start from this ISO-8601 instant (default: now)')

@@ -1,7 +1,31 @@
-import type { CommandOutcome } from '../context.js';
-import { CouldNotRunError } from '../errors.js';
+import { nextRuns } from '@chronos/pgbackrest';
+import type { CommandContext, CommandOutcome } from '../context.js';
+import { ExitCode } from '../exit-codes.js';
+import { parseCount, parseInstant } from '../input.js';
+import { renderTable } from '../output/table.js';
+import { loadPolicy } from '../policy-file.js';
 
-/** Not available in this build: it needs `nextRuns` from the libraries. */
-export async function run(): Promise<CommandOutcome> {
-  throw new CouldNotRunError('this build of chronos does not include `policy-schedule` yet (it needs nextRuns)');
+/** `chronos policy schedule <file>`: the next runs of every schedule in the policy, merged in time order. */
+export async function run(
+  args: string[],
+  options: Record<string, unknown>,
+  _context: CommandContext,
+): Promise<CommandOutcome> {
+  const policy = await loadPolicy(args[0] as string);
+  const from = typeof options['from'] === 'string' ? parseInstant(options['from'], '--from') : new Date();
+  const count = parseCount(String(options['count']), '--count');
+  const runs = nextRuns(policy, { from, count }).map((r) => ({
+    type: r.kind,
+    utc: r.utc,
+    local: r.local,
+    timeZone: r.timeZone,
+  }));
+  return {
+    exitCode: ExitCode.Ok,
+    result: { from: from.toISOString(), runs },
+    text: renderTable([
+      ['type', 'UTC', 'local', 'time zone'],
+      ...runs.map((r) => [r.type, r.utc, r.local, r.timeZone]),
+    ]),
+  };
 }
