@@ -137,6 +137,12 @@ function analyzeRepository(
   };
 }
 
+function pushTo<T>(map: Map<number, T[]>, key: number, value: T): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
+
 function widest(windows: readonly RecoveryWindow[]): RecoveryWindow {
   let earliest: Date | undefined;
   let latestBackupStop: Date | undefined;
@@ -158,16 +164,12 @@ function analyzeStanza(stanza: StanzaInfo, nowMs: number): StanzaAnalysis {
   for (const b of stanza.backup) {
     const key = b.database['repo-key'] ?? DEFAULT_REPO_KEY;
     keys.add(key);
-    let list = backupsByRepo.get(key);
-    if (list === undefined) backupsByRepo.set(key, (list = []));
-    list.push(b);
+    pushTo(backupsByRepo, key, b);
   }
   for (const a of stanza.archive) {
     const key = a.database['repo-key'] ?? DEFAULT_REPO_KEY;
     keys.add(key);
-    let list = archivesByRepo.get(key);
-    if (list === undefined) archivesByRepo.set(key, (list = []));
-    list.push(a);
+    pushTo(archivesByRepo, key, a);
   }
   const repositories = [...keys]
     .sort((a, b) => a - b)
