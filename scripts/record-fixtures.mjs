@@ -1,0 +1,178 @@
+#!/usr/bin/env node
+// Records real pgBackRest output for the parsers' unit tests, on each chronos-pg image:
+// an encrypted S3 repository (repo1) and a posix repository (repo2), full/diff/incr backups on
+// both, then info, verify, expire --dry-run, version and a few failures, into
+// packages/core/test/fixtures/recorded/<pgbackrest version>/.
+//
+//   scripts/stack/prepare.sh                       # engine + images
+//   pnpm --filter @chronos/pgbackrest build        # this script uses the built testing module
+//   node scripts/record-fixtures.mjs [image …]     # default: the three chronos-pg images
+//
+// Passphrases are random throwaways; every recorded file is checked not to contain them.
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const testing = await import(join(root, 'packages/core/dist/testing/index.js')).catch((cause) => {
+  throw new Error('build the core package first: pnpm --filter @chronos/pgbackrest build', { cause });
+});
+const { startContainerStack, startS3Endpoint, writeRows, switchWal, createRestorePoint } = testing;
+
+const images = process.argv.slice(2).length
+  ? process.argv.slice(2)
+  : ['chronos-pg:15-2.45', 'chronos-pg:17-2.55.1', 'chronos-pg:18-2.60.0'];
+const stanza = 'demo';
+
+function log(...parts) {
+  console.log(new Date().toISOString().slice(11, 19), ...parts);
+}
+
+async function record(image) {
+  const cipherPass = `throwaway-${randomBytes(12).toString('hex')}`;
+  const s3 = await startS3Endpoint({ bucket: 'recordings' });
+  let stack;
+  try {
+    stack = await startContainerStack({
+      image,
+      stanza,
+      repos: [{ type: 's3', endpoint: s3, path: '/chronos', cipherPass }, { type: 'posix' }],
+      options: { 'start-fast': 'y', 'compress-type': 'gz', 'archive-timeout': '60' },
+    });
+    await recordOn(image, stack, cipherPass);
+  } finally {
+    await stack?.stop();
+    await s3.stop();
+  }
+}
+
+async function recordOn(image, stack, cipherPass) {
+  const secrets = [cipherPass];
+  const version = stack.pgBackRestVersion;
+  const out = join(root, 'packages/core/test/fixtures/recorded', version);
+  await rm(out, { recursive: true, force: true });
+  await mkdir(out, { recursive: true });
+  log(image, `PostgreSQL ${stack.pgVersion}, pgBackRest ${version} → ${out}`);
+
+  const pgbackrest = (args, options = {}) => stack.exec('pgbackrest', args, { timeout: 300_000, ...options });
+  const must = async (args, options) => {
+    const result = await pgbackrest(args, options);
+    if (result.exitCode !== 0) throw new Error(`pgbackrest ${args.join(' ')} → ${result.exitCode}: ${result.stderr}`);
+    return result;
+  };
+  const files = {};
+  const save = async (name, text) => {
+    for (const secret of secrets) {
+      if (text.includes(secret)) throw new Error(`${name} would record a secret; not written`);
+    }
+    files[name] = text.length;
+    await writeFile(join(out, name), text);
+  };
+  const st = `--stanza=${stanza}`;
+
+  await must([st, 'stanza-create']);
+  await must([st, 'check']);
+  const labels = {};
+  for (const [type, rows] of [
+    ['full', 5_000],
+    ['diff', 2_000],
+    ['incr', 1_000],
+  ]) {
+    await writeRows(stack, rows);
+    await switchWal(stack);
+    for (const repo of [1, 2]) {
+      await must([st, `--repo=${repo}`, `--type=${type}`, 'backup']);
+    }
+    log(image, `${type} backups done`);
+  }
+  await createRestorePoint(stack, 'recorded-restore-point');
+  await switchWal(stack);
+  await writeRows(stack, 500);
+  await must([st, '--repo=2', '--type=full', 'backup']);
+  await switchWal(stack);
+
+  const infoText = (await must([st, '--output=json', 'info'])).stdout;
+  await save('info.json', infoText);
+  for (const backup of JSON.parse(infoText)[0].backup) {
+    const key = backup.database['repo-key'];
+    labels[key] = [...(labels[key] ?? []), backup];
+  }
+  const diff = labels[1].find((b) => b.type === 'diff');
+  await save('info-set.json', (await must([st, '--repo=1', `--set=${diff.label}`, '--output=json', 'info'])).stdout);
+  await save('info-text.txt', (await must([st, 'info'])).stdout);
+
+  const version1 = await must(['version']);
+  await save('version.txt', version1.stdout);
+  const versionNum = await pgbackrest(['version', '--output=num']);
+  if (versionNum.exitCode === 0) await save('version-num.txt', versionNum.stdout);
+
+  const retention = { repo: 2, options: { 'repo2-retention-full': '1' } };
+  const expire = await must([
+    st,
+    '--repo=2',
+    '--repo2-retention-full=1',
+    '--dry-run',
+    '--log-level-console=info',
+    'expire',
+  ]);
+  await save('expire-dry-run.txt', expire.stdout);
+  await save('expire-dry-run.json', `${JSON.stringify(retention, null, 2)}\n`);
+
+  await save('verify.txt', (await must([st, '--output=text', 'verify'])).stdout);
+  await save('verify-verbose.txt', (await must([st, '--output=text', '--verbose', 'verify'])).stdout);
+
+  const errors = [];
+  const failure = async (what, args, options) => {
+    const result = await pgbackrest(args, options);
+    if (result.exitCode === 0) throw new Error(`expected ${what} to fail: pgbackrest ${args.join(' ')}`);
+    const name = `error-${result.exitCode}.txt`;
+    if (files[name] !== undefined) return log(`${what}: exit code ${result.exitCode} already recorded`);
+    await save(name, result.stderr);
+    errors.push({ file: name, what, args, exitCode: result.exitCode });
+  };
+  await failure('a stanza that is not configured', ['--stanza=missing', 'check']);
+  await failure('an option that does not exist', [st, '--no-such-option', 'info']);
+  await failure('an invalid option value', [st, '--type=weekly', 'backup']);
+  await failure('a required option missing', ['stanza-create']);
+  await failure('a wrong repository passphrase', [st, '--repo=1', 'backup'], {
+    env: { PGBACKREST_REPO1_CIPHER_PASS: 'wrong-throwaway' },
+  });
+  const first = pgbackrest([st, '--repo=2', '--type=full', 'backup']);
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  await failure('a backup while another holds the lock', [st, '--repo=2', '--type=full', 'backup']).catch((error) =>
+    log(image, `lock conflict not recorded: ${error.message}`),
+  );
+  await first;
+  await save('errors.json', `${JSON.stringify(errors, null, 2)}\n`);
+
+  // Damage the posix repository: a WAL segment the oldest full needs, and one file of that backup.
+  const repo2 = stack.repos.find((r) => r.type === 'posix').hostPath;
+  const oldest = labels[2].find((b) => b.type === 'full');
+  const archiveRoot = join(repo2, 'archive', stanza);
+  const archiveId = (await readdir(archiveRoot)).find((d) => /^\d+-\d+$/.test(d));
+  const wanted = oldest.archive.start;
+  const walDir = join(archiveRoot, archiveId, wanted.slice(0, 16));
+  const segment = (await readdir(walDir)).find((f) => f.startsWith(`${wanted}-`));
+  await unlink(join(walDir, segment));
+  const backupFile = await findFile(join(repo2, 'backup', stanza, oldest.label, 'pg_data'), /^PG_VERSION/);
+  await unlink(backupFile);
+  await save('verify-error.txt', (await must([st, '--repo=2', '--output=text', 'verify'])).stdout);
+  await save('verify-error-verbose.txt', (await must([st, '--repo=2', '--output=text', '--verbose', 'verify'])).stdout);
+  const deleted = [segment, `${oldest.label}/${backupFile.split(`${oldest.label}/`)[1]}`];
+  await save('verify-error.json', `${JSON.stringify({ repo: 2, deleted }, null, 2)}\n`);
+  log(image, `recorded ${Object.keys(files).length} files`);
+}
+
+async function findFile(dir, pattern) {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      const found = await findFile(path, pattern).catch(() => undefined);
+      if (found) return found;
+    } else if (pattern.test(entry.name)) return path;
+  }
+  throw new Error(`no file matching ${pattern} under ${dir}`);
+}
+
+for (const image of images) await record(image);
