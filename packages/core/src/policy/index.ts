@@ -1,3 +1,13 @@
+export { type CompiledPolicy, type CompilePolicyOptions, compilePolicy, renderConfig } from './compile.js';
+export { maxRunsInWindow } from './compile-config.js';
+export type {
+  KubernetesCronJob,
+  KubernetesOptions,
+  ScheduledJob,
+  SystemdUnit,
+} from './compile-schedules.js';
+export type { CompileNote, ConfigGroup, ConfigSections, SecretBinding } from './compile-types.js';
+export { DEFAULT_COMPRESSION, DEFAULT_PGBACKREST_VERSION, RECOMMENDED_START_FAST } from './compression-defaults.js';
 export { cronProblem, cronToOnCalendar } from './cron.js';
 export { formatIssuePath, isPolicyValidationError, type PolicyIssue, PolicyValidationError } from './errors.js';
 export { policyJsonSchema } from './json-schema.js';
@@ -9,6 +19,7 @@ export {
   type RunKind,
   type ScheduledRun,
   scheduleRuns,
+  scheduleRunsBetween,
 } from './next-runs.js';
 export { parsePolicy, validatePolicy } from './parse.js';
 export {
@@ -24,4 +35,5 @@ export {
   scheduleSchema,
 } from './schema.js';
 export { findInlineSecrets, type SecretRef, secretRefSchema } from './secret-ref.js';
+export { shellCommand, shellQuote } from './shell.js';
 export { type DurationText, durationSeconds, type SizeText, sizeBytes } from './units.js';

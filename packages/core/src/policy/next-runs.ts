@@ -26,6 +26,27 @@ export interface NextRunsOptions {
   readonly kinds?: readonly RunKind[];
 }
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      timeZoneName: 'longOffset',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
 /**
  * Formats an instant as local wall-clock time with its UTC offset in an IANA time zone.
  *
@@ -33,17 +54,7 @@ export interface NextRunsOptions {
  * localTimeWithOffset(new Date('2027-07-04T06:00:00Z'), 'America/Toronto'); // '2027-07-04T02:00:00-04:00'
  */
 export function localTimeWithOffset(instant: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    timeZoneName: 'longOffset',
-  }).formatToParts(instant);
+  const parts = formatterFor(timeZone).formatToParts(instant);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
   const offsetName = part('timeZoneName').replace('GMT', '');
   const offset = offsetName === '' ? '+00:00' : offsetName;
@@ -75,8 +86,28 @@ export function policySchedules(policy: Policy): [RunKind, PolicySchedule][] {
  * scheduleRuns({ cron: '0 2 * * 0', timeZone: 'America/Toronto' }, new Date(), 4);
  */
 export function scheduleRuns(schedule: PolicySchedule, from: Date, count: number): Date[] {
-  const cron = new Cron(schedule.cron, { timezone: schedule.timeZone, mode: '5-part', paused: true });
-  return cron.nextRuns(count, from);
+  return scheduleCron(schedule).nextRuns(count, from);
+}
+
+/**
+ * Runs of one schedule in `[from, until)`, at most `limit`.
+ *
+ * @example
+ * scheduleRunsBetween({ cron: '0 2 * * *', timeZone: 'UTC' }, from, until).length;
+ */
+export function scheduleRunsBetween(schedule: PolicySchedule, from: Date, until: Date, limit = 100_000): Date[] {
+  const cron = scheduleCron(schedule);
+  const runs: Date[] = [];
+  let next = cron.nextRun(new Date(from.getTime() - 1));
+  while (next && next.getTime() < until.getTime() && runs.length < limit) {
+    runs.push(next);
+    next = cron.nextRun(next);
+  }
+  return runs;
+}
+
+function scheduleCron(schedule: PolicySchedule): Cron {
+  return new Cron(schedule.cron, { timezone: schedule.timeZone, mode: '5-part', paused: true });
 }
 
 /**

@@ -1,0 +1,262 @@
+import { stringify } from 'yaml';
+import type { SecretBinding } from './compile-types.js';
+import { cronToOnCalendar } from './cron.js';
+import { policySchedules, type RunKind } from './next-runs.js';
+import type { Policy, PolicySchedule } from './schema.js';
+import { shellCommand, shellQuote } from './shell.js';
+
+/** Options of the schedule renderers. */
+export interface ScheduleRenderOptions {
+  readonly stanza: string;
+  /** File holding `NAME=value` lines for secrets referenced by environment variable (cron and systemd). */
+  readonly environmentFile: string;
+  /** pgbackrest.conf path passed with --config when not pgBackRest's default. */
+  readonly configPath?: string;
+  readonly kubernetes: KubernetesOptions;
+}
+
+/** Settings of the generated Kubernetes CronJobs. */
+export interface KubernetesOptions {
+  /** Container image with pgBackRest. */
+  readonly image: string;
+  readonly namespace?: string;
+  /** Secret whose keys are the environment variables the policy references. */
+  readonly secretName: string;
+  /** Secret whose keys hold the contents of the files the policy references. */
+  readonly fileSecretName: string;
+  /** ConfigMap holding `pgbackrest.conf`. */
+  readonly configMapName: string;
+}
+
+/** A systemd unit file. */
+export interface SystemdUnit {
+  readonly name: string;
+  readonly content: string;
+}
+
+/** A Kubernetes CronJob, as an object and as a YAML manifest. */
+export interface KubernetesCronJob {
+  readonly name: string;
+  readonly object: Record<string, unknown>;
+  readonly manifest: string;
+}
+
+/** One scheduled job: when it runs and the shell script it runs. */
+export interface ScheduledJob {
+  readonly kind: RunKind;
+  readonly name: string;
+  readonly schedule: PolicySchedule;
+  readonly description: string;
+  /** POSIX shell lines; secrets come from the environment or from files, never from this text. */
+  readonly script: readonly string[];
+}
+
+function pgbackrest(options: ScheduleRenderOptions, args: string[]): string {
+  const config = options.configPath ? [`--config=${options.configPath}`] : [];
+  return shellCommand(['pgbackrest', ...config, `--stanza=${options.stanza}`, ...args]);
+}
+
+function secretExports(secrets: readonly SecretBinding[]): string[] {
+  return secrets.flatMap((secret) => {
+    if ('env' in secret.source) {
+      return secret.source.env === secret.env
+        ? [`export ${secret.env}`]
+        : [`export ${secret.env}="$${secret.source.env}"`];
+    }
+    return [`export ${secret.env}="$(cat ${shellQuote(secret.source.file)})"`];
+  });
+}
+
+/**
+ * The jobs a policy schedules: one per backup type (backing up to every repository in turn) and the restore drill.
+ *
+ * @example
+ * scheduledJobs(policy, secrets, options).map((job) => job.name); // ['pgbackrest-main-full', …]
+ */
+export function scheduledJobs(
+  policy: Policy,
+  secrets: readonly SecretBinding[],
+  options: ScheduleRenderOptions,
+): ScheduledJob[] {
+  return policySchedules(policy).map(([kind, schedule]) => {
+    const name = `pgbackrest-${options.stanza}-${kind}`.toLowerCase().replaceAll(/[^a-z0-9-]/g, '-');
+    const script = [...secretExports(secrets), 'rc=0'];
+    if (kind === 'restore-drill' && policy.restoreDrill) {
+      const drill = policy.restoreDrill;
+      const repo = policy.repositories.findIndex((r) => r.name === drill.repository) + 1;
+      script.push(
+        `${pgbackrest(options, [`--repo=${repo}`, `--pg1-path=${drill.path}`, '--type=immediate', '--target-action=promote', '--archive-mode=off', '--delta', 'restore'])} || rc=$?`,
+      );
+      script.push('exit $rc');
+      return {
+        kind,
+        name,
+        schedule,
+        description: `pgBackRest restore drill of stanza ${options.stanza} from repository "${drill.repository}" into ${drill.path}`,
+        script,
+      };
+    }
+    policy.repositories.forEach((_, index) => {
+      script.push(`${pgbackrest(options, [`--repo=${index + 1}`, `--type=${kind}`, 'backup'])} || rc=$?`);
+    });
+    script.push('exit $rc');
+    return { kind, name, schedule, description: `pgBackRest ${kind} backup of stanza ${options.stanza}`, script };
+  });
+}
+
+function usesEnvSecrets(secrets: readonly SecretBinding[]): boolean {
+  return secrets.some((secret) => 'env' in secret.source);
+}
+
+/**
+ * A crontab for the postgres user (`crontab -u postgres FILE`), each schedule preceded by its `CRON_TZ`.
+ *
+ * @example
+ * renderCrontab(jobs, secrets, options); // 'CRON_TZ=America/Toronto\n0 2 * * 0 …'
+ */
+export function renderCrontab(
+  jobs: readonly ScheduledJob[],
+  secrets: readonly SecretBinding[],
+  options: ScheduleRenderOptions,
+): string {
+  const lines = [
+    `# pgBackRest schedules for stanza ${options.stanza}; install for the postgres user: crontab -u postgres FILE`,
+    '# Each CRON_TZ line sets the time zone of the entries below it (cronie and other crons that support CRON_TZ).',
+  ];
+  if (usesEnvSecrets(secrets))
+    lines.push(`# Secrets named by environment variable are read from ${options.environmentFile}.`);
+  for (const job of jobs) {
+    const prelude = usesEnvSecrets(secrets) ? [`set -a`, `. ${shellQuote(options.environmentFile)}`, 'set +a'] : [];
+    const command = [...prelude, ...job.script].join('; ').replaceAll('%', '\\%');
+    lines.push('', `# ${job.description}`, `CRON_TZ=${job.schedule.timeZone}`, `${job.schedule.cron} ${command}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function systemdQuote(script: string): string {
+  return `"${script
+    .replaceAll('\\', '\\\\')
+    .replaceAll('"', '\\"')
+    .replaceAll('$', () => '$$')
+    .replaceAll('%', '%%')}"`;
+}
+
+/**
+ * systemd service and timer units per job; each timer's `OnCalendar=` carries the schedule's time zone.
+ *
+ * @example
+ * renderSystemdUnits(jobs, secrets, options).map((unit) => unit.name); // ['pgbackrest-main-full.service', 'pgbackrest-main-full.timer', …]
+ */
+export function renderSystemdUnits(
+  jobs: readonly ScheduledJob[],
+  secrets: readonly SecretBinding[],
+  options: ScheduleRenderOptions,
+): SystemdUnit[] {
+  return jobs.flatMap((job) => {
+    const service = [
+      '[Unit]',
+      `Description=${job.description}`,
+      'After=network-online.target postgresql.service',
+      'Wants=network-online.target',
+      '',
+      '[Service]',
+      'Type=oneshot',
+      'User=postgres',
+      'Group=postgres',
+      ...(usesEnvSecrets(secrets) ? [`EnvironmentFile=${options.environmentFile}`] : []),
+      `ExecStart=/bin/sh -c ${systemdQuote(job.script.join('; '))}`,
+    ];
+    const timer = [
+      '[Unit]',
+      `Description=Schedule of ${job.description}`,
+      '',
+      '[Timer]',
+      ...cronToOnCalendar(job.schedule.cron, job.schedule.timeZone).map((spec) => `OnCalendar=${spec}`),
+      'Persistent=true',
+      `Unit=${job.name}.service`,
+      '',
+      '[Install]',
+      'WantedBy=timers.target',
+    ];
+    return [
+      { name: `${job.name}.service`, content: `${service.join('\n')}\n` },
+      { name: `${job.name}.timer`, content: `${timer.join('\n')}\n` },
+    ];
+  });
+}
+
+function secretKey(path: string): string {
+  return path.replace(/^\//, '').replaceAll(/[^A-Za-z0-9.-]/g, '-');
+}
+
+/**
+ * Kubernetes CronJobs per job with `spec.timeZone`, secrets from a Secret (env) and mounted files.
+ *
+ * @example
+ * renderKubernetesCronJobs(jobs, secrets, options)[0]?.manifest; // 'apiVersion: batch/v1\nkind: CronJob\n…'
+ */
+export function renderKubernetesCronJobs(
+  jobs: readonly ScheduledJob[],
+  secrets: readonly SecretBinding[],
+  options: ScheduleRenderOptions,
+): KubernetesCronJob[] {
+  const k8s = options.kubernetes;
+  const fileRefs = [...new Set(secrets.flatMap((s) => ('file' in s.source ? [s.source.file] : [])))];
+  const configPath = options.configPath ?? '/etc/pgbackrest/pgbackrest.conf';
+  return jobs.map((job) => {
+    const container: Record<string, unknown> = {
+      name: 'pgbackrest',
+      image: k8s.image,
+      command: ['/bin/sh', '-c', `${job.script.join('\n')}\n`],
+      volumeMounts: [
+        { name: 'config', mountPath: configPath, subPath: 'pgbackrest.conf', readOnly: true },
+        ...fileRefs.map((file) => ({
+          name: 'secret-files',
+          mountPath: file,
+          subPath: secretKey(file),
+          readOnly: true,
+        })),
+      ],
+    };
+    if (usesEnvSecrets(secrets)) container['envFrom'] = [{ secretRef: { name: k8s.secretName } }];
+    const volumes: Record<string, unknown>[] = [{ name: 'config', configMap: { name: k8s.configMapName } }];
+    if (fileRefs.length > 0) {
+      volumes.push({
+        name: 'secret-files',
+        secret: {
+          secretName: k8s.fileSecretName,
+          defaultMode: 0o400,
+          items: fileRefs.map((f) => ({ key: secretKey(f), path: secretKey(f) })),
+        },
+      });
+    }
+    const object = {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: {
+        name: job.name,
+        ...(k8s.namespace ? { namespace: k8s.namespace } : {}),
+        labels: {
+          'app.kubernetes.io/name': 'pgbackrest',
+          'app.kubernetes.io/component': job.kind,
+          'pgbackrest.org/stanza': options.stanza,
+        },
+      },
+      spec: {
+        schedule: job.schedule.cron,
+        timeZone: job.schedule.timeZone,
+        concurrencyPolicy: 'Forbid',
+        startingDeadlineSeconds: 3600,
+        jobTemplate: {
+          spec: {
+            backoffLimit: 0,
+            template: {
+              spec: { restartPolicy: 'Never', containers: [container], volumes },
+            },
+          },
+        },
+      },
+    };
+    return { name: job.name, object, manifest: stringify(object, { lineWidth: 0 }) };
+  });
+}

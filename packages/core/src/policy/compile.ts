@@ -1,0 +1,212 @@
+import { CronPattern } from 'croner';
+import { compileConfig } from './compile-config.js';
+import {
+  type KubernetesCronJob,
+  type KubernetesOptions,
+  renderCrontab,
+  renderKubernetesCronJobs,
+  renderSystemdUnits,
+  type ScheduledJob,
+  type ScheduleRenderOptions,
+  type SystemdUnit,
+  scheduledJobs,
+} from './compile-schedules.js';
+import type { CompileNote, ConfigGroup, ConfigSections, SecretBinding } from './compile-types.js';
+import { DEFAULT_PGBACKREST_VERSION } from './compression-defaults.js';
+import { localTimeWithOffset, policySchedules, scheduleRuns, scheduleRunsBetween } from './next-runs.js';
+import { POLICY_VERSION, type Policy } from './schema.js';
+import { shellQuote } from './shell.js';
+
+/** Options of {@link compilePolicy}. */
+export interface CompilePolicyOptions {
+  /** Stanza name; default the policy's. */
+  readonly stanza?: string;
+  /** pgBackRest version to compile for (options are checked against its catalogue); default 2.45. */
+  readonly version?: string;
+  /** Environment file cron and systemd jobs read secrets named by variable from; default /etc/pgbackrest/<stanza>.env. */
+  readonly environmentFile?: string;
+  /** pgbackrest.conf location the jobs pass with --config; default pgBackRest's own. */
+  readonly configPath?: string;
+  /** Kubernetes CronJob settings; names default to pgbackrest-<stanza>[-secrets|-secret-files]. */
+  readonly kubernetes?: Partial<KubernetesOptions>;
+}
+
+/** The result of {@link compilePolicy}. */
+export interface CompiledPolicy {
+  readonly stanza: string;
+  readonly pgbackrestVersion: string;
+  /** Content of pgbackrest.conf (no secret values; see `secrets`). */
+  readonly config: string;
+  /** pgbackrest.conf as data. */
+  readonly sections: ConfigSections;
+  /** Secrets pgBackRest needs and where the jobs take them from. */
+  readonly secrets: readonly SecretBinding[];
+  /** postgresql.conf settings for continuous WAL archiving. */
+  readonly postgresql: Readonly<Record<string, string>>;
+  readonly jobs: readonly ScheduledJob[];
+  readonly schedules: {
+    readonly crontab: string;
+    readonly systemd: readonly SystemdUnit[];
+    readonly kubernetes: readonly KubernetesCronJob[];
+  };
+  /** Every approximation, assumption and operator step, never silent. */
+  readonly notes: readonly CompileNote[];
+}
+
+function renderGroups(groups: readonly ConfigGroup[]): string[] {
+  return groups.flatMap((group, index) => [
+    ...(index > 0 ? [''] : []),
+    ...(group.comment ? [`# ${group.comment}`] : []),
+    ...group.entries.map(([name, value]) => `${name}=${value}`),
+  ]);
+}
+
+function describeSource(secret: SecretBinding): string {
+  return 'env' in secret.source ? `environment variable ${secret.source.env}` : `file ${secret.source.file}`;
+}
+
+/**
+ * Renders pgbackrest.conf text from its sections, with a header that says how secrets are supplied.
+ *
+ * @example
+ * renderConfig(sections, 'main', secrets, '2.45');
+ */
+export function renderConfig(
+  sections: ConfigSections,
+  stanza: string,
+  secrets: readonly SecretBinding[],
+  version: string,
+): string {
+  const header = [
+    `# pgbackrest.conf compiled from a backup policy (format version ${POLICY_VERSION}) for stanza "${stanza}", pgBackRest ${version}.`,
+  ];
+  if (secrets.length > 0) {
+    const width = Math.max(...secrets.map((s) => s.env.length));
+    header.push(
+      '# Secrets are not stored in this file. pgBackRest reads them from its environment:',
+      ...secrets.map((s) => `#   ${s.env.padEnd(width)}  from ${describeSource(s)}`),
+    );
+  }
+  const lines = [...header, '', '[global]', ...renderGroups(sections.global)];
+  if (sections.archivePush.length > 0) lines.push('', '[global:archive-push]', ...renderGroups(sections.archivePush));
+  lines.push('', `[${stanza}]`, ...renderGroups(sections.stanza));
+  return `${lines.join('\n')}\n`;
+}
+
+function scheduleNotes(policy: Policy, jobs: readonly ScheduledJob[]): CompileNote[] {
+  const notes: CompileNote[] = [];
+  const from = new Date(Date.UTC(2030, 0, 1));
+  for (const [kind, schedule] of policySchedules(policy)) {
+    const pattern = new CronPattern(schedule.cron, undefined, { mode: '5-part' });
+    const shifted = scheduleRunsBetween(schedule, from, new Date(from.getTime() + 366 * 86_400_000), 20_000).find(
+      (run) => {
+        const local = localTimeWithOffset(run, schedule.timeZone);
+        return !pattern.hour[Number(local.slice(11, 13))] || !pattern.minute[Number(local.slice(14, 16))];
+      },
+    );
+    if (shifted) {
+      notes.push({
+        code: 'schedule.dst-gap',
+        path: kind === 'restore-drill' ? 'restoreDrill' : `schedule.${kind}`,
+        message: `${kind}: "${schedule.cron}" names a time that does not exist on the daylight-saving change in ${schedule.timeZone} (e.g. the run of ${localTimeWithOffset(shifted, schedule.timeZone).slice(0, 10)} happens at ${localTimeWithOffset(shifted, schedule.timeZone).slice(11)}); it runs once at the first valid time after the gap. Systemd and Kubernetes handle the gap their own way.`,
+      });
+    }
+  }
+  const backups = policySchedules(policy).filter(([kind]) => kind !== 'restore-drill');
+  const seen = new Map<number, string>();
+  for (const [kind, schedule] of backups) {
+    for (const run of scheduleRuns(schedule, from, 60)) {
+      const other = seen.get(run.getTime());
+      if (other && other !== kind) {
+        notes.push({
+          code: 'schedule.overlap',
+          path: `schedule.${kind}`,
+          message: `${other} and ${kind} backups are both scheduled at ${run.toISOString()}: pgBackRest allows one backup of a stanza at a time, so one of them fails with a lock error (50). Make the schedules exclusive.`,
+        });
+        break;
+      }
+      seen.set(run.getTime(), kind);
+    }
+  }
+  if (jobs.length > 0) {
+    notes.push(
+      {
+        code: 'schedule.cron-tz',
+        message:
+          'The crontab uses CRON_TZ (cronie, busybox crond and others); a cron without CRON_TZ support runs the entries in the host time zone: use the systemd timers there.',
+      },
+      {
+        code: 'schedule.systemd-tz',
+        message:
+          'The systemd timers put the IANA time zone in OnCalendar=; check an expression with `systemd-analyze calendar "<expression>"` on the target host.',
+      },
+      {
+        code: 'schedule.kubernetes',
+        message:
+          'The Kubernetes CronJobs use spec.timeZone (Kubernetes 1.27+). They run pgBackRest in their own pod: the database must be reachable from it (e.g. pg1-host with a pgBackRest server), which the policy does not model.',
+      },
+    );
+  }
+  return notes;
+}
+
+/**
+ * Compiles a validated policy into pgbackrest.conf content, secret bindings, postgresql.conf archiving settings and
+ * schedules (crontab with CRON_TZ, systemd timers with time-zoned OnCalendar, Kubernetes CronJobs with timeZone).
+ * Where pgBackRest cannot express the policy exactly, the nearest faithful setting is chosen and explained in `notes`.
+ *
+ * @throws PolicyValidationError when the target pgBackRest version lacks an option the policy needs.
+ * @example
+ * const compiled = compilePolicy(parsePolicy(text), { version: '2.45' });
+ * await writeFile('/etc/pgbackrest/pgbackrest.conf', compiled.config);
+ * for (const note of compiled.notes) console.log(note.message);
+ */
+export function compilePolicy(policy: Policy, options: CompilePolicyOptions = {}): CompiledPolicy {
+  const stanza = options.stanza ?? policy.stanza;
+  const version = options.version ?? DEFAULT_PGBACKREST_VERSION;
+  const { secrets, notes, ...sections } = compileConfig(policy, version);
+  const renderOptions: ScheduleRenderOptions = {
+    stanza,
+    environmentFile: options.environmentFile ?? `/etc/pgbackrest/${stanza}.env`,
+    ...(options.configPath ? { configPath: options.configPath } : {}),
+    kubernetes: {
+      image: options.kubernetes?.image ?? 'pgbackrest',
+      secretName: options.kubernetes?.secretName ?? `pgbackrest-${stanza}-secrets`,
+      fileSecretName: options.kubernetes?.fileSecretName ?? `pgbackrest-${stanza}-secret-files`,
+      configMapName: options.kubernetes?.configMapName ?? `pgbackrest-${stanza}`,
+      ...(options.kubernetes?.namespace ? { namespace: options.kubernetes.namespace } : {}),
+    },
+  };
+  if (!options.kubernetes?.image) {
+    notes.push({
+      code: 'schedule.kubernetes-image',
+      message: 'No container image given for the Kubernetes CronJobs: they use "pgbackrest"; pass kubernetes.image.',
+    });
+  }
+  const jobs = scheduledJobs(policy, secrets, renderOptions);
+  const config = ['--stanza=' + stanza, ...(options.configPath ? [`--config=${options.configPath}`] : [])];
+  const postgresql = {
+    archive_mode: 'on',
+    archive_command: `pgbackrest ${config.map(shellQuote).join(' ')} archive-push %p`,
+  };
+  notes.push({
+    code: 'archiving.postgresql',
+    path: 'archiving',
+    message: `Continuous archiving needs postgresql.conf: archive_mode = on and archive_command = '${postgresql.archive_command}' (then restart PostgreSQL and run stanza-create and check).`,
+  });
+  return {
+    stanza,
+    pgbackrestVersion: version,
+    config: renderConfig(sections, stanza, secrets, version),
+    sections,
+    secrets,
+    postgresql,
+    jobs,
+    schedules: {
+      crontab: renderCrontab(jobs, secrets, renderOptions),
+      systemd: renderSystemdUnits(jobs, secrets, renderOptions),
+      kubernetes: renderKubernetesCronJobs(jobs, secrets, renderOptions),
+    },
+    notes: [...notes, ...scheduleNotes(policy, jobs)],
+  };
+}

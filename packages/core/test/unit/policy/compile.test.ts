@@ -1,0 +1,266 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import {
+  compilePolicy,
+  isPolicyValidationError,
+  maxRunsInWindow,
+  type PolicyInput,
+  validatePolicy,
+} from '../../../src/policy/index.js';
+
+const exampleText = readFileSync(
+  fileURLToPath(new URL('../../../../../examples/chronos-policy.json', import.meta.url)),
+  'utf8',
+);
+const example = JSON.parse(exampleText) as PolicyInput;
+const reference = compilePolicy(validatePolicy(example));
+
+// biome-ignore lint/suspicious/noExplicitAny: assertions walk a parsed YAML manifest
+type Manifest = Record<string, any>;
+
+function variant(change: (doc: PolicyInput) => PolicyInput): PolicyInput {
+  return change(structuredClone(example));
+}
+
+function optionLines(config: string, section: string): string[] {
+  const lines = config.split('\n');
+  const start = lines.indexOf(`[${section}]`);
+  const rest = lines.slice(start + 1);
+  const end = rest.findIndex((line) => line.startsWith('['));
+  return (end === -1 ? rest : rest.slice(0, end)).filter((line) => line !== '' && !line.startsWith('#'));
+}
+
+describe('compilePolicy: pgbackrest.conf', () => {
+  it('renders global and stanza sections for the reference deployment', () => {
+    const global = optionLines(reference.config, 'global');
+    expect(global).toEqual(
+      expect.arrayContaining([
+        'compress-type=gz',
+        'start-fast=y',
+        'archive-async=y',
+        'archive-push-queue-max=4294967296',
+        'repo1-type=posix',
+        'repo1-path=/var/lib/pgbackrest',
+        'repo1-retention-full-type=time',
+        'repo1-retention-full=7',
+        'repo1-retention-diff=7',
+        'repo1-cipher-type=aes-256-cbc',
+        'repo2-type=s3',
+        'repo2-s3-bucket=project-chronos-backups',
+        'repo2-s3-region=ca-central-1',
+        'repo2-s3-endpoint=s3.ca-central-1.amazonaws.com',
+        'repo2-cipher-type=aes-256-cbc',
+      ]),
+    );
+    expect(optionLines(reference.config, 'chronos')).toEqual(['pg1-path=/var/lib/postgresql/15/main', 'pg1-port=5432']);
+  });
+
+  it('keeps secrets out of the file and says where pgBackRest gets them', () => {
+    expect(reference.config).not.toMatch(/^[^#]*(cipher-pass|s3-key|s3-key-secret)=/m);
+    expect(reference.secrets.map((s) => [s.option, s.env, s.source])).toEqual([
+      ['repo1-cipher-pass', 'PGBACKREST_REPO1_CIPHER_PASS', { env: 'CHRONOS_REPO_CIPHER_PASS' }],
+      ['repo2-s3-key', 'PGBACKREST_REPO2_S3_KEY', { env: 'CHRONOS_S3_ACCESS_KEY_ID' }],
+      ['repo2-s3-key-secret', 'PGBACKREST_REPO2_S3_KEY_SECRET', { env: 'CHRONOS_S3_SECRET_ACCESS_KEY' }],
+      ['repo2-cipher-pass', 'PGBACKREST_REPO2_CIPHER_PASS', { env: 'CHRONOS_REPO_CIPHER_PASS' }],
+    ]);
+    expect(reference.config).toContain(
+      '#   PGBACKREST_REPO2_S3_KEY_SECRET  from environment variable CHRONOS_S3_SECRET_ACCESS_KEY',
+    );
+  });
+
+  it('explains every approximation of retention in notes', () => {
+    const codes = reference.notes.map((note) => `${note.code}@${note.path ?? ''}`);
+    expect(codes).toEqual(
+      expect.arrayContaining([
+        'retention.full-time@repositories[0].retention.full',
+        'retention.diff-days-as-count@repositories[0].retention.diff',
+        'retention.diff-days-as-count@repositories[1].retention.diff',
+      ]),
+    );
+    const diffNote = reference.notes.find((note) => note.code === 'retention.diff-days-as-count');
+    expect(diffNote?.message).toContain('repo1-retention-diff=7');
+  });
+
+  it('derives the differential count from the schedule', () => {
+    const policy = validatePolicy(
+      variant((doc) => {
+        doc.schedule.diff = { cron: '0 2,14 * * 1-6', timeZone: 'America/Toronto' };
+        doc.repositories[0]!.retention.diff = { days: 3 };
+        return doc;
+      }),
+    );
+    expect(maxRunsInWindow([policy.schedule.full, policy.schedule.diff!], 3)).toBe(6);
+    const compiled = compilePolicy(policy);
+    expect(optionLines(compiled.config, 'global')).toContain('repo1-retention-diff=6');
+    expect(optionLines(compiled.config, 'global')).toContain('repo2-retention-diff=13');
+  });
+
+  it('maps counts, archive retention, compression level and WAL push parallelism directly', () => {
+    const compiled = compilePolicy(
+      validatePolicy(
+        variant((doc) => {
+          doc.repositories[0]!.retention = {
+            full: { count: 2 },
+            diff: { count: 6 },
+            archive: { type: 'diff', count: 3 },
+          };
+          doc.compression = { type: 'zst', level: 3 };
+          doc.archiving.processMax = 4;
+          return doc;
+        }),
+      ),
+    );
+    expect(optionLines(compiled.config, 'global')).toEqual(
+      expect.arrayContaining([
+        'compress-type=zst',
+        'compress-level=3',
+        'repo1-retention-full-type=count',
+        'repo1-retention-full=2',
+        'repo1-retention-diff=6',
+        'repo1-retention-archive-type=diff',
+        'repo1-retention-archive=3',
+      ]),
+    );
+    expect(optionLines(compiled.config, 'global:archive-push')).toEqual(['process-max=4']);
+    expect(compiled.notes.map((n) => n.code)).not.toContain('compression.default');
+  });
+
+  it('uses the measured compression default and says so when the policy sets none', () => {
+    const compiled = compilePolicy(validatePolicy(variant(({ compression: _, ...doc }) => doc)));
+    expect(optionLines(compiled.config, 'global')).toContain('compress-type=gz');
+    expect(compiled.notes.map((n) => n.code)).toContain('compression.default');
+  });
+
+  it('checks emitted options against the catalogue of the target pgBackRest', () => {
+    const sftp = variant((doc) => {
+      doc.repositories.push({
+        name: 'vault',
+        type: 'sftp',
+        host: 'backup.example.internal',
+        user: 'pgbackrest',
+        path: '/srv/pgbackrest',
+        privateKeyFile: '/var/lib/postgresql/.ssh/id_ed25519',
+        offsite: true,
+        retention: { full: { count: 2 } },
+      });
+      return doc;
+    });
+    const policy = validatePolicy(sftp);
+    let error: unknown;
+    try {
+      compilePolicy(policy, { version: '2.45' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isPolicyValidationError(error)).toBe(true);
+    expect((error as Error).message).toContain('pgBackRest 2.45 has no option repo3-sftp-host');
+    const newer = compilePolicy(policy, { version: '2.59.1' });
+    expect(optionLines(newer.config, 'global')).toContain('repo3-sftp-host=backup.example.internal');
+  });
+});
+
+describe('compilePolicy: schedules', () => {
+  it('writes a crontab with CRON_TZ before each entry', () => {
+    const lines = reference.schedules.crontab.split('\n');
+    const full = lines.findIndex((line) => line.startsWith('0 2 * * 0 '));
+    const diff = lines.findIndex((line) => line.startsWith('0 2 * * 1-6 '));
+    expect(lines[full - 1]).toBe('CRON_TZ=America/Toronto');
+    expect(lines[diff - 1]).toBe('CRON_TZ=America/Toronto');
+    expect(lines[full]).toContain('pgbackrest --stanza=chronos --repo=1 --type=full backup || rc=$?');
+    expect(lines[full]).toContain('pgbackrest --stanza=chronos --repo=2 --type=full backup || rc=$?');
+    expect(lines[full]).toContain('. /etc/pgbackrest/chronos.env');
+    expect(lines[full]).toContain('export PGBACKREST_REPO1_CIPHER_PASS="$CHRONOS_REPO_CIPHER_PASS"');
+  });
+
+  it('writes systemd timers with the time zone in OnCalendar and escaped services', () => {
+    const units = Object.fromEntries(reference.schedules.systemd.map((unit) => [unit.name, unit.content]));
+    expect(Object.keys(units)).toEqual([
+      'pgbackrest-chronos-full.service',
+      'pgbackrest-chronos-full.timer',
+      'pgbackrest-chronos-diff.service',
+      'pgbackrest-chronos-diff.timer',
+      'pgbackrest-chronos-restore-drill.service',
+      'pgbackrest-chronos-restore-drill.timer',
+    ]);
+    expect(units['pgbackrest-chronos-full.timer']).toContain('OnCalendar=Sun *-*-* 02:00:00 America/Toronto\n');
+    expect(units['pgbackrest-chronos-diff.timer']).toContain('OnCalendar=Mon..Sat *-*-* 02:00:00 America/Toronto\n');
+    expect(units['pgbackrest-chronos-restore-drill.timer']).toContain('OnCalendar=*-*-01 06:00:00 America/Toronto\n');
+    const service = units['pgbackrest-chronos-full.service'] ?? '';
+    expect(service).toContain('EnvironmentFile=/etc/pgbackrest/chronos.env');
+    expect(service).toContain('\\"$$CHRONOS_REPO_CIPHER_PASS\\"');
+    expect(service).not.toMatch(/[^$]\$[A-Za-z?]/);
+  });
+
+  it('writes Kubernetes CronJobs with spec.timeZone and secrets from a Secret', () => {
+    const [full] = reference.schedules.kubernetes;
+    const manifest = parseYaml(full?.manifest ?? '') as Manifest;
+    expect(manifest['kind']).toBe('CronJob');
+    expect(manifest['spec']['schedule']).toBe('0 2 * * 0');
+    expect(manifest['spec']['timeZone']).toBe('America/Toronto');
+    const container = manifest['spec']['jobTemplate']['spec']['template']['spec']['containers'][0];
+    expect(container['envFrom']).toEqual([{ secretRef: { name: 'pgbackrest-chronos-secrets' } }]);
+    expect(container['command'][2]).toContain('pgbackrest --stanza=chronos --repo=2 --type=full backup');
+  });
+
+  it('reads file-referenced secrets from the file in every scheduler', () => {
+    const compiled = compilePolicy(
+      validatePolicy(
+        variant((doc) => {
+          doc.encryption.passphrase = { file: '/etc/pgbackrest/cipher pass' };
+          doc.repositories[1] = {
+            ...doc.repositories[1]!,
+            credentials: { type: 'auto' },
+          } as PolicyInput['repositories'][number];
+          return doc;
+        }),
+      ),
+      { kubernetes: { image: 'registry.local/pgbackrest:2.45' } },
+    );
+    expect(compiled.schedules.crontab).toContain(
+      `export PGBACKREST_REPO1_CIPHER_PASS="$(cat '/etc/pgbackrest/cipher pass')"`,
+    );
+    expect(compiled.schedules.crontab).not.toContain('.env');
+    const manifest = parseYaml(compiled.schedules.kubernetes[0]?.manifest ?? '') as Manifest;
+    const pod = manifest['spec']['jobTemplate']['spec']['template']['spec'];
+    expect(pod['containers'][0]['image']).toBe('registry.local/pgbackrest:2.45');
+    expect(pod['containers'][0]['volumeMounts']).toContainEqual({
+      name: 'secret-files',
+      mountPath: '/etc/pgbackrest/cipher pass',
+      subPath: 'etc-pgbackrest-cipher-pass',
+      readOnly: true,
+    });
+    expect(pod['containers'][0]['envFrom']).toBeUndefined();
+  });
+
+  it('restores drills into the scratch path from the named repository without archiving', () => {
+    const drill = reference.jobs.find((job) => job.kind === 'restore-drill');
+    expect(drill?.script).toContain(
+      'pgbackrest --stanza=chronos --repo=2 --pg1-path=/var/lib/postgresql/drill --type=immediate --target-action=promote --archive-mode=off --delta restore || rc=$?',
+    );
+  });
+
+  it('notes the DST gap of a 02:00 Sunday schedule in Toronto, and overlapping backups', () => {
+    expect(reference.notes.filter((n) => n.code === 'schedule.dst-gap').map((n) => n.path)).toEqual(['schedule.full']);
+    const utc = compilePolicy(
+      validatePolicy(
+        variant((doc) => {
+          doc.schedule.full.timeZone = 'UTC';
+          doc.schedule.diff = { cron: '0 2 * * *', timeZone: 'UTC' };
+          doc.restoreDrill!.timeZone = 'UTC';
+          return doc;
+        }),
+      ),
+    );
+    expect(utc.notes.map((n) => n.code)).not.toContain('schedule.dst-gap');
+    expect(utc.notes.find((n) => n.code === 'schedule.overlap')?.message).toContain('lock error (50)');
+  });
+
+  it('gives PostgreSQL the archive command', () => {
+    expect(reference.postgresql).toEqual({
+      archive_mode: 'on',
+      archive_command: 'pgbackrest --stanza=chronos archive-push %p',
+    });
+  });
+});
