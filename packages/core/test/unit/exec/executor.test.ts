@@ -137,7 +137,7 @@ describe('log streaming', () => {
     expect(seen[0]).toMatchObject({ processId: 0, stream: 'stdout' });
     expect(seen[0]?.timestamp).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
     expect(seen[2]?.message).toMatch(
-      /^\[055\]: unable to load info file[^]*\nHINT: has a stanza-create been performed\?$/,
+      /^\[055\]: unable to load info file[\s\S]*\nHINT: has a stanza-create been performed\?$/,
     );
 
     const streamed: LogEvent[] = [];
