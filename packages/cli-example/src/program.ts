@@ -101,6 +101,9 @@ export function buildProgram(env: NodeJS.ProcessEnv, setExitCode: (code: ExitCod
       const onSignal = () => controller.abort(new CliError('interrupted', ExitCode.CouldNotRun));
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
+      // The AWS SDK warns on stderr about Node 20 at import; a CLI's stderr is for its own messages.
+      env['AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE'] ??= '1';
+      env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
       try {
         const outcome = await (await load()).run(args, options, context);
         if (json) {
@@ -291,12 +294,15 @@ function registerCommands(program: Command, action: ActionFactory): void {
     .option('--endpoint <url>', 'S3 endpoint URL (path style), e.g. https://127.0.0.1:9000')
     .option('--repo-path <path>', 'repository path inside the bucket', '/')
     .option('--ca-file <path>', 'trust this CA certificate (PEM)')
+    .option('--no-tls-verify', 'do not check the endpoint certificate (test endpoints only)')
     .option('--cipher-pass-env <name>', 'environment variable holding the repository passphrase')
+    .option('--cipher-pass-file <path>', 'file holding the repository passphrase')
     .option('--price-per-gb-month <usd>', 'storage price for the cost estimate')
     .addHelpText(
       'after',
       '\nCredentials: the AWS SDK default chain (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, profiles).\n' +
-        'JSON result: the verification report\n' +
+        'Exit 0 ok, 1 findings, 3 when the repository could not be verified (unreachable, access denied, wrong passphrase).\n' +
+        'JSON result: the @chronos/s3-verify report (it carries its own schemaVersion)\n' +
         examples(
           'chronos --stanza main verify-s3 --bucket project-chronos-backups --region ca-central-1 --repo-path /pgbackrest --cipher-pass-env CHRONOS_CIPHER_PASS',
         ),
