@@ -152,11 +152,11 @@ export function classifyS3Error(error: unknown, context: { bucket: string; regio
     }
     if (DENIED_NAMES.has(name) || status === 403) return new AccessDeniedError(name || 'HTTP 403', options);
     if (TLS_CODES.has(code) || /certificate|ssl|tls/i.test(code)) return new TlsFailureError(code, options);
+    if (UNREACHABLE_CODES.has(code)) return new EndpointUnreachableError(`${code}: ${message}`, options);
+    if (/socket hang up/i.test(message)) return new EndpointUnreachableError('socket hang up', options);
     if (name === 'TimeoutError' || code === 'ETIMEDOUT' || name === 'RequestTimeout' || code === 'RequestTimeout') {
       return new S3TimeoutError(message || code || name, options);
     }
-    if (UNREACHABLE_CODES.has(code)) return new EndpointUnreachableError(code, options);
-    if (/socket hang up/i.test(message)) return new EndpointUnreachableError('socket hang up', options);
   }
   const first = chain(error)[0];
   const detail = [first?.name, first?.message].filter((x) => typeof x === 'string' && x !== '').join(': ');

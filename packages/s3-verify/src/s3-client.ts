@@ -25,6 +25,11 @@ export function createS3Client(options: VerifyOptions): S3Client {
     ...(options.credentials !== undefined ? { credentials: { ...options.credentials } } : {}),
     maxAttempts: options.maxAttempts ?? 3,
     followRegionRedirects: false,
-    requestHandler: new NodeHttpHandler({ httpsAgent: agent, connectionTimeout: timeout, requestTimeout: timeout }),
+    requestHandler: new NodeHttpHandler({
+      httpsAgent: agent,
+      connectionTimeout: timeout,
+      requestTimeout: timeout,
+      throwOnRequestTimeout: true,
+    }),
   });
 }
