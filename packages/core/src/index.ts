@@ -10,3 +10,4 @@ export * from './metrics/index.js';
 export * from './pitr/index.js';
 export * from './policy/index.js';
 export * from './retention/index.js';
+export * from './version/index.js';

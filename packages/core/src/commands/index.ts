@@ -14,6 +14,13 @@ export {
 export { checkCommand } from './check.js';
 export { expireCommand } from './expire.js';
 export { infoCommand } from './info.js';
+export {
+  parseVerifyOutput,
+  type VerifyArchive,
+  type VerifyBackup,
+  type VerifyCounts,
+  type VerifyResult,
+} from './parse-verify.js';
 export { quote, render } from './render.js';
 export { repoGetCommand } from './repo-get.js';
 export { repoLsCommand } from './repo-ls.js';

@@ -1,0 +1,2 @@
+export { detectVersion } from './detect-version.js';
+export { type PgBackRestVersion, parseVersion } from './parse-version.js';
