@@ -10,6 +10,14 @@ export type { CompileNote, ConfigGroup, ConfigSections, SecretBinding } from './
 export { DEFAULT_COMPRESSION, DEFAULT_PGBACKREST_VERSION, RECOMMENDED_START_FAST } from './compression-defaults.js';
 export { cronProblem, cronToOnCalendar } from './cron.js';
 export { formatIssuePath, isPolicyValidationError, type PolicyIssue, PolicyValidationError } from './errors.js';
+export {
+  type EvaluatePolicyOptions,
+  evaluatePolicy,
+  type FindingSeverity,
+  type PolicyEvaluation,
+  type PolicyFinding,
+  type RedundancyObservation,
+} from './evaluate.js';
 export { policyJsonSchema } from './json-schema.js';
 export {
   localTimeWithOffset,
