@@ -1,1 +1,7 @@
-export {};
+export {
+  createPgBackRest,
+  type PgBackRestClient,
+  type PgBackRestClientOptions,
+  type RepoLsEntry,
+  type RunOptions,
+} from './pgbackrest-client.js';

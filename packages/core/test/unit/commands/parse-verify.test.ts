@@ -3,11 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { parseVerifyOutput } from '../../../src/commands/index.js';
 import { PgBackRestOutputError } from '../../../src/errors/index.js';
 
-const recorded = (path: string) => readFileSync(new URL(`../../fixtures/recorded/${path}`, import.meta.url), 'utf8');
+const recorded = (path: string) =>
+  readFileSync(new URL(`../../fixtures/recorded-local/${path}`, import.meta.url), 'utf8');
 
 describe('parseVerifyOutput on recorded pgBackRest 2.45 output', () => {
   it('reads an ok verdict with per-archive and per-backup lines', () => {
-    const result = parseVerifyOutput(recorded('2.45/verify-verbose.txt'));
+    const result = parseVerifyOutput(recorded('verify-verbose-2.45.txt'));
     expect(result).toMatchObject({ stanza: 'demo', status: 'ok', ok: true });
     expect(result.archives).toEqual([
       { archiveId: '15-1', totalChecked: 19, totalValid: 19, missing: 0, checksumInvalid: 0, sizeInvalid: 0, other: 0 },
@@ -20,7 +21,7 @@ describe('parseVerifyOutput on recorded pgBackRest 2.45 output', () => {
   });
 
   it('reads an error verdict (exit status was 0)', () => {
-    const result = parseVerifyOutput(recorded('2.45/verify-error.txt'));
+    const result = parseVerifyOutput(recorded('verify-error-2.45.txt'));
     expect(result).toMatchObject({ stanza: 'demo', status: 'error', ok: false, archives: [] });
     expect(result.backups).toHaveLength(3);
     expect(result.backups[0]).toEqual({
@@ -30,14 +31,18 @@ describe('parseVerifyOutput on recorded pgBackRest 2.45 output', () => {
       totalValid: 969,
       missing: 1,
     });
-    const verbose = parseVerifyOutput(recorded('2.45/verify-error-verbose.txt'));
+    const verbose = parseVerifyOutput(recorded('verify-error-verbose-2.45.txt'));
     expect(verbose.backups.filter((b) => b.status === 'invalid')).toHaveLength(3);
     expect(verbose.backups.filter((b) => b.status === 'valid')).toHaveLength(2);
   });
 
   it('reads the empty output of a clean non-verbose run as ok', () => {
-    expect(recorded('2.45/verify.txt')).toBe('');
-    expect(parseVerifyOutput(recorded('2.45/verify.txt'))).toMatchObject({ status: 'ok', ok: true, stanza: undefined });
+    expect(recorded('verify-ok-2.45.txt')).toBe('');
+    expect(parseVerifyOutput(recorded('verify-ok-2.45.txt'))).toMatchObject({
+      status: 'ok',
+      ok: true,
+      stanza: undefined,
+    });
   });
 
   it('refuses output it does not understand rather than calling it ok', () => {

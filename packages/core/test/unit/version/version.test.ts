@@ -5,18 +5,19 @@ import { PgBackRestOutputError, PgBackRestSpawnError } from '../../../src/errors
 import { detectVersion, parseVersion } from '../../../src/version/index.js';
 
 const bin = fileURLToPath(new URL('../../fixtures/bin/pgbackrest', import.meta.url));
-const recorded = (path: string) => readFileSync(new URL(`../../fixtures/recorded/${path}`, import.meta.url), 'utf8');
+const recorded = (path: string) =>
+  readFileSync(new URL(`../../fixtures/recorded-local/${path}`, import.meta.url), 'utf8');
 
 describe('parseVersion', () => {
   it('reads recorded 2.45 output, with and without --output=num', () => {
-    expect(parseVersion(recorded('2.45/version.txt'))).toEqual({
+    expect(parseVersion(recorded('version-2.45.txt'))).toEqual({
       version: '2.45',
       major: 2,
       minor: 45,
       patch: 0,
       dev: false,
     });
-    expect(parseVersion(recorded('2.45/version-num.txt')).version).toBe('2.45');
+    expect(parseVersion(recorded('version-num-2.45.txt')).version).toBe('2.45');
   });
   it('reads numeric and dev versions', () => {
     expect(parseVersion('2059001\n')).toMatchObject({ version: '2.59.1', minor: 59, patch: 1 });
