@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InfoParseError, parseInfo, quoteUnsafeIntegers, systemIdToBigInt } from '../../../src/info/index.js';
@@ -140,5 +140,30 @@ describe('quoteUnsafeIntegers', () => {
         expect(parsed.map((p) => [BigInt(p.n), p.s])).toEqual(pairs.map(([n, s]) => [n, s]));
       }),
     );
+  });
+});
+
+const recordedRoot = new URL('../../fixtures/recorded/', import.meta.url);
+const recorded = existsSync(recordedRoot)
+  ? readdirSync(recordedRoot).filter((v) => existsSync(new URL(`${v}/info.json`, recordedRoot)))
+  : [];
+
+describe.each(recorded)('parseInfo on the real pgBackRest %s recording', (version) => {
+  const read = (f: string) => readFileSync(new URL(`${version}/${f}`, recordedRoot), 'utf8');
+
+  it('parses info --output=json with exact system ids', () => {
+    const text = read('info.json');
+    const info = parseInfo(text);
+    const raw = [...text.matchAll(/"system-id":(\d+)/g)].map((m) => m[1]);
+    expect(raw.length).toBeGreaterThan(0);
+    expect(info.flatMap((s) => s.db.map((d) => d['system-id']))).toEqual(raw);
+    expect(info[0]!.backup.every((b) => b.backrest.version === info[0]!.backup[0]!.backrest.version)).toBe(true);
+  });
+
+  it('parses info --set with database list, links and tablespaces', () => {
+    const backup = parseInfo(read('info-set.json'))[0]!.backup[0]!;
+    expect(backup['database-ref']?.map((d) => d.name)).toContain('postgres');
+    expect(backup).toHaveProperty('link');
+    expect(backup).toHaveProperty('tablespace');
   });
 });
