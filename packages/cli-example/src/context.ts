@@ -24,6 +24,8 @@ export interface CommandContext {
   readonly interactive: boolean;
   /** Asks a yes/no question on the terminal. */
   confirm(question: string): Promise<boolean>;
+  /** Registers a value (e.g. a generated passphrase) that must never appear in output. */
+  addSecret(value: string): void;
   /** Aborted on SIGINT/SIGTERM. */
   readonly signal: AbortSignal;
 }

@@ -29,7 +29,10 @@ function errorMessage(error: unknown): { type: string; message: string; exitCode
   if (error instanceof CliError) return { type: error.name, message: error.message, exitCode: error.exitCode };
   if (error instanceof Error) {
     const firstLine = error.message.split('\n')[0] ?? error.message;
-    return { type: error.name, message: firstLine, exitCode: ExitCode.CouldNotRun };
+    // A pgBackRest option the builders refuse (unknown, out of range, wrong version) is a usage error; checked by
+    // shape so that this module does not load the SDK.
+    const usage = (error as { kind?: unknown }).kind === 'configuration';
+    return { type: error.name, message: firstLine, exitCode: usage ? ExitCode.Usage : ExitCode.CouldNotRun };
   }
   return { type: 'Error', message: String(error), exitCode: ExitCode.CouldNotRun };
 }
@@ -95,6 +98,9 @@ export function buildProgram(env: NodeJS.ProcessEnv, setExitCode: (code: ExitCod
           } finally {
             rl.close();
           }
+        },
+        addSecret: (value) => {
+          if (value.length >= 4) secrets.unshift(value);
         },
         signal: controller.signal,
       };

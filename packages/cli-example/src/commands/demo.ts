@@ -1,7 +1,302 @@
-import type { CommandOutcome } from '../context.js';
-import { CouldNotRunError } from '../errors.js';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  analyzeInfo,
+  compilePolicy,
+  type Info,
+  type OptionMap,
+  planRestore,
+  validatePolicy,
+} from '@chronos/pgbackrest';
+import {
+  type PgBackRestStack,
+  type RepoSpec,
+  type S3Endpoint,
+  startContainerStack,
+  startNativeStack,
+  startS3Endpoint,
+  writeRows,
+} from '@chronos/pgbackrest/testing';
+import { exitCodeFor, summarizeReport, verifyRepository } from '@chronos/s3-verify';
+import referencePolicy from '../../../../examples/chronos-policy.json' with { type: 'json' };
+import type { CommandContext, CommandOutcome } from '../context.js';
+import { startDrillCluster, writeDrillMarkers } from '../demo/drill.js';
+import { chooseEngine, type Engine } from '../demo/engine.js';
+import { stackOptionsFromPolicy } from '../demo/policy.js';
+import { ExitCode } from '../exit-codes.js';
+import { renderTable } from '../output/table.js';
+import { formatDuration } from '../output/units.js';
+import { openSession, type PgBackRestSession } from '../pgbackrest.js';
+import { runBackup } from './backup.js';
+import { evaluate, renderEvaluation } from './policy-check.js';
+import { renderStatus, stanzaStatusJson } from './status.js';
 
-/** Not available in this build: it needs `startNativeStack` from the libraries. */
-export async function run(): Promise<CommandOutcome> {
-  throw new CouldNotRunError('this build of chronos does not include `demo` yet (it needs startNativeStack)');
+const DRILL_ROWS = 1_000;
+
+interface StepRecord {
+  name: string;
+  seconds: number;
+  detail: string;
+}
+
+/** The reference policy, pointed at the throwaway S3 endpoint and posix repository of the demo stack. */
+function localPolicy(s3: S3Endpoint, s3Path: string, posixPath: string) {
+  const document = structuredClone(referencePolicy) as typeof referencePolicy & {
+    repositories: Array<Record<string, unknown>>;
+  };
+  for (const repo of document.repositories) {
+    if (repo['type'] === 's3') {
+      Object.assign(repo, {
+        bucket: s3.bucket,
+        region: s3.region,
+        endpoint: s3.host,
+        port: s3.port,
+        uriStyle: 'path',
+        path: s3Path,
+      });
+    } else {
+      repo['path'] = posixPath;
+    }
+  }
+  return validatePolicy(document);
+}
+
+/** `chronos demo`: a throwaway stack through the product's main job, ending in a proven point-in-time restore. */
+export async function run(
+  _args: string[],
+  options: Record<string, unknown>,
+  context: CommandContext,
+): Promise<CommandOutcome> {
+  const started = Date.now();
+  const keep = options['keep'] === true;
+  const c = context.colours;
+  const steps: StepRecord[] = [];
+  const step = async <T>(name: string, work: () => Promise<T>, detail: (value: T) => string = () => ''): Promise<T> => {
+    context.progress(c.dim(`→ ${name}`));
+    const t0 = Date.now();
+    const value = await work();
+    const record = { name, seconds: Math.round((Date.now() - t0) / 100) / 10, detail: detail(value) };
+    steps.push(record);
+    context.progress(
+      `${c.green('✓')} ${name} (${record.seconds} s)${record.detail === '' ? '' : `: ${record.detail}`}`,
+    );
+    return value;
+  };
+
+  const engine: Engine = await step(
+    'choose engine',
+    () => chooseEngine(options['engine'] as 'auto' | Engine, context.progress),
+    (e) => e,
+  );
+  const cipherPass = randomBytes(24).toString('base64url');
+  context.addSecret(cipherPass);
+
+  const baseline = validatePolicy(structuredClone(referencePolicy));
+  const stanza = baseline.stanza;
+  const applied = stackOptionsFromPolicy(compilePolicy(baseline, { stanza }));
+  const s3Repo = baseline.repositories.findIndex((r) => r.type === 's3') + 1;
+  const s3Path = `/${stanza}-demo-${randomBytes(3).toString('hex')}`;
+
+  let s3: S3Endpoint | undefined;
+  let stack: PgBackRestStack | undefined;
+  try {
+    const s3Directory = keep ? await mkdtemp(join(tmpdir(), 'chronos-demo-s3-')) : undefined;
+    s3 = await step(
+      'start TLS S3 endpoint',
+      () =>
+        startS3Endpoint({
+          bucket: 'project-chronos-backups',
+          region: 'ca-central-1',
+          ...(s3Directory === undefined ? {} : { directory: s3Directory }),
+        }),
+      (e) => `${e.url}/${e.bucket}`,
+    );
+    context.addSecret(s3.secretAccessKey);
+    const endpoint = s3;
+    const repos: RepoSpec[] = baseline.repositories.map((repo, i) => {
+      const index = i + 1;
+      const common = { encrypted: applied.encrypted.has(index), options: applied.repos[index] ?? {} };
+      return repo.type === 's3' ? { type: 's3', endpoint, path: s3Path, ...common } : { type: 'posix', ...common };
+    });
+    const stackOptions = { stanza, repos, cipherPass, options: applied.global };
+    stack = await step(
+      `start PostgreSQL + pgBackRest (${engine})`,
+      () => (engine === 'native' ? startNativeStack(stackOptions) : startContainerStack(stackOptions)),
+      (s) => `PostgreSQL ${s.pgVersion}, pgBackRest ${s.pgBackRestVersion}, port ${s.pg.port}`,
+    );
+    const live = stack;
+    const policy = localPolicy(endpoint, s3Path, live.repoPaths[0] ?? '/var/lib/pgbackrest');
+
+    const secrets: OptionMap = Object.fromEntries(
+      live.repos.flatMap((r) => [
+        ...(r.encrypted ? [[`repo${r.index}-cipher-pass`, cipherPass]] : []),
+        ...(r.type === 's3'
+          ? [
+              [`repo${r.index}-s3-key`, endpoint.accessKeyId],
+              [`repo${r.index}-s3-key-secret`, endpoint.secretAccessKey],
+            ]
+          : []),
+      ]),
+    );
+    const session: PgBackRestSession = await openSession({
+      stanza,
+      config: live.configPath,
+      transport:
+        live.transport.kind === 'native'
+          ? { kind: 'local', runAs: { user: live.transport.user } }
+          : { kind: 'docker', container: live.transport.containerName, user: live.transport.user },
+      options: secrets,
+      signal: context.signal,
+    });
+
+    await step('stanza-create', () => session.run('stanza-create'));
+    const full = await step(
+      'full backup',
+      () => runBackup(session, 'full', context),
+      (b) => b.label ?? '',
+    );
+    await step(
+      'write data',
+      () => writeRows(live, 20_000),
+      (n) => `${n} rows in chronos_data`,
+    );
+    const diff = await step(
+      'diff backup',
+      () => runBackup(session, 'diff', context),
+      (b) => b.label ?? '',
+    );
+    const markers = await step(
+      'write rows before and after a target instant',
+      () => writeDrillMarkers(live, DRILL_ROWS),
+      (m) => `target ${m.target}`,
+    );
+    await step('check (WAL switch archived)', () => session.run('check'));
+
+    const now = new Date();
+    const info: Info = await session.info();
+    const analysis = analyzeInfo(info, { now });
+    const analysed = analysis.stanzas[0];
+    if (analysed === undefined) throw new Error(`pgBackRest reports no stanza ${stanza}`);
+    const evaluation = evaluate(policy, info, now, stanza);
+    context.progress(`\n${renderStatus(analysed, c)}\n\n${renderEvaluation(evaluation, c)}\n`);
+
+    const report = await step(
+      's3-verify (independent of pgBackRest)',
+      () =>
+        verifyRepository({
+          bucket: endpoint.bucket,
+          region: endpoint.region,
+          endpoint: endpoint.url,
+          forcePathStyle: true,
+          tls: { caCert: endpoint.caCert },
+          credentials: { accessKeyId: endpoint.accessKeyId, secretAccessKey: endpoint.secretAccessKey },
+          repoPath: s3Path,
+          stanzas: [stanza],
+          cipherPassphrase: { value: cipherPass },
+        }),
+      (r) => r.outcome,
+    );
+    context.progress(`\n${summarizeReport(report)}\n`);
+
+    const plan = planRestore({ type: 'time', time: markers.target, targetAction: 'promote' }, analysed);
+    const drillPath = (await live.exec('mktemp', ['-d', '/tmp/chronos-drill-XXXXXX'])).stdout.trim();
+    const restoreOptions: OptionMap = { ...plan.options, 'pg1-path': drillPath, 'archive-mode': 'off' };
+    context.progress(c.dim(`  ${session.render('restore', restoreOptions)}`));
+    await step(
+      'restore to the target instant (archive-mode=off)',
+      () => session.run('restore', restoreOptions),
+      () => `set ${plan.backup.label} from repo${plan.repoKey} into ${drillPath}`,
+    );
+    const drill = await step(
+      'start the restored cluster',
+      () => startDrillCluster(live, drillPath),
+      (d) => `port ${d.port}`,
+    );
+    const counts = await step(
+      'prove the restore',
+      async () => {
+        const rows = await drill.query(
+          "SELECT phase || '=' || count(*) FROM chronos_drill GROUP BY phase ORDER BY phase",
+        );
+        const found = Object.fromEntries(
+          rows
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => l.split('=') as [string, string]),
+        );
+        return { before: Number(found['before'] ?? 0), after: Number(found['after'] ?? 0) };
+      },
+      (n) => `${n.before} rows before the target, ${n.after} after`,
+    );
+    const drillOk = counts.before === markers.rows && counts.after === 0;
+    if (!keep) {
+      await drill.stop();
+      await live.exec('rm', ['-rf', drillPath]);
+    }
+
+    const s3Ok = exitCodeFor(report) === 0;
+    const totalSeconds = Math.round((Date.now() - started) / 100) / 10;
+    const verdict = drillOk && s3Ok ? c.green('demo passed') : c.red('demo found problems');
+    const text = [
+      '',
+      c.bold('chronos demo report'),
+      `  engine ${engine}: PostgreSQL ${live.pgVersion}, pgBackRest ${live.pgBackRestVersion}, stanza ${stanza}`,
+      `  policy: examples/chronos-policy.json applied (repo${s3Repo} s3 → ${endpoint.url}/${endpoint.bucket}${s3Path}); evaluation ${evaluation.status}, ${evaluation.findings.length} finding(s)`,
+      `  backups: full ${full.label ?? '?'}, diff ${diff.label ?? '?'}`,
+      `  s3-verify: ${report.outcome} (${report.findings.length} finding(s))`,
+      `  PITR drill to ${markers.target}: ${counts.before}/${markers.rows} rows before present, ${counts.after} rows after present → ${drillOk ? c.green('proven') : c.red('NOT proven')}`,
+      '',
+      renderTable([['step', 'seconds', ''], ...steps.map((s) => [s.name, s.seconds.toFixed(1), s.detail])])
+        .split('\n')
+        .map((l) => `  ${l}`)
+        .join('\n'),
+      '',
+      `  total ${formatDuration(totalSeconds)} (${totalSeconds} s) — ${verdict}`,
+      ...(keep
+        ? [
+            '',
+            '  kept (--keep):',
+            `    PostgreSQL: psql -h 127.0.0.1 -p ${live.pg.port} -U postgres (${live.kind}, data ${live.pg.dataPath})`,
+            `    restored drill cluster: ${drillPath} on port ${drill.port}`,
+            `    pgbackrest.conf: ${live.configPath}`,
+            `    S3 objects: ${endpoint.directory}`,
+          ]
+        : []),
+    ].join('\n');
+    return {
+      exitCode: drillOk && s3Ok ? ExitCode.Ok : ExitCode.Findings,
+      result: {
+        engine,
+        stanza,
+        pgVersion: live.pgVersion,
+        pgBackRestVersion: live.pgBackRestVersion,
+        steps,
+        backups: { full: full.label, diff: diff.label },
+        status: stanzaStatusJson(analysed),
+        policy: { status: evaluation.status, findings: evaluation.findings },
+        s3Verify: { outcome: report.outcome, findings: report.findings },
+        drill: {
+          target: markers.target,
+          backup: plan.backup.label,
+          repo: plan.repoKey,
+          rowsBefore: counts.before,
+          rowsAfter: counts.after,
+          expectedBefore: markers.rows,
+          proven: drillOk,
+        },
+        kept: keep,
+        totalSeconds,
+      },
+      text,
+    };
+  } finally {
+    if (!keep) {
+      await stack?.stop().catch(() => undefined);
+      await s3?.stop().catch(() => undefined);
+    } else {
+      await s3?.stop().catch(() => undefined);
+    }
+  }
 }

@@ -71,7 +71,8 @@ function progressText(label: string, progress: OperationProgress): string | unde
   return `  ${label} running (this pgBackRest version reports no progress)`;
 }
 
-function renderStatus(stanza: StanzaAnalysis, c: Colours): string {
+/** Renders one analysed stanza for people. */
+export function renderStatus(stanza: StanzaAnalysis, c: Colours): string {
   const lines = [
     `${c.bold(`stanza ${stanza.name}`)}  ${stanza.status.ok ? c.green('ok') : c.red(`${stanza.status.code} ${stanza.status.message}`)}`,
   ];
