@@ -1,7 +1,7 @@
 import { stringify } from 'yaml';
 import type { SecretBinding } from './compile-types.js';
 import { cronToOnCalendar } from './cron.js';
-import { policySchedules, type RunKind } from './next-runs.js';
+import { localTimeWithOffset, policySchedules, type RunKind } from './next-runs.js';
 import type { Policy, PolicySchedule } from './schema.js';
 import { shellCommand, shellQuote } from './shell.js';
 
@@ -151,8 +151,13 @@ export function renderSystemdUnits(
   jobs: readonly ScheduledJob[],
   secrets: readonly SecretBinding[],
   options: ScheduleRenderOptions,
+  gapRuns: ReadonlyMap<RunKind, readonly Date[]> = new Map(),
 ): SystemdUnit[] {
   return jobs.flatMap((job) => {
+    const catchUp = (gapRuns.get(job.kind) ?? []).map(
+      (run) =>
+        `OnCalendar=${localTimeWithOffset(run, job.schedule.timeZone).slice(0, 19).replace('T', ' ')} ${job.schedule.timeZone}`,
+    );
     const service = [
       '[Unit]',
       `Description=${job.description}`,
@@ -172,6 +177,9 @@ export function renderSystemdUnits(
       '',
       '[Timer]',
       ...cronToOnCalendar(job.schedule.cron, job.schedule.timeZone).map((spec) => `OnCalendar=${spec}`),
+      ...(catchUp.length > 0
+        ? ['# The daylight-saving gap skips the time above on these days: run at the first valid time', ...catchUp]
+        : []),
       'Persistent=true',
       `Unit=${job.name}.service`,
       '',

@@ -1,4 +1,3 @@
-import { CronPattern } from 'croner';
 import { compileConfig } from './compile-config.js';
 import {
   type KubernetesCronJob,
@@ -13,9 +12,14 @@ import {
 } from './compile-schedules.js';
 import type { CompileNote, ConfigGroup, ConfigSections, SecretBinding } from './compile-types.js';
 import { DEFAULT_PGBACKREST_VERSION } from './compression-defaults.js';
-import { localTimeWithOffset, policySchedules, scheduleRuns, scheduleRunsBetween } from './next-runs.js';
+import { dstGapRuns, localTimeWithOffset, policySchedules, type RunKind, scheduleRuns } from './next-runs.js';
 import { POLICY_VERSION, type Policy } from './schema.js';
 import { shellQuote } from './shell.js';
+
+/** Years of daylight-saving gaps the systemd timers cover with dated catch-up runs. */
+export const DST_GAP_YEARS = 10;
+
+type GapRuns = ReadonlyMap<RunKind, readonly Date[]>;
 
 /** Options of {@link compilePolicy}. */
 export interface CompilePolicyOptions {
@@ -27,6 +31,11 @@ export interface CompilePolicyOptions {
   readonly environmentFile?: string;
   /** pgbackrest.conf location the jobs pass with --config; default pgBackRest's own. */
   readonly configPath?: string;
+  /**
+   * Start of the years whose daylight-saving gaps the systemd timers list as dated catch-up runs (systemd skips a
+   * wall-clock time that does not exist); default now. Covers {@link DST_GAP_YEARS} years.
+   */
+  readonly from?: Date;
   /** Kubernetes CronJob settings; names default to pgbackrest-<stanza>[-secrets|-secret-files]. */
   readonly kubernetes?: Partial<KubernetesOptions>;
 }
@@ -93,22 +102,18 @@ export function renderConfig(
   return `${lines.join('\n')}\n`;
 }
 
-function scheduleNotes(policy: Policy, jobs: readonly ScheduledJob[]): CompileNote[] {
+function scheduleNotes(policy: Policy, jobs: readonly ScheduledJob[], gapYears: GapRuns): CompileNote[] {
   const notes: CompileNote[] = [];
   const from = new Date(Date.UTC(2030, 0, 1));
   for (const [kind, schedule] of policySchedules(policy)) {
-    const pattern = new CronPattern(schedule.cron, undefined, { mode: '5-part' });
-    const shifted = scheduleRunsBetween(schedule, from, new Date(from.getTime() + 366 * 86_400_000), 20_000).find(
-      (run) => {
-        const local = localTimeWithOffset(run, schedule.timeZone);
-        return !pattern.hour[Number(local.slice(11, 13))] || !pattern.minute[Number(local.slice(14, 16))];
-      },
-    );
-    if (shifted) {
+    const gaps = gapYears.get(kind) ?? [];
+    const [first] = gaps;
+    if (first) {
+      const local = localTimeWithOffset(first, schedule.timeZone);
       notes.push({
         code: 'schedule.dst-gap',
         path: kind === 'restore-drill' ? 'restoreDrill' : `schedule.${kind}`,
-        message: `${kind}: "${schedule.cron}" names a time that does not exist on the daylight-saving change in ${schedule.timeZone} (e.g. the run of ${localTimeWithOffset(shifted, schedule.timeZone).slice(0, 10)} happens at ${localTimeWithOffset(shifted, schedule.timeZone).slice(11)}); it runs once at the first valid time after the gap. Systemd and Kubernetes handle the gap their own way.`,
+        message: `${kind}: "${schedule.cron}" names a time that does not exist on the daylight-saving change in ${schedule.timeZone} (e.g. ${local.slice(0, 10)}). cron runs it once at the first valid time after the gap (${local.slice(11)}); systemd timers skip it, so the timer also lists those ${gaps.length} dated runs through ${localTimeWithOffset(gaps.at(-1) ?? first, schedule.timeZone).slice(0, 4)}: recompile before then. Kubernetes follows its own rule.`,
       });
     }
   }
@@ -184,6 +189,11 @@ export function compilePolicy(policy: Policy, options: CompilePolicyOptions = {}
     });
   }
   const jobs = scheduledJobs(policy, secrets, renderOptions);
+  const from = options.from ?? new Date();
+  const until = new Date(Date.UTC(from.getUTCFullYear() + DST_GAP_YEARS, 0, 1));
+  const gapRuns: GapRuns = new Map(
+    policySchedules(policy).map(([kind, schedule]) => [kind, dstGapRuns(schedule, from, until)]),
+  );
   const config = ['--stanza=' + stanza, ...(options.configPath ? [`--config=${options.configPath}`] : [])];
   const postgresql = {
     archive_mode: 'on',
@@ -204,9 +214,9 @@ export function compilePolicy(policy: Policy, options: CompilePolicyOptions = {}
     jobs,
     schedules: {
       crontab: renderCrontab(jobs, secrets, renderOptions),
-      systemd: renderSystemdUnits(jobs, secrets, renderOptions),
+      systemd: renderSystemdUnits(jobs, secrets, renderOptions, gapRuns),
       kubernetes: renderKubernetesCronJobs(jobs, secrets, renderOptions),
     },
-    notes: [...notes, ...scheduleNotes(policy, jobs)],
+    notes: [...notes, ...scheduleNotes(policy, jobs, gapRuns)],
   };
 }

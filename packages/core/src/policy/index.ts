@@ -20,6 +20,7 @@ export {
 } from './evaluate.js';
 export { policyJsonSchema } from './json-schema.js';
 export {
+  dstGapRuns,
   localTimeWithOffset,
   type NextRunsOptions,
   nextRuns,

@@ -1,4 +1,4 @@
-import { Cron } from 'croner';
+import { Cron, CronPattern } from 'croner';
 import type { Policy, PolicySchedule, ScheduledBackupType } from './schema.js';
 
 /** What a scheduled run does: a backup of a type, or a restore drill. */
@@ -131,4 +131,21 @@ export function nextRuns(policy: Policy, options: NextRunsOptions): ScheduledRun
     }
   }
   return runs.sort((a, b) => a.at.getTime() - b.at.getTime()).slice(0, options.count);
+}
+
+/**
+ * Runs a daylight-saving gap moved off their wall-clock time (e.g. 02:00 on the spring-forward day runs at 03:00),
+ * between `from` and `until`. Only fixed-time schedules (one hour and one minute) are considered.
+ *
+ * @example
+ * dstGapRuns({ cron: '0 2 * * 0', timeZone: 'America/Toronto' }, new Date('2027-01-01'), new Date('2028-01-01'));
+ * // [2027-03-14T07:00:00.000Z] (03:00 local)
+ */
+export function dstGapRuns(schedule: PolicySchedule, from: Date, until: Date): Date[] {
+  const pattern = new CronPattern(schedule.cron, undefined, { mode: '5-part' });
+  if (pattern.hour.filter(Boolean).length !== 1 || pattern.minute.filter(Boolean).length !== 1) return [];
+  return scheduleRunsBetween(schedule, from, until, 50_000).filter((run) => {
+    const local = localTimeWithOffset(run, schedule.timeZone);
+    return !pattern.hour[Number(local.slice(11, 13))] || !pattern.minute[Number(local.slice(14, 16))];
+  });
 }

@@ -257,6 +257,17 @@ describe('compilePolicy: schedules', () => {
     expect(utc.notes.find((n) => n.code === 'schedule.overlap')?.message).toContain('lock error (50)');
   });
 
+  it('lists the dated catch-up runs systemd needs on daylight-saving gap days', () => {
+    const compiled = compilePolicy(validatePolicy(example), { from: new Date('2027-01-01T00:00:00Z') });
+    const timer = compiled.schedules.systemd.find((u) => u.name === 'pgbackrest-chronos-full.timer')?.content ?? '';
+    const dated = timer.split('\n').filter((line) => /^OnCalendar=\d{4}-/.test(line));
+    expect(dated).toHaveLength(10);
+    expect(dated[0]).toBe('OnCalendar=2027-03-14 03:00:00 America/Toronto');
+    expect(dated.at(-1)).toBe('OnCalendar=2036-03-09 03:00:00 America/Toronto');
+    const diffTimer = compiled.schedules.systemd.find((u) => u.name === 'pgbackrest-chronos-diff.timer')?.content ?? '';
+    expect(diffTimer).not.toMatch(/^OnCalendar=\d{4}-/m);
+  });
+
   it('gives PostgreSQL the archive command', () => {
     expect(reference.postgresql).toEqual({
       archive_mode: 'on',
