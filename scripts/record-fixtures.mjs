@@ -10,7 +10,7 @@
 //
 // Passphrases are random throwaways; every recorded file is checked not to contain them.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -50,10 +50,12 @@ async function record(image) {
 async function recordOn(image, stack, cipherPass) {
   const secrets = [cipherPass];
   const version = stack.pgBackRestVersion;
-  const out = join(root, 'packages/core/test/fixtures/recorded', version);
+  const target = join(root, 'packages/core/test/fixtures/recorded', version);
+  // Record into a sibling folder and swap at the end, so a failed run leaves the old recording.
+  const out = `${target}.recording`;
   await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
-  log(image, `PostgreSQL ${stack.pgVersion}, pgBackRest ${version} → ${out}`);
+  log(image, `PostgreSQL ${stack.pgVersion}, pgBackRest ${version} → ${target}`);
 
   const pgbackrest = (args, options = {}) => stack.exec('pgbackrest', args, { timeout: 300_000, ...options });
   const must = async (args, options) => {
@@ -128,13 +130,15 @@ async function recordOn(image, stack, cipherPass) {
     if (result.exitCode === 0) throw new Error(`expected ${what} to fail: pgbackrest ${args.join(' ')}`);
     const name = `error-${result.exitCode}.txt`;
     if (files[name] !== undefined) return log(`${what}: exit code ${result.exitCode} already recorded`);
-    await save(name, result.stderr);
-    errors.push({ file: name, what, args, exitCode: result.exitCode });
+    // Errors raised before the configuration is loaded go to the console (stdout), the others to stderr.
+    const stream = result.stderr.trim() === '' ? 'stdout' : 'stderr';
+    await save(name, result[stream]);
+    errors.push({ file: name, what, args, exitCode: result.exitCode, stream });
   };
   await failure('a stanza that is not configured', ['--stanza=missing', 'check']);
   await failure('an option that does not exist', [st, '--no-such-option', 'info']);
   await failure('an invalid option value', [st, '--type=weekly', 'backup']);
-  await failure('a required option missing', ['stanza-create']);
+  await failure('a restore while PostgreSQL runs', [st, '--repo=2', 'restore']);
   await failure('a wrong repository passphrase', [st, '--repo=1', 'backup'], {
     env: { PGBACKREST_REPO1_CIPHER_PASS: 'wrong-throwaway' },
   });
@@ -161,6 +165,8 @@ async function recordOn(image, stack, cipherPass) {
   await save('verify-error-verbose.txt', (await must([st, '--repo=2', '--output=text', '--verbose', 'verify'])).stdout);
   const deleted = [segment, `${oldest.label}/${backupFile.split(`${oldest.label}/`)[1]}`];
   await save('verify-error.json', `${JSON.stringify({ repo: 2, deleted }, null, 2)}\n`);
+  await rm(target, { recursive: true, force: true });
+  await rename(out, target);
   log(image, `recorded ${Object.keys(files).length} files`);
 }
 

@@ -36,7 +36,7 @@ now() { date +%s; }
 # ---------------------------------------------------------------- Debian packages
 pg15_bin=/usr/lib/postgresql/15/bin
 wanted_packages=(pgbackrest openssl)
-[ -x "$pg15_bin/postgres" ] || wanted_packages+=(postgresql-15)
+if [ -x "$pg15_bin/postgres" ]; then step "postgresql 15 binaries" "already there"; else wanted_packages+=(postgresql-15); fi
 if [ "$skip_docker" = 0 ]; then wanted_packages+=(docker.io debootstrap); fi
 
 missing=()

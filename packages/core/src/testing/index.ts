@@ -20,5 +20,6 @@ export type {
   StackRepo,
 } from './stack-config.js';
 export { renderPostgresSettings, renderStackConfig } from './stack-config.js';
+export { probeNativeStack } from './stack-probes.js';
 export type { TlsCertificate } from './tls-certificate.js';
 export { createSelfSignedCertificate } from './tls-certificate.js';

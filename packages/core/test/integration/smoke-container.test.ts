@@ -12,7 +12,7 @@ import {
   switchWal,
   writeRows,
 } from '../../src/testing/index.js';
-import { expectEncryptedFullBackup, pgbackrest } from './smoke-steps.js';
+import { argvLeaks, expectEncryptedFullBackup, pgbackrest } from './smoke-steps.js';
 
 const images = [
   { image: 'chronos-pg:15-2.45', pgMajor: 15, pgBackRest: '2.45' },
@@ -56,7 +56,12 @@ for (const { image, pgMajor, pgBackRest } of images) {
       await writeRows(stack, 2_000);
       ensureSuccess('check', await pgbackrest(stack, 'check'));
       await switchWal(stack);
-      ensureSuccess('backup', await pgbackrest(stack, 'backup', '--repo=1', '--type=full', '--start-fast'));
+      const backup = await argvLeaks(
+        cipherPass,
+        pgbackrest(stack, 'backup', '--repo=1', '--type=full', '--start-fast'),
+      );
+      ensureSuccess('backup', backup.result);
+      expect(backup.leaks).toEqual([]);
       await expectEncryptedFullBackup(stack, cipherPass, '--repo=1');
       const posix = stack.repos.find((r) => r.type === 'posix');
       expect(posix?.hostPath).toBe(posix?.path);

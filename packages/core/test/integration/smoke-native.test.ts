@@ -3,6 +3,7 @@ import {
   ensureSuccess,
   integrationGate,
   type PgBackRestStack,
+  probeNativeStack,
   probePgBackRest,
   type S3Endpoint,
   startNativeStack,
@@ -10,9 +11,9 @@ import {
   switchWal,
   writeRows,
 } from '../../src/testing/index.js';
-import { expectEncryptedFullBackup, pgbackrest } from './smoke-steps.js';
+import { argvLeaks, expectEncryptedFullBackup, pgbackrest } from './smoke-steps.js';
 
-const skip = await integrationGate(await probePgBackRest());
+const skip = await integrationGate(await probePgBackRest(), await probeNativeStack());
 const cipherPass = `throwaway-${Math.random().toString(36).slice(2)}`;
 
 describe.skipIf(skip)(skip ?? 'native stack: PostgreSQL 15 + local pgBackRest against the S3 endpoint', () => {
@@ -44,7 +45,9 @@ describe.skipIf(skip)(skip ?? 'native stack: PostgreSQL 15 + local pgBackRest ag
     await writeRows(stack, 2_000);
     ensureSuccess('check', await pgbackrest(stack, 'check'));
     await switchWal(stack);
-    ensureSuccess('backup', await pgbackrest(stack, 'backup', '--type=full', '--start-fast'));
+    const backup = await argvLeaks(cipherPass, pgbackrest(stack, 'backup', '--type=full', '--start-fast'));
+    ensureSuccess('backup', backup.result);
+    expect(backup.leaks).toEqual([]);
     await expectEncryptedFullBackup(stack, cipherPass);
   }, 300_000);
 });

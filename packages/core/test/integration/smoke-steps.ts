@@ -1,3 +1,4 @@
+import { readdir, readFile } from 'node:fs/promises';
 import { expect } from 'vitest';
 import type { ProcessResult } from '../../src/exec/process.js';
 import { ensureSuccess, type PgBackRestStack } from '../../src/testing/index.js';
@@ -30,4 +31,27 @@ export async function expectEncryptedFullBackup(
   expect(stanza?.backup.map((b) => b.type)).toEqual(['full']);
   expect(stanza?.backup[0]?.error ?? false).toBe(false);
   expect(stanza?.db.map((d) => d.version)).toEqual([String(stack.pgMajor)]);
+}
+
+/**
+ * Samples the command line of every process on the host (container processes included) until
+ * `work` settles, and returns the pids whose argv contained `secret`.
+ */
+export async function argvLeaks<T>(secret: string, work: Promise<T>): Promise<{ result: T; leaks: string[] }> {
+  const leaks = new Set<string>();
+  let done = false;
+  const settled = work.finally(() => {
+    done = true;
+  });
+  let samples = 0;
+  while (!done || samples === 0) {
+    samples++;
+    for (const pid of await readdir('/proc').catch(() => [])) {
+      if (!/^\d+$/.test(pid)) continue;
+      const argv = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+      if (argv.includes(secret)) leaks.add(`${pid}: ${argv.replaceAll('\0', ' ').replace(secret, '<secret>')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { result: await settled, leaks: [...leaks] };
 }
