@@ -161,6 +161,55 @@ describe('compilePolicy: pgbackrest.conf', () => {
   });
 });
 
+describe('compilePolicy: cloud repositories', () => {
+  it('renders GCS and Azure repositories with their secrets by reference', () => {
+    const policy = validatePolicy(
+      variant((doc) => {
+        doc.repositories = [
+          {
+            name: 'gcs',
+            type: 'gcs',
+            bucket: 'chronos-gcs',
+            offsite: true,
+            credentials: { type: 'service', keyFile: '/etc/pgbackrest/gcs.json' },
+            retention: { full: { count: 2 } },
+          },
+          {
+            name: 'azure',
+            type: 'azure',
+            account: 'chronosbackups',
+            container: 'pgbackrest',
+            offsite: true,
+            key: { file: '/etc/pgbackrest/azure.key' },
+            retention: { full: { count: 2 } },
+          },
+        ];
+        doc.restoreDrill!.repository = 'gcs';
+        return doc;
+      }),
+    );
+    const compiled = compilePolicy(policy, { version: '2.59.1' });
+    expect(optionLines(compiled.config, 'global')).toEqual(
+      expect.arrayContaining([
+        'repo1-type=gcs',
+        'repo1-gcs-bucket=chronos-gcs',
+        'repo1-gcs-key-type=service',
+        'repo1-gcs-key=/etc/pgbackrest/gcs.json',
+        'repo2-type=azure',
+        'repo2-azure-account=chronosbackups',
+        'repo2-azure-container=pgbackrest',
+        'repo2-azure-key-type=shared',
+      ]),
+    );
+    expect(compiled.secrets.map((s) => [s.option, s.source])).toEqual([
+      ['repo1-cipher-pass', { env: 'CHRONOS_REPO_CIPHER_PASS' }],
+      ['repo2-azure-key', { file: '/etc/pgbackrest/azure.key' }],
+      ['repo2-cipher-pass', { env: 'CHRONOS_REPO_CIPHER_PASS' }],
+    ]);
+    expect(compiled.config).not.toMatch(/^repo2-azure-key=/m);
+  });
+});
+
 describe('compilePolicy: schedules', () => {
   it('writes a crontab with CRON_TZ before each entry', () => {
     const lines = reference.schedules.crontab.split('\n');

@@ -43,6 +43,12 @@ describe('the reference policy', () => {
     expect(policy.encryption.passphrase).toEqual({ env: 'CHRONOS_REPO_CIPHER_PASS' });
   });
 
+  it('ships the same policy as commented YAML', () => {
+    const yamlPath = fileURLToPath(new URL('../../../../../examples/chronos-policy.yaml', import.meta.url));
+    const { $schema: _, ...fromJson } = parsePolicy(exampleText);
+    expect(parsePolicy(readFileSync(yamlPath, 'utf8'))).toEqual(fromJson);
+  });
+
   it('reads the same document written as YAML 1.2', async () => {
     const { stringify } = await import('yaml');
     expect(parsePolicy(stringify(example))).toEqual(parsePolicy(exampleText));
