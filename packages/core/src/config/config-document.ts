@@ -139,7 +139,10 @@ export function getOption(doc: ConfigDocument, section: string, key: string): st
 export function sectionOptions(doc: ConfigDocument, section: string): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const l of doc.lines) {
-    if (l.kind === 'option' && l.section === section) (out[l.key] ??= []).push(l.value);
+    if (l.kind !== 'option' || l.section !== section) continue;
+    const list = out[l.key];
+    if (list === undefined) out[l.key] = [l.value];
+    else list.push(l.value);
   }
   return out;
 }
