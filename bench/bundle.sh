@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Bundles the benchmark runner, scenarios and probes (TypeScript, using the packages' sources) into
+# packages/core/node_modules/.cache/chronos-bench/, where Node resolves the optional s3rver peer.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+out="$root/packages/core/node_modules/.cache/chronos-bench"
+mkdir -p "$out"
+cd "$root"
+"$root/node_modules/.bin/esbuild" bench/run.ts bench/scenarios/*.ts bench/probes/*.ts \
+  --bundle --platform=node --format=esm --target=node20 --conditions=@chronos/source \
+  --outbase=bench --outdir="$out" --out-extension:.js=.mjs --log-level=warning \
+  --banner:js="import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);"
