@@ -8,6 +8,9 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') {
     return `unknown field(s) ${issue.keys.map((key) => `"${key}"`).join(', ')}: remove them or check their spelling`;
   }
+  if (issue.code === 'invalid_type' && issue.message.endsWith('received undefined')) {
+    return `required: add this field (${issue.expected})`;
+  }
   return issue.message;
 }
 

@@ -102,13 +102,17 @@ const s3Repo = z.strictObject({
   path: absolutePath.default('/pgbackrest').describe('Key prefix of the repository in the bucket.'),
   uriStyle: z.enum(['host', 'path']).optional(),
   verifyTls: z.boolean().optional(),
-  credentials: z.discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('shared'), accessKeyId: secretRefSchema, secretAccessKey: secretRefSchema }),
-    z.strictObject({ type: z.literal('auto') }).describe('Instance or task role credentials.'),
-    z
-      .strictObject({ type: z.literal('web-id') })
-      .describe('Web identity (e.g. Kubernetes service account) credentials.'),
-  ]),
+  credentials: z.discriminatedUnion(
+    'type',
+    [
+      z.strictObject({ type: z.literal('shared'), accessKeyId: secretRefSchema, secretAccessKey: secretRefSchema }),
+      z.strictObject({ type: z.literal('auto') }).describe('Instance or task role credentials.'),
+      z
+        .strictObject({ type: z.literal('web-id') })
+        .describe('Web identity (e.g. Kubernetes service account) credentials.'),
+    ],
+    { error: 'set credentials.type to shared (with accessKeyId and secretAccessKey references), auto or web-id' },
+  ),
 });
 
 const gcsRepo = z.strictObject({
@@ -117,11 +121,15 @@ const gcsRepo = z.strictObject({
   bucket: z.string().min(3),
   path: absolutePath.default('/pgbackrest'),
   endpoint: z.string().min(1).optional(),
-  credentials: z.discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('service'), keyFile: absolutePath.describe('Service account key file.') }),
-    z.strictObject({ type: z.literal('token'), token: secretRefSchema }),
-    z.strictObject({ type: z.literal('auto') }),
-  ]),
+  credentials: z.discriminatedUnion(
+    'type',
+    [
+      z.strictObject({ type: z.literal('service'), keyFile: absolutePath.describe('Service account key file.') }),
+      z.strictObject({ type: z.literal('token'), token: secretRefSchema }),
+      z.strictObject({ type: z.literal('auto') }),
+    ],
+    { error: 'set credentials.type to service (with keyFile), token (with a token reference) or auto' },
+  ),
 });
 
 const azureRepo = z.strictObject({
@@ -168,7 +176,11 @@ const encryptionSchema = z
 export const policySchema = z
   .strictObject({
     $schema: z.string().optional(),
-    version: z.literal(POLICY_VERSION).describe('Policy format version.'),
+    version: z
+      .literal(POLICY_VERSION, {
+        error: `this SDK reads policy format version ${POLICY_VERSION}: set "version": ${POLICY_VERSION}`,
+      })
+      .describe('Policy format version.'),
     stanza: z.string().regex(STANZA, { error: 'use letters, digits, "_", "." and "-"' }),
     database: z.strictObject({
       path: absolutePath.describe('PostgreSQL data directory (pg1-path).'),

@@ -143,6 +143,22 @@ describe('rejected policies', () => {
     expect(validatePolicy(offsiteOnly).repositories[0]?.encryption).toEqual({ cipher: 'none' });
   });
 
+  it('says which fields are missing and which format version it reads', () => {
+    const doc = withChange((d) => {
+      d.version = 2;
+      delete d.database;
+      d.repositories[1].credentials = { type: 'password' };
+    });
+    expect(issuesOf(doc)).toEqual([
+      { path: 'version', message: 'this SDK reads policy format version 1: set "version": 1' },
+      { path: 'database', message: 'required: add this field (object)' },
+      {
+        path: 'repositories[1].credentials.type',
+        message: expect.stringContaining('shared (with accessKeyId and secretAccessKey references), auto or web-id'),
+      },
+    ]);
+  });
+
   it('reports syntax errors as a validation error', () => {
     expect(() => parsePolicy('{ "version": 1,')).toThrowError(/not valid JSON or YAML/);
   });
