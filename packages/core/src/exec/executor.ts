@@ -4,7 +4,7 @@ import { errorFromExit, parseErrorReport } from '../errors/error-from-exit.js';
 import { PgBackRestAbortError, PgBackRestSpawnError, PgBackRestTimeoutError } from '../errors/pgbackrest-error.js';
 import { type LogEvent, LogLineParser } from './log-events.js';
 import { runProcess } from './process.js';
-import { type Transport, toProcessRequest } from './transport.js';
+import { DOCKER_PID_LINE, dockerKillRequest, type Transport, toProcessRequest } from './transport.js';
 
 /** How one command runs. */
 export interface ExecuteOptions {
@@ -42,15 +42,36 @@ export async function execute(command: PgBackRestCommand, options: ExecuteOption
   const onLog = options.onLog;
   const stdoutParser = onLog ? new LogLineParser('stdout', onLog) : undefined;
   const stderrParser = onLog ? new LogLineParser('stderr', onLog) : undefined;
-  const result = await runProcess({
+  const transport = options.transport;
+  const inContainer = transport?.kind === 'docker';
+  let containerPid: number | undefined;
+  let firstLine = true;
+  const onStdoutLine = (line: string) => {
+    if (inContainer && firstLine) {
+      firstLine = false;
+      const pid = DOCKER_PID_LINE.exec(line);
+      if (pid) {
+        containerPid = Number(pid[1]);
+        return;
+      }
+    }
+    stdoutParser?.push(line);
+  };
+  const raw = await runProcess({
     ...request,
     ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
-    ...(stdoutParser ? { onStdoutLine: (line: string) => stdoutParser.push(line) } : {}),
+    ...(stdoutParser || inContainer ? { onStdoutLine } : {}),
     ...(stderrParser ? { onStderrLine: (line: string) => stderrParser.push(line) } : {}),
   });
   stdoutParser?.end();
   stderrParser?.end();
+  const result = inContainer ? { ...raw, stdout: raw.stdout.replace(/^chronos-exec-pid \d+\n/, '') } : raw;
+  if (transport?.kind === 'docker' && containerPid !== undefined && (result.timedOut || result.isCanceled)) {
+    await runProcess(dockerKillRequest(transport, containerPid, 'TERM'));
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await runProcess(dockerKillRequest(transport, containerPid, 'KILL'));
+  }
   const details = { command: printable, stdout: result.stdout, stderr: result.stderr };
   if (result.timedOut) throw new PgBackRestTimeoutError(options.timeout ?? 0, details);
   if (result.isCanceled) throw new PgBackRestAbortError({ ...details, cause: options.signal?.reason });

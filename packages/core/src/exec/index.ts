@@ -10,6 +10,7 @@ export type { ProcessRequest, ProcessResult } from './process.js';
 export { runProcess } from './process.js';
 export {
   type DockerTransport,
+  dockerKillRequest,
   type LocalTransport,
   type RunAs,
   type SshTransport,

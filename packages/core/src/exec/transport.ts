@@ -49,6 +49,29 @@ export interface SshTransport {
 /** Where and how pgBackRest runs. */
 export type Transport = LocalTransport | DockerTransport | SshTransport;
 
+/** First stdout line of a docker run: the process id (and group id) inside the container. */
+export const DOCKER_PID_LINE = /^chronos-exec-pid (\d+)$/;
+
+/**
+ * `docker exec` starts its process as a session and group leader inside the container; killing the docker CLI
+ * does not stop it. The wrapper prints that process id first so a timeout or abort can kill the group in there.
+ */
+const DOCKER_PID_WRAPPER = 'echo "chronos-exec-pid $$"; exec "$@"';
+
+/**
+ * The request that kills a process group inside a container (after a timeout or abort of a docker run).
+ *
+ * @example
+ * dockerKillRequest({ kind: 'docker', container: 'pg' }, 42, 'TERM'); // docker exec -u postgres pg kill -TERM -- -42
+ */
+export function dockerKillRequest(transport: DockerTransport, pid: number, signal: 'TERM' | 'KILL'): ProcessRequest {
+  return {
+    file: transport.docker ?? 'docker',
+    args: ['exec', '-u', transport.user ?? 'postgres', transport.container, 'kill', `-${signal}`, '--', `-${pid}`],
+    timeout: 15_000,
+  };
+}
+
 /** Environment names a privilege-changing wrapper passes on besides `PGBACKREST_*`. */
 const BASE_ENV = ['PATH', 'LANG', 'LC_ALL', 'TZ'];
 
@@ -112,6 +135,10 @@ export function toProcessRequest(
           user,
           ...envNames.flatMap((name) => ['-e', name]),
           transport.container,
+          'sh',
+          '-c',
+          DOCKER_PID_WRAPPER,
+          'sh',
           command.file,
           ...command.args,
         ],

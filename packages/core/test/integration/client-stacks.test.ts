@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgBackRest, type PgBackRestClient } from '../../src/client/index.js';
-import { FileMissingError, isPgBackRestError } from '../../src/errors/index.js';
-import type { LogEvent, Transport } from '../../src/exec/index.js';
+import type { PgBackRestCommand } from '../../src/commands/index.js';
+import { FileMissingError, isPgBackRestError, PgBackRestTimeoutError } from '../../src/errors/index.js';
+import { execute, type LogEvent, type Transport } from '../../src/exec/index.js';
 import {
   ensureSuccess,
   integrationGate,
@@ -17,12 +18,15 @@ import {
 
 const IMAGE = 'chronos-pg:15-2.45';
 
+function transportFor(stack: PgBackRestStack): Transport {
+  return stack.transport.kind === 'native'
+    ? { kind: 'local', runAs: { user: stack.transport.user } }
+    : { kind: 'docker', container: stack.transport.containerName, user: stack.transport.user };
+}
+
 /** Client bound to a stack: its config file, its transport, the passphrase as a client option. */
 function clientFor(stack: PgBackRestStack, cipherPass: string, onLog?: (event: LogEvent) => void): PgBackRestClient {
-  const transport: Transport =
-    stack.transport.kind === 'native'
-      ? { kind: 'local', runAs: { user: stack.transport.user } }
-      : { kind: 'docker', container: stack.transport.containerName, user: stack.transport.user };
+  const transport = transportFor(stack);
   return createPgBackRest({
     stanza: stack.stanza,
     config: stack.configPath,
@@ -130,6 +134,23 @@ function exerciseEveryMethod(
       });
       ensureSuccess('restored PG_VERSION', await stack.exec('test', ['-s', `${target}/PG_VERSION`]));
       await stack.exec('rm', ['-rf', target]);
+    });
+
+    it('kills the whole process tree where it runs when a command times out', async () => {
+      const marker = 3000 + Math.floor(Math.random() * 999);
+      const hang: PgBackRestCommand = {
+        command: 'hang',
+        file: 'sh',
+        args: ['-c', `sleep ${marker}.5 & exec sleep ${marker}.25`],
+        env: {},
+        secretEnv: [],
+        version: stack.pgBackRestVersion,
+      };
+      const error = await execute(hang, { transport: transportFor(stack), timeout: 1_500 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PgBackRestTimeoutError);
+      // `slee[p]` matches the sleeps but not the argv of pgrep or of runuser running it.
+      const left = await stack.exec('pgrep', ['-f', `slee[p] ${marker}`]);
+      expect(left.exitCode).toBe(1);
     });
 
     it('stops, starts and finally deletes the stanza', async () => {
