@@ -11,3 +11,12 @@ export {
   setOption,
   unsetOption,
 } from './config-document.js';
+export { closestName } from './did-you-mean.js';
+export {
+  type LintCode,
+  type LintConfigOptions,
+  type LintFinding,
+  type LintResult,
+  type LintSeverity,
+  lintConfig,
+} from './lint-config.js';
