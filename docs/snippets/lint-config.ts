@@ -1,0 +1,15 @@
+import { readFile, stat } from 'node:fs/promises';
+import { lintConfig } from '@chronos/pgbackrest';
+
+// Lint pgbackrest.conf against the option catalogue of the pgBackRest version that will read it.
+const path = process.argv[2] ?? '/etc/pgbackrest/pgbackrest.conf';
+const result = lintConfig(await readFile(path, 'utf8'), {
+  version: '2.45',
+  fileMode: (await stat(path)).mode,
+  env: process.env, // secrets given as PGBACKREST_* variables count as present (only presence is checked)
+});
+
+for (const finding of result.findings) {
+  console.log(`${path}:${finding.line}: ${finding.severity} ${finding.code}: ${finding.message} Fix: ${finding.fix}`);
+}
+process.exitCode = result.ok ? 0 : 1;
