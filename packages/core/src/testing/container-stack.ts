@@ -90,7 +90,7 @@ export async function startContainerStack(options: ContainerStackOptions): Promi
   let container: StartedContainer | undefined;
   const teardown = async () => {
     try {
-      await container?.stop({ remove: true, timeout: 5_000 });
+      await container?.stop({ remove: true, timeout: 0 });
     } finally {
       await rm(root, { recursive: true, force: true });
     }

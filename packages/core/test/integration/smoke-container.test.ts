@@ -22,7 +22,7 @@ const images = [
 const docker = await probeDocker();
 
 for (const { image, pgMajor, pgBackRest } of images) {
-  const skip = await integrationGate(docker, docker.available ? await probeImage(image) : docker);
+  const skip = await integrationGate(...(docker.available ? [docker, await probeImage(image)] : [docker]));
   const cipherPass = `throwaway-${Math.random().toString(36).slice(2)}`;
 
   describe.skipIf(skip)(skip ?? `container stack ${image} against the S3 endpoint`, () => {
