@@ -1,4 +1,4 @@
-import type { ListedObject } from './bucket.js';
+import type { ListedObject, RawListedObject } from './bucket.js';
 import { SegmentRuns } from './wal-continuity.js';
 import { parseWalFileName } from './wal-name.js';
 
@@ -15,7 +15,8 @@ export interface SampledSegment {
  *
  * @example
  * const scan = new ArchiveScan('15-1');
- * scan.addFolderPage(1, 0, 'archive/main/15-1/0000000100000000/', page.objects);
+ * const cursor = scan.cursor('archive/main/15-1/');
+ * for await (const page of bucket.listContents('archive/main/15-1/')) cursor.add(page);
  */
 export class ArchiveScan {
   /** timeline → log → runs */
@@ -61,22 +62,28 @@ export class ArchiveScan {
     return runs;
   }
 
-  /** Adds one listing page of the log folder `prefix` (`…/<timeline><log>/`). */
-  addFolderPage(runs: SegmentRuns, prefix: string, objects: readonly ListedObject[]): void {
-    const offset = prefix.length;
-    for (const object of objects) {
-      this.objects++;
-      this.bytes += object.size;
-      const name = parseWalFileName(object.key.slice(offset));
-      if (name.kind !== 'segment') continue;
-      this.segments++;
-      runs.add(name.segment, object.modified);
-      if (name.compression === undefined) {
-        this.plainSegmentSizes.set(object.size, (this.plainSegmentSizes.get(object.size) ?? 0) + 1);
-      }
-      if (runs.count === 1 && this.samples.length < this.sampleLimit) {
-        this.samples.push({ key: object.key, size: object.size, compression: name.compression });
-      }
+  /**
+   * A cursor over a flat listing of part of the archive id folder (`idPrefix`), for one listing
+   * task: keys `<idPrefix><timeline 8 hex><log 8 hex>/<name>`; keys directly under `idPrefix` are
+   * skipped (see {@link ArchiveScan.addTopLevel}).
+   */
+  cursor(idPrefix: string, startAfter = ''): ArchiveCursor {
+    return new ArchiveCursor(this, idPrefix, startAfter);
+  }
+
+  /** Counts one segment object of a log folder. */
+  addSegment(runs: SegmentRuns, key: string, size: number, modified: number, nameOffset: number): void {
+    this.objects++;
+    this.bytes += size;
+    const name = parseWalFileName(key.slice(nameOffset));
+    if (name.kind !== 'segment') return;
+    this.segments++;
+    runs.add(name.segment, modified);
+    if (name.compression === undefined) {
+      this.plainSegmentSizes.set(size, (this.plainSegmentSizes.get(size) ?? 0) + 1);
+    }
+    if (runs.count === 1 && this.samples.length < this.sampleLimit) {
+      this.samples.push({ key, size, compression: name.compression });
     }
   }
 
@@ -87,5 +94,43 @@ export class ArchiveScan {
       if ([...logs.values()].some((r) => r.count > 0) && (newest === undefined || timeline > newest)) newest = timeline;
     }
     return newest;
+  }
+}
+
+/** Walks listing pages of an archive id folder, switching log folders as keys go by. */
+export class ArchiveCursor {
+  private folderHex = '';
+  private runs: SegmentRuns | undefined;
+
+  constructor(
+    private readonly scan: ArchiveScan,
+    private readonly idPrefix: string,
+    /** Keys up to this one are ignored, should a service not honour StartAfter. */
+    private readonly startAfter: string,
+  ) {}
+
+  /**
+   * Adds one page; returns false at the first key at or beyond `stopAt` (the listing can stop).
+   *
+   * @example
+   * for await (const page of bucket.listContents(idPrefix, from)) if (!cursor.add(page, to)) break;
+   */
+  add(objects: readonly RawListedObject[], stopAt?: string): boolean {
+    const start = this.idPrefix.length;
+    const nameOffset = start + 17;
+    for (const object of objects) {
+      const key = object.Key ?? '';
+      if (stopAt !== undefined && key >= stopAt) return false;
+      if (key <= this.startAfter) continue;
+      if (key.charCodeAt(start + 16) !== 47 /* / */) continue;
+      const hex = key.slice(start, start + 16);
+      if (hex !== this.folderHex || this.runs === undefined) {
+        if (!/^[0-9A-F]{16}$/.test(hex)) continue;
+        this.folderHex = hex;
+        this.runs = this.scan.folder(Number.parseInt(hex.slice(0, 8), 16), Number.parseInt(hex.slice(8), 16));
+      }
+      this.scan.addSegment(this.runs, key, object.Size ?? 0, object.LastModified?.getTime() ?? 0, nameOffset);
+    }
+    return true;
   }
 }

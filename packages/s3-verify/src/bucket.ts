@@ -17,6 +17,13 @@ export interface ListedObject {
   readonly modified: number;
 }
 
+/** An object as the SDK lists it (no copy is made on the hot path). */
+export interface RawListedObject {
+  readonly Key?: string | undefined;
+  readonly Size?: number | undefined;
+  readonly LastModified?: Date | undefined;
+}
+
 /** One page of a listing. */
 export interface ListingPage {
   readonly objects: readonly ListedObject[];
@@ -64,6 +71,28 @@ export class BucketReader {
       yield { objects, prefixes: (page.CommonPrefixes ?? []).map((p) => p.Prefix ?? '') };
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
       if (maxKeys !== undefined) return;
+    } while (token !== undefined);
+  }
+
+  /**
+   * Pages of a flat listing of `prefix` starting after the key `startAfter`, as the SDK returns
+   * them: for streaming over very many objects without per-object copies.
+   */
+  async *listContents(prefix: string, startAfter?: string): AsyncGenerator<readonly RawListedObject[]> {
+    let token: string | undefined;
+    do {
+      const page = await this.client
+        .send(
+          new ListObjectsV2Command({
+            Bucket: this.bucket,
+            Prefix: prefix,
+            ...(token !== undefined ? { ContinuationToken: token } : {}),
+            ...(token === undefined && startAfter !== undefined ? { StartAfter: startAfter } : {}),
+          }),
+        )
+        .catch((error: unknown) => this.fail(error));
+      yield page.Contents ?? [];
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token !== undefined);
   }
 

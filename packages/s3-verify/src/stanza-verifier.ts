@@ -224,7 +224,7 @@ export async function verifyStanza(
   }
   const idPrefixes = archiveFolder.prefixes.filter((p) => /^\d+(\.\d+)?-\d+\/$/.test(p.slice(archiveRoot.length)));
   const scans = new Map<string, ArchiveScan>();
-  const logFolders: Array<{ scan: ArchiveScan; prefix: string; timeline: number; log: number }> = [];
+  const tasks: Array<{ scan: ArchiveScan; idPrefix: string; startAfter: string; stopAt: string | undefined }> = [];
   let archiveObjects = archiveFolder.objects.length;
   let archiveBytes = archiveFolder.objects.reduce((sum, o) => sum + o.size, 0);
   await forEachBounded(idPrefixes, settings.concurrency, async (idPrefix) => {
@@ -232,21 +232,21 @@ export async function verifyStanza(
     scans.set(scan.archiveId, scan);
     const folder = await bucket.listFolder(idPrefix);
     scan.addTopLevel(folder.objects);
-    for (const prefix of folder.prefixes) {
-      const hex = prefix.slice(idPrefix.length, -1);
-      if (!/^[0-9A-F]{16}$/.test(hex)) continue;
-      logFolders.push({
-        scan,
-        prefix,
-        timeline: Number.parseInt(hex.slice(0, 8), 16),
-        log: Number.parseInt(hex.slice(8), 16),
-      });
+    const logFolders = folder.prefixes.filter((p) => /^[0-9A-F]{16}\/$/.test(p.slice(idPrefix.length))).sort();
+    // Contiguous ranges of log folders, listed flat (1000 keys a page) and concurrently.
+    // Few enough that the last page of each range (which runs into the next) wastes little.
+    const ranges = Math.min(Math.ceil(logFolders.length / 64), settings.concurrency * 2);
+    for (let i = 0; i < ranges; i++) {
+      const from = Math.floor((i * logFolders.length) / ranges);
+      const to = Math.floor(((i + 1) * logFolders.length) / ranges);
+      tasks.push({ scan, idPrefix, startAfter: logFolders[from]!, stopAt: logFolders[to] });
     }
   });
-  logFolders.sort((a, b) => a.prefix.localeCompare(b.prefix));
-  await forEachBounded(logFolders, settings.concurrency, async ({ scan, prefix, timeline, log }) => {
-    const runs = scan.folder(timeline, log);
-    for await (const page of bucket.list(prefix)) scan.addFolderPage(runs, prefix, page.objects);
+  await forEachBounded(tasks, settings.concurrency, async ({ scan, idPrefix, startAfter, stopAt }) => {
+    const cursor = scan.cursor(idPrefix, startAfter);
+    for await (const page of bucket.listContents(idPrefix, startAfter)) {
+      if (!cursor.add(page, stopAt)) break;
+    }
   });
 
   const archives: ArchiveReport[] = [];
@@ -432,7 +432,8 @@ async function readSegmentSize(
 ): Promise<number | undefined> {
   const candidate = scan.samples.find((s) => s.compression === undefined || s.compression === 'gz');
   if (candidate === undefined) return undefined;
-  const length = candidate.compression === 'gz' ? 65_536 : 48;
+  // Enough compressed bytes for the 40-byte header, few enough to bound what they inflate to (~1 MiB).
+  const length = candidate.compression === 'gz' ? 1024 : 48;
   const prefix = await bucket.get(candidate.key, { start: 0, end: Math.min(candidate.size, length + 16) - 1 });
   if (prefix === undefined) return undefined;
   let header: ReturnType<typeof headerFromStoredPrefix>;

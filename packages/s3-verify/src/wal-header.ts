@@ -31,8 +31,9 @@ export function readWalSegmentHeader(bytes: Uint8Array): WalSegmentHeader | unde
 
 /**
  * Reads the WAL header from the first bytes of a segment object as stored by pgBackRest: decrypts
- * (when `walPassphrase` is given) and gunzips (`.gz`) as much as the prefix allows. Compressions
- * Node cannot inflate (lz4, zst, bz2) give `undefined`.
+ * (when `walPassphrase` is given) and gunzips (`.gz`) as much as the prefix allows. Keep the prefix
+ * small (about 1 KiB): zeros compress about 1000:1. Compressions Node cannot inflate (lz4, zst, bz2)
+ * give `undefined`.
  *
  * @example
  * headerFromStoredPrefix(await getRange(key, 0, 65535), 'gz', walPassphrase, key);

@@ -17,21 +17,16 @@ const old = now - 86_400_000;
 function scanFromListing(options: { drop?: (key: string) => boolean; modified?: (key: string) => number } = {}) {
   const root = 'archive/fx/15-1/';
   const scan = new ArchiveScan('15-1');
-  const folders = new Map<string, ListedObject[]>();
   const top: ListedObject[] = [];
+  const page: Array<{ Key: string; Size: number; LastModified: Date }> = [];
   for (const { key, size } of fixtureListing('plain')) {
     if (!key.startsWith(root) || options.drop?.(key)) continue;
-    const object = { key, size, modified: options.modified?.(key) ?? old };
-    const rest = key.slice(root.length);
-    const slash = rest.indexOf('/');
-    if (slash < 0) top.push(object);
-    else folders.set(rest.slice(0, slash + 1), [...(folders.get(rest.slice(0, slash + 1)) ?? []), object]);
+    const modified = options.modified?.(key) ?? old;
+    if (key.indexOf('/', root.length) < 0) top.push({ key, size, modified });
+    else page.push({ Key: key, Size: size, LastModified: new Date(modified) });
   }
   scan.addTopLevel(top);
-  for (const [folder, objects] of folders) {
-    const runs = scan.folder(Number.parseInt(folder.slice(0, 8), 16), Number.parseInt(folder.slice(8, 16), 16));
-    scan.addFolderPage(runs, root + folder, objects);
-  }
+  scan.cursor(root).add(page);
   return scan;
 }
 
