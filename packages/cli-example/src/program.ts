@@ -232,9 +232,21 @@ function registerCommands(program: Command, action: ActionFactory): void {
   sub(program, 'expire', "simulate expiry and compare with pgBackRest's own dry run")
     .option('--dry-run', 'only show what would be removed (required)')
     .option('--from-file <path>', 'simulate on an info JSON file (no pgBackRest dry run)')
+    .option('--policy <file>', 'take the retention of each repository from this policy')
+    .option('--retention-full <n>', 'full backups to keep (or days with --retention-full-type time)')
+    .addOption(new Option('--retention-full-type <type>', 'count or time').choices(['count', 'time']))
+    .option('--retention-diff <n>', 'differential backups to keep (fulls count as diffs)')
+    .option('--retention-archive <n>', 'keep WAL for this many backups of --retention-archive-type')
+    .addOption(new Option('--retention-archive-type <type>', 'full, diff or incr').choices(['full', 'diff', 'incr']))
+    .option('--now <instant>', 'simulate at this ISO-8601 instant (default: now)')
     .addHelpText(
       'after',
-      '\nJSON result: { simulation, pgbackrest, agree }\n' + examples('chronos --stanza main expire --dry-run'),
+      '\nThe same retention is passed to pgBackRest on its command line, so both answers use the same numbers.\n' +
+        'JSON result: { now, agree, repositories: [{ stanza, repo, retention, simulation, pgbackrest, agree }] }\n' +
+        examples(
+          'chronos --stanza main expire --dry-run --retention-full 2 --retention-diff 3',
+          'chronos --stanza main expire --dry-run --policy examples/chronos-policy.json',
+        ),
     )
     .action(action('expire', () => import('./commands/expire.js')));
 
@@ -289,7 +301,7 @@ function registerCommands(program: Command, action: ActionFactory): void {
     .option('--now <instant>', 'evaluate at this ISO-8601 instant (default: now)')
     .addHelpText(
       'after',
-      '\nExit 1 when a finding is an error.\nJSON result: { findings: [...] }\n' +
+      '\nExit 1 when a finding is critical.\nJSON result: { stanza, now, status, findings: [{ code, severity, message, … }], redundancy }\n' +
         examples('chronos --stanza main policy check examples/chronos-policy.json'),
     )
     .action(action('policy check', () => import('./commands/policy-check.js')));

@@ -36,7 +36,7 @@ export async function runBackup(
   session: PgBackRestSession,
   type: 'full' | 'diff' | 'incr',
   context: Pick<CommandContext, 'progress'>,
-  options: Record<string, string | boolean | Record<string, string>> = {},
+  options: Record<string, string | number | boolean | Record<string, string>> = {},
 ): Promise<{ type: string; label: string | null; durationSeconds: number }> {
   const started = Date.now();
   let finished = false;

@@ -152,21 +152,26 @@ export async function run(
     });
 
     await step('stanza-create', () => session.run('stanza-create'));
-    const full = await step(
-      'full backup',
-      () => runBackup(session, 'full', context),
-      (b) => b.label ?? '',
-    );
+    // pgBackRest backs up to one repository per run: the policy wants every repository to hold each backup type.
+    const backupEach = async (type: 'full' | 'diff') => {
+      const labels: string[] = [];
+      for (const repo of live.repos) {
+        const done = await step(
+          `${type} backup → repo${repo.index} (${repo.type})`,
+          () => runBackup(session, type, context, { repo: repo.index }),
+          (b) => b.label ?? '',
+        );
+        labels.push(done.label ?? '?');
+      }
+      return labels;
+    };
+    const full = await backupEach('full');
     await step(
       'write data',
       () => writeRows(live, 20_000),
       (n) => `${n} rows in chronos_data`,
     );
-    const diff = await step(
-      'diff backup',
-      () => runBackup(session, 'diff', context),
-      (b) => b.label ?? '',
-    );
+    const diff = await backupEach('diff');
     const markers = await step(
       'write rows before and after a target instant',
       () => writeDrillMarkers(live, DRILL_ROWS),
@@ -244,7 +249,7 @@ export async function run(
       c.bold('chronos demo report'),
       `  engine ${engine}: PostgreSQL ${live.pgVersion}, pgBackRest ${live.pgBackRestVersion}, stanza ${stanza}`,
       `  policy: examples/chronos-policy.json applied (repo${s3Repo} s3 → ${endpoint.url}/${endpoint.bucket}${s3Path}); evaluation ${evaluation.status}, ${evaluation.findings.length} finding(s)`,
-      `  backups: full ${full.label ?? '?'}, diff ${diff.label ?? '?'}`,
+      `  backups: full ${full.join(', ')}; diff ${diff.join(', ')}`,
       `  s3-verify: ${report.outcome} (${report.findings.length} finding(s))`,
       `  PITR drill to ${markers.target}: ${counts.before}/${markers.rows} rows before present, ${counts.after} rows after present → ${drillOk ? c.green('proven') : c.red('NOT proven')}`,
       '',
@@ -273,7 +278,7 @@ export async function run(
         pgVersion: live.pgVersion,
         pgBackRestVersion: live.pgBackRestVersion,
         steps,
-        backups: { full: full.label, diff: diff.label },
+        backups: { full, diff },
         status: stanzaStatusJson(analysed),
         policy: { status: evaluation.status, findings: evaluation.findings },
         s3Verify: { outcome: report.outcome, findings: report.findings },
