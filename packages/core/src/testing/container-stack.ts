@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { runProcess } from '../exec/process.js';
 import { ensureSuccess, type PgBackRestStack, type StackExecOptions } from './stack.js';
 import { bootstrapStack, freeLoopbackPort, randomSuffix } from './stack-bootstrap.js';
-import { type PgSettings, type RepoSpec, renderStackConfig, type StackRepo } from './stack-config.js';
+import { type PgSettings, type RepoSpec, renderStackConfig, resolveRepos } from './stack-config.js';
 
 /** The image used when neither the option nor `CHRONOS_TEST_IMAGE` names one. */
 export const DEFAULT_STACK_IMAGE = 'chronos-pg:15-2.45';
@@ -97,19 +97,7 @@ export async function startContainerStack(options: ContainerStackOptions): Promi
   };
   try {
     await chmod(root, 0o755);
-    const repos: StackRepo[] = [];
-    const resolved = options.repos.map((spec, i) => {
-      const index = i + 1;
-      const path = spec.type === 'posix' ? join(root, `repo${index}`) : (spec.path ?? `/${stanza}`);
-      repos.push({
-        index,
-        type: spec.type,
-        path,
-        ...(spec.type === 'posix' ? { hostPath: path } : {}),
-        encrypted: spec.cipherPass !== undefined || spec.encrypted === true,
-      });
-      return { spec, path };
-    });
+    const { resolved, repos } = resolveRepos(options.repos, stanza, root);
     for (const repo of repos) if (repo.hostPath) await mkdir(repo.hostPath, { mode: 0o750 });
     const { configText, secretEnv } = renderStackConfig({
       stanza,

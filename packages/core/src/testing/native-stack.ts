@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { runProcess } from '../exec/process.js';
 import type { PgBackRestStack, StackExecOptions } from './stack.js';
 import { bootstrapStack, freeLoopbackPort, randomSuffix } from './stack-bootstrap.js';
-import { type PgSettings, type RepoSpec, renderStackConfig, type StackRepo } from './stack-config.js';
+import { type PgSettings, type RepoSpec, renderStackConfig, resolveRepos } from './stack-config.js';
 
 /** Options for {@link startNativeStack}. */
 export interface NativeStackOptions {
@@ -70,19 +70,7 @@ export async function startNativeStack(options: NativeStackOptions): Promise<PgB
       configPath: join(root, 'pgbackrest.conf'),
       pgLogPath: join(root, 'postgresql.log'),
     };
-    const repos: StackRepo[] = [];
-    const resolved = options.repos.map((spec, i) => {
-      const index = i + 1;
-      const path = spec.type === 'posix' ? join(root, `repo${index}`) : (spec.path ?? `/${stanza}`);
-      repos.push({
-        index,
-        type: spec.type,
-        path,
-        ...(spec.type === 'posix' ? { hostPath: path } : {}),
-        encrypted: spec.cipherPass !== undefined || spec.encrypted === true,
-      });
-      return { spec, path };
-    });
+    const { resolved, repos } = resolveRepos(options.repos, stanza, root);
     const { configText, secretEnv } = renderStackConfig({
       stanza,
       pgDataPath: layout.dataPath,

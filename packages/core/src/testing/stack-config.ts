@@ -38,6 +38,38 @@ export interface StackRepo {
   readonly encrypted: boolean;
 }
 
+/** A repository spec with its `repoN-path` decided. */
+export interface ResolvedRepo {
+  readonly spec: RepoSpec;
+  readonly path: string;
+}
+
+/**
+ * Decides each repository's path: posix repositories get `posixRoot/repo<N>` (a host directory,
+ * the same path inside containers), S3 repositories their own `path` or `/<stanza>`.
+ *
+ * @example
+ * resolveRepos([{ type: 'posix' }], 'demo', '/tmp/stack').repos[0]; // { index: 1, type: 'posix', path: '/tmp/stack/repo1', … }
+ */
+export function resolveRepos(
+  specs: readonly RepoSpec[],
+  stanza: string,
+  posixRoot: string,
+): { readonly resolved: readonly ResolvedRepo[]; readonly repos: readonly StackRepo[] } {
+  const resolved = specs.map((spec, i) => ({
+    spec,
+    path: spec.type === 'posix' ? `${posixRoot}/repo${i + 1}` : (spec.path ?? `/${stanza}`),
+  }));
+  const repos = resolved.map(({ spec, path }, i) => ({
+    index: i + 1,
+    type: spec.type,
+    path,
+    ...(spec.type === 'posix' ? { hostPath: path } : {}),
+    encrypted: spec.cipherPass !== undefined || spec.encrypted === true,
+  }));
+  return { resolved, repos };
+}
+
 /** Everything needed to write a stack's pgbackrest.conf and its secret environment. */
 export interface StackConfigInput {
   readonly stanza: string;
@@ -47,7 +79,7 @@ export interface StackConfigInput {
   /** Directory for lock, log and spool files, private to this stack. */
   readonly statePath: string;
   /** Resolved repositories, in index order, each with its posix path when posix. */
-  readonly repos: ReadonlyArray<{ readonly spec: RepoSpec; readonly path: string }>;
+  readonly repos: readonly ResolvedRepo[];
   readonly cipherPass?: string | undefined;
   /** Extra `[global]` options (`{ 'compress-type': 'lz4', 'start-fast': 'y' }`). */
   readonly globalOptions?: Readonly<Record<string, string>> | undefined;

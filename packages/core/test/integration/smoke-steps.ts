@@ -51,7 +51,7 @@ export async function argvLeaks<T>(secret: string, work: Promise<T>): Promise<{ 
       const argv = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
       if (argv.includes(secret)) leaks.add(`${pid}: ${argv.replaceAll('\0', ' ').replace(secret, '<secret>')}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
   return { result: await settled, leaks: [...leaks] };
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { S3Endpoint } from '../../../src/testing/index.js';
-import { renderPostgresSettings, renderStackConfig } from '../../../src/testing/index.js';
+import { renderPostgresSettings, renderStackConfig, resolveRepos } from '../../../src/testing/index.js';
 
 // Only the two pure methods of an endpoint are used by the renderer.
 const endpoint = {
@@ -118,5 +118,21 @@ describe('renderPostgresSettings', () => {
     expect(() =>
       renderPostgresSettings({ port: 1, socketPath: '/s', archiveCommand: 'x', settings: { 'a;b': 1 } }),
     ).toThrow(/not a PostgreSQL setting/);
+  });
+});
+
+describe('resolveRepos', () => {
+  it('puts posix repositories under the stack root and S3 repositories under the stanza by default', () => {
+    const { resolved, repos } = resolveRepos(
+      [{ type: 'posix' }, { type: 's3', endpoint, cipherPass: 'p' }, { type: 's3', endpoint, path: '/mine' }],
+      'demo',
+      '/tmp/stack',
+    );
+    expect(resolved.map((r) => r.path)).toEqual(['/tmp/stack/repo1', '/demo', '/mine']);
+    expect(repos).toEqual([
+      { index: 1, type: 'posix', path: '/tmp/stack/repo1', hostPath: '/tmp/stack/repo1', encrypted: false },
+      { index: 2, type: 's3', path: '/demo', encrypted: true },
+      { index: 3, type: 's3', path: '/mine', encrypted: false },
+    ]);
   });
 });
