@@ -72,7 +72,13 @@ fi
 if docker info >/dev/null 2>&1; then
   step "docker engine" "already there"
 else
-  [ "$(id -u)" = 0 ] || die "no Docker engine answers and starting one needs root"
+  if [ "$(id -u)" != 0 ]; then
+    echo "no Docker engine answers this user; add the user to the docker group, or as root run:"
+    echo "  dockerd --iptables=false --ip-masq=false --bridge=none --storage-driver=overlay2 >>/var/log/chronos-dockerd.log 2>&1 &"
+    [ "$is_ci" = 1 ] && exit 1
+    echo "(continuing without it: the container tests will be skipped)"
+    exit 0
+  fi
   t0=$(now)
   setsid nohup dockerd --iptables=false --ip-masq=false --bridge=none --storage-driver=overlay2 \
     >>/var/log/chronos-dockerd.log 2>&1 </dev/null &
