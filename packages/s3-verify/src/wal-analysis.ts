@@ -71,6 +71,7 @@ export function analyzeArchiveWal(input: ArchiveWalInput): ArchiveWalResult {
 
   const runsByTimeline = new Map<number, SegmentRun[]>();
   const timelines: ArchiveWalResult['timelines'] = [];
+  const oldestTimeline = Math.min(...scan.timelines.keys());
   for (const timeline of [...scan.timelines.keys()].sort((a, b) => a - b)) {
     const logs = scan.timelines.get(timeline)!;
     let segments = 0;
@@ -110,7 +111,8 @@ export function analyzeArchiveWal(input: ArchiveWalInput): ArchiveWalResult {
         newest: lastRun === undefined ? null : name(timeline, lastRun.last, lastLog),
       });
     }
-    if (timeline > 1 && segments > 0 && !histories.has(timeline)) {
+    // Only a switch inside this archive needs the history: a stanza created on timeline N has no older WAL.
+    if (timeline > oldestTimeline && segments > 0 && !histories.has(timeline)) {
       findings.push({
         code: 'wal-history-missing',
         severity: 'error',

@@ -88,6 +88,13 @@ describe('WAL continuity on the recorded repository (timeline 1 → 2 after a pr
     expect(result.findings.map((f) => f.code)).toContain('wal-history-missing');
   });
 
+  it('does not ask for the history of the oldest timeline in the archive (stanza created after a promotion)', () => {
+    const scan = scanFromListing({ drop: (k) => k.includes('/0000000100000000/') || k.endsWith('.history') });
+    const result = analyze(scan, { histories: new Map(), backups: [] });
+    expect(result.findings).toEqual([]);
+    expect(result.checked.map((r) => r.timeline)).toEqual([2]);
+  });
+
   it('with an unknown segment size, still finds gaps inside a log folder and says what it could not check', () => {
     const victim = segmentKeys[3]!;
     const result = analyze(scanFromListing({ drop: (k) => k === victim }), { segmentSize: undefined });
