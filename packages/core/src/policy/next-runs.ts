@@ -133,9 +133,42 @@ export function nextRuns(policy: Policy, options: NextRunsOptions): ScheduledRun
   return runs.sort((a, b) => a.at.getTime() - b.at.getTime()).slice(0, options.count);
 }
 
+function utcOffsetMinutes(instant: Date, timeZone: string): number {
+  const local = localTimeWithOffset(instant, timeZone);
+  const sign = local.at(-6) === '-' ? -1 : 1;
+  return sign * (Number(local.slice(-5, -3)) * 60 + Number(local.slice(-2)));
+}
+
+const WEEK_MS = 7 * 86_400_000;
+
+/** Instants in (from, until] where the zone's UTC offset grows (wall-clock gaps), to the minute. */
+function offsetIncreases(timeZone: string, from: Date, until: Date): number[] {
+  const found: number[] = [];
+  let low = from.getTime();
+  let lowOffset = utcOffsetMinutes(from, timeZone);
+  while (low < until.getTime()) {
+    const high = Math.min(low + WEEK_MS, until.getTime());
+    const highOffset = utcOffsetMinutes(new Date(high), timeZone);
+    if (highOffset > lowOffset) {
+      let a = low;
+      let b = high;
+      while (b - a > 60_000) {
+        const mid = Math.floor((a + b) / 2);
+        if (utcOffsetMinutes(new Date(mid), timeZone) === lowOffset) a = mid;
+        else b = mid;
+      }
+      found.push(b);
+    }
+    low = high;
+    lowOffset = highOffset;
+  }
+  return found;
+}
+
 /**
  * Runs a daylight-saving gap moved off their wall-clock time (e.g. 02:00 on the spring-forward day runs at 03:00),
- * between `from` and `until`. Only fixed-time schedules (one hour and one minute) are considered.
+ * between `from` and `until`. Only fixed-time schedules (one hour and one minute) are considered. Looks for the
+ * instants the zone's UTC offset grows and asks the schedule only there.
  *
  * @example
  * dstGapRuns({ cron: '0 2 * * 0', timeZone: 'America/Toronto' }, new Date('2027-01-01'), new Date('2028-01-01'));
@@ -144,8 +177,13 @@ export function nextRuns(policy: Policy, options: NextRunsOptions): ScheduledRun
 export function dstGapRuns(schedule: PolicySchedule, from: Date, until: Date): Date[] {
   const pattern = new CronPattern(schedule.cron, undefined, { mode: '5-part' });
   if (pattern.hour.filter(Boolean).length !== 1 || pattern.minute.filter(Boolean).length !== 1) return [];
-  return scheduleRunsBetween(schedule, from, until, 50_000).filter((run) => {
+  const cron = scheduleCron(schedule);
+  const moved: Date[] = [];
+  for (const transition of offsetIncreases(schedule.timeZone, from, until)) {
+    const run = cron.nextRun(new Date(Math.max(from.getTime(), transition - 60_000)));
+    if (!run || run.getTime() >= until.getTime()) continue;
     const local = localTimeWithOffset(run, schedule.timeZone);
-    return !pattern.hour[Number(local.slice(11, 13))] || !pattern.minute[Number(local.slice(14, 16))];
-  });
+    if (!pattern.hour[Number(local.slice(11, 13))] || !pattern.minute[Number(local.slice(14, 16))]) moved.push(run);
+  }
+  return moved;
 }
