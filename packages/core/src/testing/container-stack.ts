@@ -172,6 +172,7 @@ export async function startContainerStack(options: ContainerStackOptions): Promi
       repos,
       transport: { kind: 'container', user: 'postgres', containerName },
       exec: (file, args, opts) => dockerExec('postgres', file, args, opts),
+      secretEnv,
       teardown,
     });
   } catch (error) {

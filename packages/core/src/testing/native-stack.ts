@@ -117,6 +117,7 @@ export async function startNativeStack(options: NativeStackOptions): Promise<PgB
       repos,
       transport: { kind: 'native', user, env: { PGBACKREST_CONFIG: layout.configPath } },
       exec,
+      secretEnv,
       teardown,
     });
   } catch (error) {

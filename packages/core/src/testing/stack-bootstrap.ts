@@ -28,6 +28,7 @@ export interface BootstrapInput {
   readonly exec: Exec;
   /** Environment only `pg_ctl start` needs (the archive_command's secrets on a native stack). */
   readonly startEnv?: Readonly<Record<string, string>>;
+  readonly secretEnv: Readonly<Record<string, string>>;
   readonly teardown: () => Promise<void>;
 }
 
@@ -159,6 +160,7 @@ export async function bootstrapStack(input: BootstrapInput): Promise<PgBackRestS
       repos: input.repos,
       repoPaths: input.repos.filter((r) => r.type === 'posix').map((r) => r.path),
       transport: input.transport,
+      secretEnv: () => ({ ...input.secretEnv }),
       exec,
       psql,
       stop,

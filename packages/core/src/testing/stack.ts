@@ -53,6 +53,12 @@ export interface PgBackRestStack extends AsyncDisposable {
   /** `repoN-path` of the posix repositories, inside the stack. */
   readonly repoPaths: readonly string[];
   readonly transport: StackTransport;
+  /**
+   * The secrets of the stack's repositories as `PGBACKREST_*` environment variables (cipher
+   * passphrases, S3 keys), for a client that runs pgBackRest against this stack. A method, so
+   * printing the stack never prints them.
+   */
+  secretEnv(): Readonly<Record<string, string>>;
   /** Runs `file args` inside the stack as user postgres; never throws for a non-zero exit. */
   exec(file: string, args: readonly string[], options?: StackExecOptions): Promise<ProcessResult>;
   /** Runs SQL with psql (unaligned, tuples only) and returns its stdout; throws on error. */

@@ -44,6 +44,8 @@ for (const { image, pgMajor, pgBackRest } of images) {
 
     it('runs the image’s PostgreSQL and pgBackRest as postgres on loopback', async () => {
       expect(stack.kind).toBe('container');
+      expect(stack.secretEnv()).toMatchObject({ PGBACKREST_REPO1_CIPHER_PASS: cipherPass });
+      expect(JSON.stringify(stack)).not.toContain(cipherPass);
       expect(stack.pgMajor).toBe(pgMajor);
       expect(stack.pgBackRestVersion).toBe(pgBackRest);
       expect((await stack.psql('SELECT current_user')).trim()).toBe('postgres');

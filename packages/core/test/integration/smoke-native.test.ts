@@ -32,6 +32,8 @@ describe.skipIf(skip)(skip ?? 'native stack: PostgreSQL 15 + local pgBackRest ag
 
   it('runs as postgres on loopback with the local binaries', async () => {
     expect(stack.kind).toBe('native');
+    expect(stack.secretEnv()).toMatchObject({ PGBACKREST_REPO1_CIPHER_PASS: cipherPass });
+    expect(JSON.stringify(stack)).not.toContain(cipherPass);
     expect(stack.pgMajor).toBe(15);
     expect(stack.pgBackRestVersion).toMatch(/^2\.\d+/);
     expect((await stack.psql('SELECT current_user')).trim()).toBe('postgres');
