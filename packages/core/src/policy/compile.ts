@@ -16,7 +16,12 @@ import { dstGapRuns, localTimeWithOffset, policySchedules, type RunKind, schedul
 import { POLICY_VERSION, type Policy } from './schema.js';
 import { shellQuote } from './shell.js';
 
-/** Years of daylight-saving gaps the systemd timers cover with dated catch-up runs. */
+/**
+ * Years of daylight-saving gaps the systemd timers cover with dated catch-up runs.
+ *
+ * @example
+ * compilePolicy(policy, { from: new Date('2027-01-01') }); // timers list gap days of 2027 through 2036
+ */
 export const DST_GAP_YEARS = 10;
 
 type GapRuns = ReadonlyMap<RunKind, readonly Date[]>;

@@ -22,5 +22,10 @@ export const DEFAULT_COMPRESSION: { readonly type: 'gz' | 'lz4' | 'zst' | 'bz2' 
  */
 export const RECOMMENDED_START_FAST = true;
 
-/** pgBackRest version a policy compiles for when none is given (Debian 12's package). */
+/**
+ * pgBackRest version a policy compiles for when none is given (Debian 12's package).
+ *
+ * @example
+ * compilePolicy(policy).pgbackrestVersion === DEFAULT_PGBACKREST_VERSION; // true
+ */
 export const DEFAULT_PGBACKREST_VERSION = '2.45';

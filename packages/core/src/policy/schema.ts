@@ -3,10 +3,20 @@ import { cronProblem } from './cron.js';
 import { secretRefSchema } from './secret-ref.js';
 import { DURATION_PATTERN, SIZE_PATTERN } from './units.js';
 
-/** Version of the policy document format; the `version` field of every policy. */
+/**
+ * Version of the policy document format; the `version` field of every policy.
+ *
+ * @example
+ * const doc = { version: POLICY_VERSION, stanza: 'main' };
+ */
 export const POLICY_VERSION = 1;
 
-/** `$id` of the JSON Schema of this policy format version. */
+/**
+ * `$id` of the JSON Schema of this policy format version.
+ *
+ * @example
+ * policyJsonSchema().$id === POLICY_SCHEMA_ID; // true
+ */
 export const POLICY_SCHEMA_ID = `urn:chronos:pgbackrest:policy:v${POLICY_VERSION}`;
 
 const REPO_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -31,7 +41,12 @@ const size = z.string().regex(SIZE_PATTERN, {
 
 const absolutePath = z.string().regex(/^\//, { error: 'write an absolute path' });
 
-/** A time of recurring runs: a five-field cron expression read in an explicit IANA time zone. */
+/**
+ * A time of recurring runs: a five-field cron expression read in an explicit IANA time zone.
+ *
+ * @example
+ * scheduleSchema.parse({ cron: '0 2 * * 0', timeZone: 'America/Toronto' });
+ */
 export const scheduleSchema = z
   .strictObject({
     cron: z
@@ -156,7 +171,12 @@ const sftpRepo = z.strictObject({
   hostKeyHashType: z.enum(['md5', 'sha1', 'sha256']).default('sha256'),
 });
 
-/** A repository: where backups and WAL are stored. */
+/**
+ * A repository: where backups and WAL are stored.
+ *
+ * @example
+ * repositorySchema.parse({ name: 'local', type: 'posix', path: '/var/lib/pgbackrest', offsite: false, retention: { full: { count: 2 } } });
+ */
 export const repositorySchema = z.discriminatedUnion('type', [posixRepo, s3Repo, gcsRepo, azureRepo, sftpRepo], {
   error: 'set "type" to one of posix, s3, gcs, azure, sftp',
 });
@@ -172,7 +192,13 @@ const encryptionSchema = z
   })
   .describe('Encryption at rest of the repositories.');
 
-/** The zod schema of a backup policy document. */
+/**
+ * The zod schema of a backup policy document. Prefer {@link validatePolicy}, which adds the inline-secret check
+ * and a typed error.
+ *
+ * @example
+ * const result = policySchema.safeParse(document);
+ */
 export const policySchema = z
   .strictObject({
     $schema: z.string().optional(),

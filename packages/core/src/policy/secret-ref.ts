@@ -15,7 +15,12 @@ export type SecretRef = { env: string } | { file: string };
 
 const REF_HINT = 'give a reference { "env": "VAR_NAME" } or { "file": "/absolute/path" }, never the secret itself';
 
-/** Zod schema of a {@link SecretRef}; rejects values that look like inline secrets. */
+/**
+ * Zod schema of a {@link SecretRef}; rejects values that look like inline secrets.
+ *
+ * @example
+ * secretRefSchema.parse({ env: 'CHRONOS_REPO_CIPHER_PASS' });
+ */
 export const secretRefSchema = z
   .strictObject(
     {
@@ -78,5 +83,10 @@ export function findInlineSecrets(value: unknown, path: (string | number)[] = []
   return found;
 }
 
-/** Message for an inline secret found by {@link findInlineSecrets}. */
+/**
+ * Message for an inline secret found by {@link findInlineSecrets}.
+ *
+ * @example
+ * findInlineSecrets(doc).map((path) => ({ path, message: INLINE_SECRET_MESSAGE }));
+ */
 export const INLINE_SECRET_MESSAGE = `looks like an inline secret: ${REF_HINT}`;

@@ -11,10 +11,20 @@ export type DurationText = string;
 /** A size as written in a policy: an integer count of bytes, optionally with a binary unit (`512MiB`, `1GiB`). */
 export type SizeText = string;
 
-/** Pattern a policy duration must match. */
+/**
+ * Pattern a policy duration must match.
+ *
+ * @example
+ * DURATION_PATTERN.test('1d12h'); // true
+ */
 export const DURATION_PATTERN = DURATION;
 
-/** Pattern a policy size must match. */
+/**
+ * Pattern a policy size must match.
+ *
+ * @example
+ * SIZE_PATTERN.test('4GiB'); // true
+ */
 export const SIZE_PATTERN = SIZE;
 
 /**
