@@ -174,7 +174,12 @@ export function createPgBackRest(settings: PgBackRestClientOptions): PgBackRestC
     const merged: Record<string, OptionMap[string]> = {};
     const inherit = (name: string, value: OptionMap[string]) => {
       const resolved = catalogueFor(detected).option(name);
-      if (resolved && accepted.has(resolved.definition.name)) merged[name] = value;
+      if (!resolved) {
+        throw new PgBackRestConfigurationError(`client option '${name}' does not exist in pgBackRest ${detected}`, {
+          option: name,
+        });
+      }
+      if (accepted.has(resolved.definition.name)) merged[name] = value;
     };
     if (settings.config !== undefined) inherit('config', settings.config);
     inherit('stanza', settings.stanza);

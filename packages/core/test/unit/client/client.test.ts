@@ -49,6 +49,11 @@ describe('createPgBackRest', () => {
     await expect(client.check({ stanza: 'x' } as never)).rejects.toThrow(/bound to one stanza/);
   });
 
+  it('refuses client options the detected version does not know, rather than dropping them', async () => {
+    const typo = createPgBackRest({ stanza: 'main', bin, options: { 'repo1-paht': '/repo' } as never });
+    await expect(typo.check()).rejects.toThrow(/client option 'repo1-paht' does not exist in pgBackRest 2.45/);
+  });
+
   it('refuses stanzaDelete without force: true', async () => {
     await expect(client.stanzaDelete({} as never)).rejects.toThrow(/pass force: true/);
     expect(echo((await client.stanzaDelete({ force: true })).stdout).args.slice(-2)).toEqual([
