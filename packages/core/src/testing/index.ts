@@ -5,6 +5,8 @@ export { DEFAULT_STACK_IMAGE, startContainerStack } from './container-stack.js';
 export { createRestorePoint, currentLsn, switchWal, writeRows } from './database-activity.js';
 export type { NativeStackOptions } from './native-stack.js';
 export { startNativeStack } from './native-stack.js';
+export type { StackClientOptions, StackClientTarget } from './stack-client.js';
+export { createStackClient, secretEnvToOptions, stackTransport } from './stack-client.js';
 export type { S3Endpoint, S3EndpointOptions } from './s3-endpoint.js';
 export { startS3Endpoint } from './s3-endpoint.js';
 export type { PgBackRestStack, StackExecOptions, StackPostgres, StackTransport } from './stack.js';
