@@ -31,7 +31,8 @@ for (const name of scenarios) {
   const t0 = Date.now();
   const run = await runProcess({
     file: process.execPath,
-    args: [join(here, 'scenarios', `${name}.mjs`), ...(full ? ['--full'] : [])],
+    args: [join(here, 'scenarios', `${name}.mjs`), ...process.argv.slice(2).filter((a) => !a.startsWith('--only='))],
+    env: { NODE_NO_WARNINGS: '1' },
     cwd: repoRoot,
     onStderrLine: (line) => process.stderr.write(`${line}\n`),
     timeout: (full ? 3 * 3600 : 600) * 1000,
