@@ -331,7 +331,15 @@ function registerCommands(program: Command, action: ActionFactory): void {
     .option('--from-file <path>', 'read `pgbackrest info --output=json` from a file')
     .option('--policy <file>', 'include the verdicts of this policy')
     .option('--now <instant>', 'evaluate at this ISO-8601 instant (default: now)')
-    .addHelpText('after', examples('chronos --stanza main metrics > /var/lib/node_exporter/pgbackrest.prom'))
+    .addHelpText(
+      'after',
+      '\nPrints the Prometheus text exposition on stdout (for the node_exporter textfile collector).\n' +
+        'JSON result: { now, exposition }\n' +
+        examples(
+          'chronos --stanza main metrics > /var/lib/node_exporter/textfile/pgbackrest.prom',
+          'chronos metrics --from-file info.json --policy examples/chronos-policy.json',
+        ),
+    )
     .action(action('metrics', () => import('./commands/metrics.js')));
 
   sub(

@@ -139,3 +139,26 @@ describe('chronos policy compile', () => {
     expect(run.stdout).toMatch(/^0 2 \* \* 0 /m);
   });
 });
+
+describe('chronos policy check', () => {
+  it('judges a recorded repository against the reference policy: critical findings exit 1', async () => {
+    const info = join(REPO_ROOT, 'packages/cli-example/test/fixtures/info-2.45-s3-encrypted-plus-posix.json');
+    const run = await runCli([
+      'policy',
+      'check',
+      POLICY,
+      '--from-file',
+      info,
+      '--stanza',
+      'demo',
+      '--now',
+      '2026-11-24T06:00:00Z',
+      '--json',
+    ]);
+    expect(run.exitCode).toBe(1);
+    const { result } = envelope(run);
+    expect(result.stanza).toBe('demo');
+    expect(result.status).toBe('critical');
+    expect(result.findings.map((f: { code: string }) => f.code)).toContain('recovery-window.too-short');
+  });
+});
