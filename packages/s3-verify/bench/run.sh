@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Compares verifyRepository with a bare paginated ListObjectsV2 over a virtual repository of
 # SEGMENTS WAL objects (default 1,000,000). Usage: bash bench/run.sh [segments] [latencyMs]
+# Env: CONCURRENCY (default 8); NODE_HEAP_FLAGS (e.g. "--max-old-space-size=64 --max-semi-space-size=2")
+# runs both clients under the same heap limits, to show live memory stays flat; ROUNDS (default 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 segments="${1:-1000000}"
@@ -16,7 +18,7 @@ FIXTURES="$PWD/test/fixtures/repo/plain/" node "$out/synthetic-s3.mjs" "$port" "
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do (echo >/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.2; done
-for round in 1 2; do
-  node "$out/list-baseline.mjs" "http://127.0.0.1:$port" "archive/fx/"
-  node "$out/verify-run.mjs" "http://127.0.0.1:$port" "${CONCURRENCY:-8}"
+for _round in $(seq 1 "${ROUNDS:-2}"); do
+  node ${NODE_HEAP_FLAGS:-} "$out/list-baseline.mjs" "http://127.0.0.1:$port" "archive/fx/"
+  node ${NODE_HEAP_FLAGS:-} "$out/verify-run.mjs" "http://127.0.0.1:$port" "${CONCURRENCY:-8}"
 done

@@ -34,7 +34,7 @@ export interface VerifyOptions {
   readonly walSegmentSize?: number;
   /** Gaps whose next segment was written within this many seconds are "in flight", not missing. Default 600. */
   readonly gracePeriodSeconds?: number;
-  /** Listings and reads running at once. Default 12. */
+  /** Listings and reads running at once. Default 8. */
   readonly concurrency?: number;
   /** Objects per stanza whose first bytes are read to check encryption. Default 16. */
   readonly encryptionSampleSize?: number;

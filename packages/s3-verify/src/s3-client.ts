@@ -14,7 +14,7 @@ export function createS3Client(options: VerifyOptions): S3Client {
   const timeout = options.timeoutMs ?? 30_000;
   const agent = new Agent({
     keepAlive: true,
-    maxSockets: Math.max(4, (options.concurrency ?? 12) + 4),
+    maxSockets: Math.max(4, (options.concurrency ?? 8) + 4),
     ...(options.tls?.caCert !== undefined ? { ca: options.tls.caCert } : {}),
     ...(options.tls?.verify === false ? { rejectUnauthorized: false } : {}),
   });

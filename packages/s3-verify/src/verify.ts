@@ -41,7 +41,7 @@ export async function verifyRepository(options: VerifyOptions): Promise<VerifyRe
 async function run(options: VerifyOptions, bucket: BucketReader): Promise<VerifyReport> {
   const prefix = repoKeyPrefix(options.repoPath);
   const price = options.pricePerGibMonth ?? DEFAULT_PRICE_PER_GIB_MONTH;
-  const concurrency = options.concurrency ?? 12;
+  const concurrency = options.concurrency ?? 8;
   const sampleSize = options.encryptionSampleSize ?? 16;
   const graceSeconds = options.gracePeriodSeconds ?? 600;
   const findings: Finding[] = [];
