@@ -27,6 +27,8 @@ export interface ExpiredWalRange {
   readonly before: string;
   readonly start: string | undefined;
   readonly stop: string | undefined;
+  /** Why this WAL goes. */
+  readonly reason: string;
 }
 
 /** Options for {@link simulateExpire}. */
@@ -200,7 +202,10 @@ export function simulateExpire(
         for (const range of ranges) {
           const startsAfterCursor = after === null ? range.start > archive.min : range.start > after;
           if (startsAfterCursor) {
-            const gap = walGap(archive, after, range.start, options.walSegmentSize);
+            const reason =
+              `archive retention keeps WAL for the ${archiveCount} newest ${archiveType} backup(s) from ${anchor.label} on; ` +
+              'older backups keep only the WAL that makes them consistent, so this WAL is needed by no retained backup';
+            const gap = walGap(archive, after, range.start, options.walSegmentSize, reason);
             if (gap !== undefined) expiredWal.push(gap);
           }
           if (range.stop === null) break;
@@ -236,6 +241,7 @@ function walGap(
   after: string | null,
   before: string,
   segmentSize: number | undefined,
+  reason: string,
 ): ExpiredWalRange | undefined {
   const min = archive.min!;
   let start: string | undefined = after === null ? min : undefined;
@@ -247,5 +253,5 @@ function walGap(
     if (archive.max !== null && stop > archive.max) stop = archive.max;
     if (start !== undefined && start > stop) return undefined;
   }
-  return { archiveId: archive.archiveId, after, before, start, stop };
+  return { archiveId: archive.archiveId, after, before, start, stop, reason };
 }
