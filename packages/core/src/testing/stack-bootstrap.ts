@@ -26,8 +26,6 @@ export interface BootstrapInput {
   readonly repos: readonly StackRepo[];
   readonly transport: StackTransport;
   readonly exec: Exec;
-  /** Environment only `pg_ctl start` needs (the archive_command's secrets on a native stack). */
-  readonly startEnv?: Readonly<Record<string, string>>;
   readonly secretEnv: Readonly<Record<string, string>>;
   readonly teardown: () => Promise<void>;
 }
@@ -92,7 +90,6 @@ export async function bootstrapStack(input: BootstrapInput): Promise<PgBackRestS
       'pg_ctl start',
       await exec(bin('pg_ctl'), ['-D', layout.dataPath, '-l', layout.pgLogPath, '-w', '-t', '120', 'start'], {
         timeout: 150_000,
-        ...(input.startEnv === undefined ? {} : { env: input.startEnv }),
       }),
     );
 
