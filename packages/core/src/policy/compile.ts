@@ -204,6 +204,13 @@ export function compilePolicy(policy: Policy, options: CompilePolicyOptions = {}
     archive_mode: 'on',
     archive_command: `pgbackrest ${config.map(shellQuote).join(' ')} archive-push %p`,
   };
+  if (policy.restoreDrill) {
+    notes.push({
+      code: 'drill.restore-only',
+      path: 'restoreDrill',
+      message: `The restore drill restores the latest backup from repository "${policy.restoreDrill.repository}" into ${policy.restoreDrill.path} (create it, owned by postgres, with room for a full copy of the database) with --archive-mode=off so it never archives into production; starting PostgreSQL on that copy and checking it is the drill runner's step.`,
+    });
+  }
   notes.push({
     code: 'archiving.postgresql',
     path: 'archiving',

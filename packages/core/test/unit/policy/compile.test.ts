@@ -285,6 +285,9 @@ describe('compilePolicy: schedules', () => {
 
   it('restores drills into the scratch path from the named repository without archiving', () => {
     const drill = reference.jobs.find((job) => job.kind === 'restore-drill');
+    expect(reference.notes.find((n) => n.code === 'drill.restore-only')?.message).toContain(
+      '/var/lib/postgresql/drill',
+    );
     expect(drill?.script).toContain(
       'pgbackrest --stanza=chronos --repo=2 --pg1-path=/var/lib/postgresql/drill --type=immediate --target-action=promote --archive-mode=off --delta restore || rc=$?',
     );
