@@ -33,7 +33,7 @@ for (const { image, pgMajor, pgBackRest } of images) {
       s3 = await startS3Endpoint({ bucket: `smoke-${pgMajor}` });
       stack = await startContainerStack({
         image,
-        repos: [{ type: 's3', endpoint: s3, cipherPass }, { type: 'posix' }],
+        repos: [{ type: 's3', endpoint: s3, cipherPass, options: { bundle: 'y' } }, { type: 'posix' }],
       });
     }, 180_000);
 

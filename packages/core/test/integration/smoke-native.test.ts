@@ -22,7 +22,7 @@ describe.skipIf(skip)(skip ?? 'native stack: PostgreSQL 15 + local pgBackRest ag
 
   beforeAll(async () => {
     s3 = await startS3Endpoint({ bucket: 'smoke-native' });
-    stack = await startNativeStack({ repos: [{ type: 's3', endpoint: s3, cipherPass }] });
+    stack = await startNativeStack({ repos: [{ type: 's3', endpoint: s3, cipherPass, options: { bundle: 'y' } }] });
   }, 180_000);
 
   afterAll(async () => {
