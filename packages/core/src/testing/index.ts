@@ -1,3 +1,30 @@
+/**
+ * `@chronos/pgbackrest/testing`: real PostgreSQL + pgBackRest stacks for tests, on this host
+ * (`startNativeStack`) or in a container (`startContainerStack`, needs the optional peer dependency
+ * `testcontainers`), a local TLS S3 endpoint with fault injection (`startS3Endpoint`), a ready client
+ * per stack (`createStackClient`), data helpers (`writeRows`, `switchWal`, `createRestorePoint`) and
+ * `integrationGate` to skip locally / fail under CI when a piece is missing. Everything cleans up
+ * with `await using`.
+ *
+ * The container image comes from the `image` option, else `CHRONOS_TEST_IMAGE`, else
+ * `chronos-pg:15-2.45`. Where CI reaches a container registry, build it from `images/Dockerfile`:
+ *
+ *     docker build -t chronos-pg:17-2.55.1 \
+ *       --build-arg PG_MAJOR=17 --build-arg PGBACKREST_VERSION=2.55.1 images/
+ *     CHRONOS_TEST_IMAGE=chronos-pg:17-2.55.1 pnpm test:integration
+ *
+ * (The Dockerfile installs the Debian `pgbackrest` package of that version on the official
+ * `postgres:<major>` image; `scripts/stack/prepare.sh` builds the same images without a registry.)
+ *
+ * @example
+ * await using s3 = await startS3Endpoint();
+ * await using stack = await startContainerStack({ repos: [{ type: 'posix' }, { type: 's3', endpoint: s3, cipherPass: 'throwaway' }] });
+ * const client = createStackClient(stack);
+ * await client.stanzaCreate();
+ * await client.backup({ type: 'full', 'start-fast': true });
+ *
+ * @packageDocumentation
+ */
 export type { Availability } from './availability.js';
 export { integrationGate, isCi, probeDocker, probeImage, probePgBackRest } from './availability.js';
 export type { ContainerStackOptions } from './container-stack.js';
@@ -5,8 +32,6 @@ export { DEFAULT_STACK_IMAGE, startContainerStack } from './container-stack.js';
 export { createRestorePoint, currentLsn, switchWal, writeRows } from './database-activity.js';
 export type { NativeStackOptions } from './native-stack.js';
 export { startNativeStack } from './native-stack.js';
-export type { StackClientOptions, StackClientTarget } from './stack-client.js';
-export { createStackClient, secretEnvToOptions, stackTransport } from './stack-client.js';
 export type { S3Endpoint, S3EndpointOptions } from './s3-endpoint.js';
 export { startS3Endpoint } from './s3-endpoint.js';
 export type { PgBackRestStack, StackExecOptions, StackPostgres, StackTransport } from './stack.js';

@@ -9,13 +9,16 @@ export interface StackClientTarget {
   readonly configPath: string;
   readonly pgBackRestVersion: string;
   readonly transport: StackTransport;
+  /** The stack's secrets as `PGBACKREST_*` variables; a native stack's client needs them. */
+  secretEnv?(): Readonly<Record<string, string>>;
 }
 
 /** Options for {@link createStackClient}: client settings besides stanza, config, transport and version. */
 export interface StackClientOptions extends Omit<PgBackRestClientOptions, 'stanza' | 'config' | 'transport'> {
   /**
    * Secrets as `PGBACKREST_*` environment names (`PGBACKREST_REPO1_CIPHER_PASS`), turned into client options so they
-   * travel by environment. Native stacks need them; container stacks already carry theirs in the container.
+   * travel by environment. Default: the stack's own `secretEnv()` for a native stack; a container stack already
+   * carries its secrets in the container.
    */
   readonly secretEnv?: Readonly<Record<string, string>>;
 }
@@ -61,7 +64,8 @@ export function secretEnvToOptions(env: Readonly<Record<string, string>>): Recor
  */
 export function createStackClient(stack: StackClientTarget, options: StackClientOptions = {}): PgBackRestClient {
   const { secretEnv, options: extra, ...settings } = options;
-  const merged = { ...secretEnvToOptions(secretEnv ?? {}), ...extra } as Partial<AnyCommandOptions>;
+  const secrets = secretEnv ?? (stack.transport.kind === 'native' ? stack.secretEnv?.() : undefined) ?? {};
+  const merged = { ...secretEnvToOptions(secrets), ...extra } as Partial<AnyCommandOptions>;
   return createPgBackRest({
     version: stack.pgBackRestVersion,
     ...settings,
