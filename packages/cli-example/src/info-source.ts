@@ -30,7 +30,12 @@ export function parseInfoFile(text: string, path: string): Info {
  */
 export async function loadInfo(options: Record<string, unknown>, context: CommandContext): Promise<Info> {
   const fromFile = options['fromFile'];
-  if (typeof fromFile === 'string') return parseInfoFile(await readInputFile(fromFile, '--from-file'), fromFile);
+  const set = options['set'];
+  if (typeof fromFile === 'string') {
+    if (typeof set === 'string')
+      throw new UsageError('--set needs pgBackRest (live info); it cannot apply to --from-file');
+    return parseInfoFile(await readInputFile(fromFile, '--from-file'), fromFile);
+  }
   const { clientFor } = await import('./pgbackrest.js');
-  return (await clientFor(context)).info();
+  return (await clientFor(context)).info(typeof set === 'string' ? { set } : {});
 }

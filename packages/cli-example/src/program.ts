@@ -178,7 +178,8 @@ function registerCommands(program: Command, action: ActionFactory): void {
     .option('--now <instant>', 'evaluate ages at this ISO-8601 instant (default: now)')
     .addHelpText(
       'after',
-      '\nJSON result: { stanzas: [{ name, status, latest: { full|diff|incr: { label, stop, ageSeconds } },' +
+      '\nExit 1 when a stanza or repository is not ok.\n' +
+        'JSON result: { now, stanzas: [{ name, status, latest: { full|diff|incr: { label, repo, stop, ageSeconds } | null },' +
         ' recoveryWindow: { earliest, latest }, running }] }\n' +
         examples('chronos --stanza main status', 'chronos status --from-file info.json --json'),
     )
@@ -226,7 +227,10 @@ function registerCommands(program: Command, action: ActionFactory): void {
     .action(action('restore', () => import('./commands/restore.js')));
 
   sub(program, 'check', 'check the stanza configuration and WAL archiving')
-    .addHelpText('after', `\nJSON result: { ok, stderr? }\n${examples('chronos --stanza main check')}`)
+    .addHelpText(
+      'after',
+      `\nExit 1 when the check fails.\nJSON result: { ok, errorCode?, reason?, hints? }\n${examples('chronos --stanza main check')}`,
+    )
     .action(action('check', () => import('./commands/check.js')));
 
   sub(program, 'expire', "simulate expiry and compare with pgBackRest's own dry run")
@@ -253,7 +257,7 @@ function registerCommands(program: Command, action: ActionFactory): void {
   sub(program, 'verify', "run pgBackRest's verify and show the parsed verdict")
     .addHelpText(
       'after',
-      `\nJSON result: the parsed verify verdict\n${examples('chronos --stanza main verify --json')}`,
+      `\nExit 1 when pgBackRest's verdict is error (pgBackRest itself exits 0).\nJSON result: { stanza, status, ok, archives, backups }\n${examples('chronos --stanza main verify --json')}`,
     )
     .action(action('verify', () => import('./commands/verify.js')));
 

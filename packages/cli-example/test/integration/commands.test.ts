@@ -50,6 +50,15 @@ describe.skipIf(skip)(skip ?? 'chronos against a real PostgreSQL 15 + pgBackRest
     expect(status.stdout).toContain('recovery window:');
   });
 
+  it('shows one backup set in detail with --set', async () => {
+    const all = envelope(await runCli([...globals, 'info', '--json'])).result[0].backup;
+    const run = await runCli([...globals, 'info', '--set', all[0].label, '--json']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const [backup] = envelope(run).result[0].backup;
+    expect(backup.label).toBe(all[0].label);
+    expect(backup['database-ref'].map((d: { name: string }) => d.name)).toContain('postgres');
+  });
+
   it('passes check once the stanza exists', async () => {
     const run = await runCli([...globals, 'check', '--json']);
     expect(run.exitCode, run.stderr).toBe(0);

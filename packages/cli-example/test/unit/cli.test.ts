@@ -88,3 +88,29 @@ describe('chronos (global behaviour)', () => {
     expect(run.stderr).not.toContain(secret);
   });
 });
+
+describe('chronos restore (flag checks before pgBackRest runs)', () => {
+  it.each([
+    [['--time', '2026-11-24T02:00:00Z', '--xid', '1234'], 'give one restore target, not --time and --xid'],
+    [['--name', 'before-upgrade', '--exclusive'], '--exclusive applies to --time, --xid and --lsn only'],
+    [['--target-action', 'promote'], '--target-action needs a target'],
+  ])('rejects %j with exit code 2', async (flags, message) => {
+    const run = await runCli(['--stanza', 'main', 'restore', ...flags, '--dry-run']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain(message);
+  });
+});
+
+describe('chronos expire (flag checks)', () => {
+  it('refuses to expire for real', async () => {
+    const run = await runCli(['--stanza', 'main', 'expire', '--retention-full', '2']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('only --dry-run is supported');
+  });
+
+  it('needs a retention to simulate', async () => {
+    const run = await runCli(['--stanza', 'main', 'expire', '--dry-run']);
+    expect(run.exitCode).toBe(2);
+    expect(run.stderr).toContain('--retention-full');
+  });
+});
