@@ -35,7 +35,9 @@ export function envelope(run: CliRun): {
   schemaVersion: number;
   command: string;
   exitCode: number;
+  // biome-ignore lint/suspicious/noExplicitAny: each command prints its own result shape; the tests assert it
   result?: any;
+  // biome-ignore lint/suspicious/noExplicitAny: as above, for the error object
   error?: any;
 } {
   return JSON.parse(run.stdout);
