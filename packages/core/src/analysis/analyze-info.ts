@@ -1,4 +1,5 @@
 import type { ArchiveInfo, BackupInfo, BackupLock, Info, StanzaInfo } from '../info/index.js';
+import { AnalyzedBackupRecord } from './analyzed-backup.js';
 import type {
   AnalyzedBackup,
   AnalyzeOptions,
@@ -81,28 +82,16 @@ function analyzeRepository(
     return labels.has(full) && b.prior !== null && labels.has(b.prior) ? full : undefined;
   };
 
-  const analyzed: AnalyzedBackup[] = sorted.map((b) => {
-    const stopMs = b.timestamp.stop * 1000;
-    return {
-      label: b.label,
-      type: b.type,
-      repoKey: key,
-      databaseId: b.database.id,
-      startedAt: new Date(b.timestamp.start * 1000),
-      stoppedAt: new Date(stopMs),
-      ageSeconds: Math.round((nowMs - stopMs) / 1000),
-      fullLabel: resolveFull(b),
-      prior: b.prior,
-      references: b.reference ?? [],
-      wal: { start: b.archive.start, stop: b.archive.stop },
-      walInArchive: rangeCovers(rangeByDb.get(b.database.id), b.archive.start, b.archive.stop),
-      error: b.error === true,
-      lsn: b.lsn,
-      annotation: b.annotation,
-      size: b.info.size,
-      raw: b,
-    };
-  });
+  const analyzed: AnalyzedBackup[] = sorted.map(
+    (b) =>
+      new AnalyzedBackupRecord(
+        b,
+        key,
+        nowMs,
+        resolveFull(b),
+        rangeCovers(rangeByDb.get(b.database.id), b.archive.start, b.archive.stop),
+      ),
+  );
 
   const chainByFull = new Map<string, { full: AnalyzedBackup; dependents: AnalyzedBackup[] }>();
   const orphans: AnalyzedBackup[] = [];

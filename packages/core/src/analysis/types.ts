@@ -14,6 +14,10 @@ export interface AnalyzedBackup {
   readonly databaseId: number;
   readonly startedAt: Date;
   readonly stoppedAt: Date;
+  /** `timestamp.start` as pgBackRest reports it: seconds since the epoch. */
+  readonly startedAtEpoch: number;
+  /** `timestamp.stop`: seconds since the epoch. */
+  readonly stoppedAtEpoch: number;
   /** Seconds between `stoppedAt` and `now` (negative if the backup stopped after `now`). */
   readonly ageSeconds: number;
   /** Label of the full backup this backup depends on (itself for a full); `undefined` when the chain is broken. */

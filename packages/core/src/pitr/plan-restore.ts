@@ -124,7 +124,7 @@ function select(target: RestoreTarget, repos: readonly RepositoryAnalysis[], sta
   if (target.type === 'time') {
     const targetSeconds = Math.floor(parseTargetTime(target.time).getTime() / 1000);
     for (const repo of repos) {
-      const backup = newestWhere(repo, (b) => b.stoppedAt.getTime() / 1000 < targetSeconds);
+      const backup = newestWhere(repo, (b) => b.stoppedAtEpoch < targetSeconds);
       if (backup) return { repo, backup };
     }
     const window = describeWindow(repos);
@@ -183,7 +183,7 @@ export function planRestore(target: RestoreTarget, stanza: StanzaAnalysis): Rest
 
   if (target.type === 'time' && target.set !== undefined) {
     const targetSeconds = Math.floor(parseTargetTime(target.time).getTime() / 1000);
-    if (backup.stoppedAt.getTime() / 1000 >= targetSeconds) {
+    if (backup.stoppedAtEpoch >= targetSeconds) {
       throw new RecoveryWindowError(
         `Backup set '${backup.label}' ends at ${formatTargetTime(backup.stoppedAt)}, not before the target ${text}; choose an older set or a later time.`,
         describeWindow([repo]),

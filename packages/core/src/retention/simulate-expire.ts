@@ -116,7 +116,7 @@ export function simulateExpire(
       let keep: AnalyzedBackup | undefined;
       for (let i = list.length - 1; i >= 0; i--) {
         keep = list[i];
-        if (keep!.stoppedAt.getTime() / 1000 < cutoff) break;
+        if (keep!.stoppedAtEpoch < cutoff) break;
       }
       let expiredFulls = 0;
       if (keep !== undefined) {
@@ -141,7 +141,7 @@ export function simulateExpire(
         notes.push(
           newerFull === undefined
             ? `Full ${oldest.label} cannot expire before a newer full exists and is ${days} day(s) old.`
-            : `Full ${oldest.label} expires once full ${newerFull.label} is ${days} day(s) old (${new Date((newerFull.stoppedAt.getTime() / 1000 + days * DAY_SECONDS) * 1000).toISOString()}).`,
+            : `Full ${oldest.label} expires once full ${newerFull.label} is ${days} day(s) old (${new Date((newerFull.stoppedAtEpoch + days * DAY_SECONDS) * 1000).toISOString()}).`,
         );
       }
     }

@@ -104,3 +104,19 @@ describe('analyzeInfo edge cases (derived from the recording)', () => {
     expect(missing!.repositories.map((r) => r.backups.length)).toEqual([0]);
   });
 });
+
+describe('analysed backups as data', () => {
+  it('serialise with their times as ISO strings', () => {
+    const backup = analyzeInfo(parseInfo(recorded245), { now }).stanzas[0]!.repositories[0]!.backups[0]!;
+    const json = JSON.parse(JSON.stringify(backup)) as Record<string, unknown>;
+    expect(json).toMatchObject({
+      label: '20261124-052144F',
+      startedAt: '2026-11-24T05:21:44.000Z',
+      stoppedAt: '2026-11-24T05:21:51.000Z',
+      stoppedAtEpoch: 1795497711,
+      ageSeconds: 3610,
+    });
+    backup.stoppedAt.setFullYear(2000);
+    expect(backup.stoppedAt.toISOString()).toBe('2026-11-24T05:21:51.000Z');
+  });
+});
