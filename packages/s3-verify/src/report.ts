@@ -17,6 +17,7 @@ export const findingCodes = [
   'backup-manifest-copy-missing',
   'backup-manifest-invalid',
   'backup-unlisted',
+  'backup-reference-missing',
   'wal-missing',
   'wal-in-flight',
   'wal-backup-incomplete',

@@ -1,4 +1,5 @@
 import { ArchiveScan } from './archive-scan.js';
+import { backupEntries, missingReferences } from './backup-entries.js';
 import type { BucketReader } from './bucket.js';
 import { decryptFile, isSalted, WrongPassphraseError } from './cipher.js';
 import { type InfoFile, InfoFileParseError, infoKeys, infoRawValue, infoValue, parseInfoFile } from './info-file.js';
@@ -11,6 +12,8 @@ import { analyzeArchiveWal, type BackupWal } from './wal-analysis.js';
 import { headerFromStoredPrefix } from './wal-header.js';
 
 /** Settings a stanza check runs with (resolved defaults). */
+const GIB = 1024 ** 3;
+
 export interface StanzaCheckSettings {
   readonly prefix: string;
   readonly passphrase: string | undefined;
@@ -20,31 +23,6 @@ export interface StanzaCheckSettings {
   readonly concurrency: number;
   readonly sampleSize: number;
   readonly pricePerGibMonth: number;
-}
-
-interface BackupEntry {
-  readonly label: string;
-  readonly type: string | null;
-  readonly dbId: number | null;
-  readonly start: string | null;
-  readonly stop: string | null;
-}
-
-const GIB = 1024 ** 3;
-
-function backupEntries(info: InfoFile | undefined): BackupEntry[] {
-  if (info === undefined) return [];
-  return infoKeys(info, 'backup:current').map((label) => {
-    const value = (infoValue(info, 'backup:current', label) ?? {}) as Record<string, unknown>;
-    const str = (k: string) => (typeof value[k] === 'string' ? (value[k] as string) : null);
-    return {
-      label,
-      type: str('backup-type'),
-      dbId: typeof value['db-id'] === 'number' ? value['db-id'] : null,
-      start: str('backup-archive-start'),
-      stop: str('backup-archive-stop'),
-    };
-  });
 }
 
 /** archive id (`<pg version>-<db id>`) per db id, from an info file's `[db:history]`. */
@@ -164,6 +142,7 @@ export async function verifyStanza(
       });
     }
   }
+  findings.push(...missingReferences(entries, stanza));
   const backups: BackupReport[] = [];
   const manifestSamples: string[] = [];
   await forEachBounded(entries, settings.concurrency, async (entry) => {
