@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import type { ProcessResult } from '../exec/process.js';
 import { ensureSuccess, type PgBackRestStack, type StackExecOptions, type StackTransport } from './stack.js';
+import { createStackClient } from './stack-client.js';
 import { type PgSettings, renderPostgresSettings, type StackRepo } from './stack-config.js';
 
 type Exec = (file: string, args: readonly string[], options?: StackExecOptions) => Promise<ProcessResult>;
@@ -139,7 +140,7 @@ export async function bootstrapStack(input: BootstrapInput): Promise<PgBackRestS
         await input.teardown();
       }
     };
-    return {
+    const stack: Omit<PgBackRestStack, 'client'> = {
       kind: input.kind,
       stanza: input.stanza,
       pgVersion: version,
@@ -163,6 +164,7 @@ export async function bootstrapStack(input: BootstrapInput): Promise<PgBackRestS
       stop,
       [Symbol.asyncDispose]: stop,
     };
+    return { ...stack, client: createStackClient(stack) };
   } catch (error) {
     const log = await exec('sh', ['-c', 'tail -n 20 "$1" 2>/dev/null', 'sh', layout.pgLogPath]).catch(() => undefined);
     await input.teardown().catch(() => undefined);

@@ -1,3 +1,4 @@
+import type { PgBackRestClient } from '../client/index.js';
 import type { ProcessResult } from '../exec/process.js';
 import type { StackRepo } from './stack-config.js';
 
@@ -59,6 +60,12 @@ export interface PgBackRestStack extends AsyncDisposable {
    * printing the stack never prints them.
    */
   secretEnv(): Readonly<Record<string, string>>;
+  /**
+   * A ready pgBackRest client for this stack (`createStackClient(stack)`: its stanza, config, transport,
+   * version and, on a native stack, its secrets by environment). For other settings (timeout, onLog,
+   * overriding options) call `createStackClient(stack, settings)`.
+   */
+  readonly client: PgBackRestClient;
   /** Runs `file args` inside the stack as user postgres; never throws for a non-zero exit. */
   exec(file: string, args: readonly string[], options?: StackExecOptions): Promise<ProcessResult>;
   /** Runs SQL with psql (unaligned, tuples only) and returns its stdout; throws on error. */
