@@ -113,11 +113,16 @@ for (const size of sizes) {
   log(`${size} WAL objects in the store (${Math.round(synth.ms / 1000)} s to write)`);
   let lastVerify: ProbeResult | undefined;
   const rss: number[] = [];
+  const floorRss: number[] = [];
   comparisons.push(
     await interleave({
       name: `s3-verify vs bare paginated ListObjectsV2 of archive/<stanza>/, ${size.toLocaleString('en')} WAL objects`,
       rounds: size >= 1_000_000 ? 1 : isFull ? 3 : 2,
-      baseline: async () => (await probe('list-floor', [endpoint.url, caFile, endpoint.bucket, archiveRoot])).ms,
+      baseline: async () => {
+        const floor = await probe('list-floor', [endpoint.url, caFile, endpoint.bucket, archiveRoot]);
+        floorRss.push(floor.maxRssMiB);
+        return floor.ms;
+      },
       subject: async () => {
         lastVerify = await probe('verify', [endpoint.url, caFile, endpoint.bucket, bench.repoPath]);
         rss.push(lastVerify.maxRssMiB);
@@ -135,6 +140,11 @@ for (const size of sizes) {
     unit: 'MiB',
     target: '<= 128 MiB',
     pass: peak <= 128,
+  });
+  figures.push({
+    name: `bare listing peak RSS, ${size.toLocaleString('en')} WAL objects`,
+    value: Math.round(Math.max(...floorRss)),
+    unit: 'MiB',
   });
   notes.push(
     `verify at ${size}: outcome ${lastVerify?.outcome}, objects ${lastVerify?.objects}, findings ${JSON.stringify(lastVerify?.findings)}`,
