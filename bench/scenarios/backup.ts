@@ -12,7 +12,7 @@ const recommended = [
   ...(DEFAULT_COMPRESSION.level === undefined ? [] : [`--compress-level=${DEFAULT_COMPRESSION.level}`]),
   RECOMMENDED_START_FAST ? '--start-fast' : '--no-start-fast',
 ];
-const burstCap = (isFull ? 600 : 45) * 1000;
+const burstCap = (isFull ? 600 : 30) * 1000;
 
 await using bench = await startBenchStack({ encrypted: true, pgSettings: { shared_buffers: '128MB' } });
 const { stack } = bench;
@@ -89,7 +89,7 @@ const notes: string[] = [
 const sizes: Record<string, BackupRun[]> = { old: [], recommended: [] };
 
 // One warm-up backup so both sides start from a repository that already holds a full backup.
-await backup(recommended);
+if (isFull) await backup(recommended);
 
 comparisons.push(
   await interleave({
@@ -141,7 +141,8 @@ comparisons.push({
   unit: 's',
   ratio: round3(ratio),
   target: '>= 30x faster',
-  pass: ratio >= 30,
+  // A capped run below the target proves nothing either way: leave the verdict open.
+  ...(old.timedOut && ratio < 30 ? {} : { pass: ratio >= 30 }),
   rounds: afterBurst.length,
   note: old.timedOut
     ? `old settings stopped at the cap: baseline is "> ${burstCap / 1000} s", so the ratio is a lower bound ("> ${ratio.toFixed(1)}x")`

@@ -88,7 +88,7 @@ await writeSyntheticWal({
 comparisons.push(
   await interleave({
     name: 'chronos info --json vs pgbackrest info --output=json, tiny repository (3 WAL segments)',
-    rounds: isFull ? 21 : 7,
+    rounds: isFull ? 21 : 5,
     warmup: 1,
     baseline: pgbackrestInfo,
     subject: chronosInfo,
@@ -125,7 +125,7 @@ log(`archive after synthesis: ${JSON.stringify(archive)}`);
 comparisons.push(
   await interleave({
     name: `chronos info --json vs pgbackrest info --output=json, ${segments} WAL segments`,
-    rounds: isFull ? 15 : 5,
+    rounds: isFull ? 15 : 4,
     warmup: 1,
     baseline: pgbackrestInfo,
     subject: chronosInfo,
