@@ -12,7 +12,11 @@ for (const file of process.argv.slice(2)) {
   }
   const report = JSON.parse(readFileSync(file, 'utf8'));
   passed += report.numPassedTests ?? 0;
-  failed += (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+  failed += report.numFailedTests ?? 0;
+  // A file that failed to load has no test results of its own: count it once.
+  for (const file of report.testResults ?? []) {
+    if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) failed += 1;
+  }
   skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 }
 for (const file of missing) console.log(`no test report at ${file}: that run did not finish`);
