@@ -3,6 +3,7 @@
  * (`startNativeStack`) or in a container (`startContainerStack`, needs the optional peer dependency
  * `testcontainers`), a local TLS S3 endpoint with fault injection (`startS3Endpoint`), a ready client
  * per stack (`createStackClient`), data helpers (`writeRows`, `switchWal`, `createRestorePoint`) and
+ * `startRestoredCluster` to start a restored data directory and wait for its recovery, and
  * `integrationGate` to skip locally / fail under CI when a piece is missing. Everything cleans up
  * with `await using`.
  *
@@ -32,6 +33,15 @@ export { DEFAULT_STACK_IMAGE, startContainerStack } from './container-stack.js';
 export { createRestorePoint, currentLsn, switchWal, writeRows } from './database-activity.js';
 export type { NativeStackOptions } from './native-stack.js';
 export { startNativeStack } from './native-stack.js';
+export type { RestoredCluster, RestoredClusterFailure, RestoredClusterOptions } from './restored-cluster.js';
+export {
+  isRecoveryTargetNotReachedError,
+  isRestoredClusterError,
+  RecoveryTargetNotReachedError,
+  RestoredClusterError,
+  recoveryLogExcerpt,
+  startRestoredCluster,
+} from './restored-cluster.js';
 export type { S3Endpoint, S3EndpointOptions } from './s3-endpoint.js';
 export { startS3Endpoint } from './s3-endpoint.js';
 export type { PgBackRestStack, StackExecOptions, StackPostgres, StackTransport } from './stack.js';
