@@ -17,11 +17,14 @@ import { previousWalSegment } from '../../src/retention/index.js';
 import {
   createStackClient,
   integrationGate,
+  isRecoveryTargetNotReachedError,
   type PgBackRestStack,
   probeDocker,
   probeImage,
+  RecoveryTargetNotReachedError,
   type S3Endpoint,
   startContainerStack,
+  startRestoredCluster,
   startS3Endpoint,
   switchWal,
   writeRows,
@@ -30,7 +33,6 @@ import {
   ArgvWatch,
   databaseTime,
   E2E_IMAGES,
-  pgBin,
   scratchDirectory,
   sleep,
   Transcript,
@@ -200,34 +202,17 @@ describe.skipIf(skip)(skip ?? `faults end in typed errors, nothing lost (${image
       'pg1-path': dir,
       'archive-mode': 'off',
     } as never);
-    const start = await stack.exec(
-      pgBin(stack, 'pg_ctl'),
-      [
-        '-D',
-        dir,
-        '-l',
-        `${dir}.log`,
-        '-o',
-        `-p ${stack.pg.port + 1} -c unix_socket_directories=${dir}`,
-        '-w',
-        '-t',
-        '120',
-        'start',
-      ],
-      { timeout: 150_000 },
-    );
-    // pg_ctl returns once the server accepts read-only connections; recovery fails later, at the gap.
-    let log = '';
-    let status = 0;
-    for (let i = 0; i < 480; i++) {
-      log = (await stack.exec('cat', [`${dir}.log`])).stdout;
-      status = (await stack.exec(pgBin(stack, 'pg_ctl'), ['-D', dir, 'status'])).exitCode ?? -1;
-      if (status !== 0) break;
-      await sleep(250);
-    }
-    await stack.exec(pgBin(stack, 'pg_ctl'), ['-D', dir, '-m', 'immediate', '-w', 'stop']);
+    // Recovery replays up to the gap, then PostgreSQL stops: a typed error carrying the log lines.
+    const restoring = startRestoredCluster(stack, { dataPath: dir, logPath: `${dir}.log` });
+    await expect(restoring).rejects.toBeInstanceOf(RecoveryTargetNotReachedError);
+    const error = await failure(restoring);
+    const log = (await stack.exec('cat', [`${dir}.log`])).stdout;
     await stack.exec('rm', ['-rf', dir, `${dir}.log`]);
-    expect(start.exitCode === 0 ? status : start.exitCode).not.toBe(0);
+    transcript.add(error);
+    expect(isRecoveryTargetNotReachedError(error)).toBe(true);
+    expect((error as RecoveryTargetNotReachedError).message).toMatch(
+      /recovery ended before configured recovery target was reached/,
+    );
     expect(log).toMatch(/recovery ended before configured recovery target was reached/);
     // Replay stopped at the gap: the segment before it came from the repository, the deleted one never did.
     expect(log).toContain(`restored log file "${previousWalSegment(name, WAL_SEGMENT_SIZE)}" from archive`);

@@ -5,7 +5,7 @@ import type { PgBackRestClient } from '../../src/client/index.js';
 import { formatTargetTime } from '../../src/pitr/index.js';
 import type { Policy, PolicyInput } from '../../src/policy/index.js';
 import { validatePolicy } from '../../src/policy/index.js';
-import { ensureSuccess, type PgBackRestStack, type S3Endpoint } from '../../src/testing/index.js';
+import { ensureSuccess, type PgBackRestStack, type S3Endpoint, startRestoredCluster } from '../../src/testing/index.js';
 
 /** The three images of the end-to-end suite. */
 export const E2E_IMAGES = [
@@ -76,11 +76,6 @@ export class Transcript {
   }
 }
 
-/** PostgreSQL binaries inside the stack (the images and this host use Debian's layout). */
-export function pgBin(stack: PgBackRestStack, name: string): string {
-  return `/usr/lib/postgresql/${stack.pgMajor}/bin/${name}`;
-}
-
 /** `now()` of the database, as pgBackRest takes a target time. */
 export async function databaseTime(stack: PgBackRestStack): Promise<string> {
   const text = (
@@ -96,68 +91,19 @@ export async function scratchDirectory(stack: PgBackRestStack, name: string): Pr
   return dir;
 }
 
-/** Starts a restored cluster on `port` (socket in the data directory), runs `sql`, stops it. */
+/** Starts a restored cluster on `port`, waits for its recovery, runs `sql`, stops it. */
 export async function queryRestored(
   stack: PgBackRestStack,
   dataPath: string,
   port: number,
   sql: string,
 ): Promise<string> {
-  const start = await stack.exec(
-    pgBin(stack, 'pg_ctl'),
-    [
-      '-D',
-      dataPath,
-      '-l',
-      `${dataPath}.log`,
-      '-o',
-      `-p ${port} -c unix_socket_directories=${dataPath} -c listen_addresses=''`,
-      '-w',
-      '-t',
-      '180',
-      'start',
-    ],
-    { timeout: 200_000 },
-  );
-  if (start.exitCode !== 0) {
-    const log = await stack.exec('tail', ['-n', '30', `${dataPath}.log`]);
-    throw new Error(`restored cluster did not start: ${start.stderr}\n${log.stdout}`);
-  }
+  const restored = await startRestoredCluster(stack, { dataPath, port });
   try {
-    for (let attempt = 0; ; attempt++) {
-      const ready = await stack.exec(pgBin(stack, 'psql'), psqlArgs(dataPath, port, 'SELECT pg_is_in_recovery()'));
-      if (ready.exitCode === 0 && ready.stdout.trim() === 'f') break;
-      if (attempt > 240) throw new Error(`restored cluster still in recovery: ${ready.stdout} ${ready.stderr}`);
-      await sleep(250);
-    }
-    return ensureSuccess(
-      'query restored',
-      await stack.exec(pgBin(stack, 'psql'), psqlArgs(dataPath, port, sql)),
-    ).stdout.trim();
+    return (await restored.psql(sql)).trim();
   } finally {
-    await stack.exec(pgBin(stack, 'pg_ctl'), ['-D', dataPath, '-m', 'immediate', '-w', 'stop'], { timeout: 60_000 });
+    await restored.stop();
   }
-}
-
-function psqlArgs(socket: string, port: number, sql: string): string[] {
-  return [
-    '-X',
-    '-q',
-    '-A',
-    '-t',
-    '-v',
-    'ON_ERROR_STOP=1',
-    '-h',
-    socket,
-    '-p',
-    String(port),
-    '-U',
-    'postgres',
-    '-d',
-    'postgres',
-    '-c',
-    sql,
-  ];
 }
 
 /** The 3-2-1 policy of the suite's layout: posix repo1 on site, encrypted S3 repo2 off site. */
