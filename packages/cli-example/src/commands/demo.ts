@@ -222,7 +222,7 @@ export async function run(
     const counts = await step(
       'prove the restore',
       async () => {
-        const rows = await drill.query(
+        const rows = await drill.psql(
           "SELECT phase || '=' || count(*) FROM chronos_drill GROUP BY phase ORDER BY phase",
         );
         const found = Object.fromEntries(

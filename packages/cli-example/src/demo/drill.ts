@@ -1,15 +1,11 @@
-import { createServer } from 'node:net';
-import type { PgBackRestStack } from '@chronos/pgbackrest/testing';
+import {
+  isRecoveryTargetNotReachedError,
+  isRestoredClusterError,
+  type PgBackRestStack,
+  type RestoredCluster,
+  startRestoredCluster,
+} from '@chronos/pgbackrest/testing';
 import { CouldNotRunError } from '../errors.js';
-
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -39,75 +35,25 @@ export async function writeDrillMarkers(
   return { target, rows };
 }
 
-/** A restored cluster started from a drill directory, inside the stack. */
-export interface DrillCluster {
-  readonly dataPath: string;
-  readonly port: number;
-  query(sql: string): Promise<string>;
-  stop(): Promise<void>;
-}
-
 /**
- * Starts PostgreSQL on a restored data directory (its own port, sockets in the directory, loopback only) as user
- * postgres inside the stack, and waits until recovery has promoted it.
+ * Starts PostgreSQL on the restored drill directory inside the stack (`startRestoredCluster`: its own port, loopback
+ * only) and waits until recovery has promoted it; a cluster that cannot start or reach the target becomes a
+ * {@link CouldNotRunError} naming the PostgreSQL log lines.
  *
  * @example
  * ```ts
  * const drill = await startDrillCluster(stack, '/tmp/chronos-drill-x1');
+ * const rows = await drill.psql('SELECT count(*) FROM chronos_drill');
  * ```
  */
-export async function startDrillCluster(stack: PgBackRestStack, dataPath: string): Promise<DrillCluster> {
-  const bin = `/usr/lib/postgresql/${stack.pgMajor}/bin`;
-  const port = await freePort();
-  const start = await stack.exec(
-    `${bin}/pg_ctl`,
-    [
-      '-D',
-      dataPath,
-      '-l',
-      `${dataPath}/drill.log`,
-      '-w',
-      '-t',
-      '120',
-      '-o',
-      `-p ${port} -k ${dataPath} -c listen_addresses=127.0.0.1`,
-      'start',
-    ],
-    { timeout: 150_000 },
-  );
-  if (start.exitCode !== 0) {
-    const log = await stack.exec('tail', ['-n', '5', `${dataPath}/drill.log`]);
-    throw new CouldNotRunError(`the restored cluster did not start: ${log.stdout.trim().split('\n').join(' | ')}`);
+export async function startDrillCluster(stack: PgBackRestStack, dataPath: string): Promise<RestoredCluster> {
+  try {
+    return await startRestoredCluster(stack, { dataPath, timeout: 120_000 });
+  } catch (error) {
+    if (!isRestoredClusterError(error)) throw error;
+    const what = isRecoveryTargetNotReachedError(error)
+      ? 'the restored cluster could not reach the drill target (WAL missing from the repository)'
+      : 'the restored cluster did not start';
+    throw new CouldNotRunError(`${what}: ${error.logLines.join(' | ')}`, { cause: error });
   }
-  const query = async (sql: string) => {
-    const result = await stack.exec(`${bin}/psql`, [
-      '-h',
-      dataPath,
-      '-p',
-      String(port),
-      '-U',
-      'postgres',
-      '-d',
-      'postgres',
-      '-AtX',
-      '-c',
-      sql,
-    ]);
-    if (result.exitCode !== 0)
-      throw new CouldNotRunError(`query on the restored cluster failed: ${result.stderr.trim()}`);
-    return result.stdout.trim();
-  };
-  const deadline = Date.now() + 120_000;
-  while ((await query('SELECT pg_is_in_recovery()')) === 't') {
-    if (Date.now() > deadline) throw new CouldNotRunError('the restored cluster did not finish recovery within 120 s');
-    await sleep(500);
-  }
-  return {
-    dataPath,
-    port,
-    query,
-    stop: async () => {
-      await stack.exec(`${bin}/pg_ctl`, ['-D', dataPath, '-m', 'fast', '-w', 'stop'], { timeout: 60_000 });
-    },
-  };
 }
