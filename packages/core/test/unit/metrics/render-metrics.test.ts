@@ -1,51 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { describe, expect, it } from 'vitest';
 import { parseInfo } from '../../../src/info/index.js';
 import { Exposition, renderMetrics, walPosition } from '../../../src/metrics/index.js';
-import { type PolicyInput, validatePolicy } from '../../../src/policy/index.js';
+import { validatePolicy } from '../../../src/policy/index.js';
+import { infoFixture, recordedLastStop, recordedTwoRepos, twoRepoPolicyInput } from '../support/recorded-two-repos.js';
 
-function fixture(name: string): string {
-  return readFileSync(fileURLToPath(new URL(`../../fixtures/info/${name}`, import.meta.url)), 'utf8');
-}
+const recorded = recordedTwoRepos;
+const now = new Date(recordedLastStop.getTime() + 3_600_000);
 
-// Recorded from a real pgBackRest 2.45 run: repo1 = encrypted S3, repo2 = unencrypted posix.
-const recorded = parseInfo(fixture('pgbackrest-2.45-s3-encrypted-plus-posix.json'));
-const now = new Date((1795497721 + 3600) * 1000);
-
-const policy = validatePolicy({
-  version: 1,
-  stanza: 'demo',
-  database: { path: '/var/lib/postgresql/15/main' },
-  repositories: [
-    {
-      name: 'offsite',
-      type: 's3',
-      bucket: 'chronos',
-      region: 'us-east-1',
-      offsite: true,
-      credentials: { type: 'auto' },
-      retention: { full: { count: 2 } },
-    },
-    {
-      name: 'local',
-      type: 'posix',
-      path: '/var/lib/pgbackrest',
-      offsite: false,
-      retention: { full: { count: 2 } },
-      encryption: { cipher: 'none' },
-    },
-  ],
-  schedule: {
-    full: { cron: '0 2 * * 0', timeZone: 'America/Toronto' },
-    diff: { cron: '0 2 * * 1-6', timeZone: 'America/Toronto' },
-  },
-  encryption: { cipher: 'aes-256-cbc', passphrase: { env: 'CIPHER_PASS' }, requiredFor: 'offsite' },
-  archiving: { mode: 'continuous', async: false },
-  objectives: { maxBackupAge: { full: '8d', diff: '26h' }, minRecoveryWindow: '7d' },
-  redundancy: { copies: 3, storageKinds: 2, offsiteCopies: 1, countProduction: true },
-} satisfies PolicyInput);
+const policy = validatePolicy(
+  twoRepoPolicyInput({ maxBackupAge: { full: '8d', diff: '26h' }, minRecoveryWindow: '7d' }),
+);
 
 type Families = ReturnType<typeof parsePrometheusTextFormat>;
 
@@ -131,7 +96,7 @@ describe('renderMetrics', () => {
 
   it('exports backup progress while a backup runs (2.48 lock fields)', () => {
     const running = parsePrometheusTextFormat(
-      renderMetrics(parseInfo(fixture('hand-2.48-backup-running.json')), { now }),
+      renderMetrics(parseInfo(infoFixture('hand-2.48-backup-running.json')), { now }),
     );
     expect(sample(running, 'pgbackrest_stanza_backup_running', { stanza: 'demo' })).toBe(1);
     expect(sample(running, 'pgbackrest_stanza_backup_total_bytes', { stanza: 'demo' })).toBe(85898929);

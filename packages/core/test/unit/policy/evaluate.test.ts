@@ -1,51 +1,18 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { analyzeInfo } from '../../../src/analysis/index.js';
 import { parseInfo } from '../../../src/info/index.js';
 import { evaluatePolicy, type PolicyInput, validatePolicy } from '../../../src/policy/index.js';
+import { infoFixture, recordedLastStop, recordedTwoRepos, twoRepoPolicyInput } from '../support/recorded-two-repos.js';
 
-function fixture(name: string): string {
-  return readFileSync(fileURLToPath(new URL(`../../fixtures/info/${name}`, import.meta.url)), 'utf8');
-}
-
-// Recorded from a real pgBackRest 2.45 run: repo1 = encrypted S3, repo2 = unencrypted posix.
-const recorded = parseInfo(fixture('pgbackrest-2.45-s3-encrypted-plus-posix.json'));
-const lastStop = new Date(1795497721 * 1000);
+const recorded = recordedTwoRepos;
+const lastStop = recordedLastStop;
 const hoursAfter = (hours: number) => new Date(lastStop.getTime() + hours * 3_600_000);
 
-const policyInput: PolicyInput = {
-  version: 1,
-  stanza: 'demo',
-  database: { path: '/var/lib/postgresql/15/main' },
-  repositories: [
-    {
-      name: 'offsite',
-      type: 's3',
-      bucket: 'chronos',
-      region: 'us-east-1',
-      offsite: true,
-      credentials: { type: 'auto' },
-      retention: { full: { count: 2 } },
-    },
-    {
-      name: 'local',
-      type: 'posix',
-      path: '/var/lib/pgbackrest',
-      offsite: false,
-      retention: { full: { count: 2 } },
-      encryption: { cipher: 'none' },
-    },
-  ],
-  schedule: {
-    full: { cron: '0 2 * * 0', timeZone: 'America/Toronto' },
-    diff: { cron: '0 2 * * 1-6', timeZone: 'America/Toronto' },
-  },
-  encryption: { cipher: 'aes-256-cbc', passphrase: { env: 'CIPHER_PASS' }, requiredFor: 'offsite' },
-  archiving: { mode: 'continuous', async: false },
-  objectives: { maxBackupAge: { full: '8d', diff: '26h' }, minRecoveryWindow: '30m', maxArchiveLag: '15m' },
-  redundancy: { copies: 3, storageKinds: 2, offsiteCopies: 1, countProduction: true },
-};
+const policyInput = twoRepoPolicyInput({
+  maxBackupAge: { full: '8d', diff: '26h' },
+  minRecoveryWindow: '30m',
+  maxArchiveLag: '15m',
+});
 
 function policy(change: (doc: PolicyInput) => void = () => {}) {
   const doc = structuredClone(policyInput);
@@ -174,7 +141,7 @@ describe('evaluatePolicy on a recorded repository', () => {
 
 describe('evaluatePolicy on status errors (derived from a recording)', () => {
   it('reports stanza and repository status and error-flagged backups', () => {
-    const statusErrors = parseInfo(fixture('hand-2.45-status-errors.json'));
+    const statusErrors = parseInfo(infoFixture('hand-2.45-status-errors.json'));
     const evaluation = evaluatePolicy(policy(), statusErrors, { now: hoursAfter(1) });
     expect(codes(evaluation)).toEqual(
       expect.arrayContaining([
@@ -184,7 +151,7 @@ describe('evaluatePolicy on status errors (derived from a recording)', () => {
       ]),
     );
     expect(evaluation.findings.find((f) => f.code === 'repo.status')?.message).toContain('[CryptoError]');
-    const flagged = parseInfo(fixture('hand-2.45-set-block-incr-error-annotation.json'));
+    const flagged = parseInfo(infoFixture('hand-2.45-set-block-incr-error-annotation.json'));
     const withError = evaluatePolicy(policy(), flagged, { now: hoursAfter(1) });
     expect(withError.findings.find((f) => f.code === 'backup.error-flagged')).toMatchObject({
       severity: 'warning',
