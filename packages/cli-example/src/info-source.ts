@@ -1,4 +1,4 @@
-import { type Info, InfoParseError, parseInfo } from '@chronos/pgbackrest';
+import type { Info } from '@chronos/pgbackrest';
 import type { CommandContext } from './context.js';
 import { UsageError } from './errors.js';
 import { readInputFile } from './input.js';
@@ -8,10 +8,11 @@ import { readInputFile } from './input.js';
  *
  * @example
  * ```ts
- * const info = parseInfoFile(text, 'info.json');
+ * const info = await parseInfoFile(text, 'info.json');
  * ```
  */
-export function parseInfoFile(text: string, path: string): Info {
+export async function parseInfoFile(text: string, path: string): Promise<Info> {
+  const { InfoParseError, parseInfo } = await import('./info-parser.js');
   try {
     return parseInfo(text);
   } catch (error) {
@@ -36,6 +37,6 @@ export async function loadInfo(options: Record<string, unknown>, context: Comman
       throw new UsageError('--set needs pgBackRest (live info); it cannot apply to --from-file');
     return parseInfoFile(await readInputFile(fromFile, '--from-file'), fromFile);
   }
-  const { clientFor } = await import('./pgbackrest.js');
-  return (await clientFor(context)).info(typeof set === 'string' ? { set } : {});
+  const { readLiveInfo, targetFor } = await import('./pgbackrest.js');
+  return readLiveInfo(targetFor(context), typeof set === 'string' ? { set } : {});
 }

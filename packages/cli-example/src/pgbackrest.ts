@@ -1,5 +1,6 @@
 import {
   buildCommand,
+  CATALOGUE_VERSIONS,
   detectVersion,
   type ExecuteResult,
   execute,
@@ -7,7 +8,6 @@ import {
   type LogEvent,
   type OptionMap,
   type PgBackRestCommand,
-  parseInfo,
   render,
   type Transport,
 } from '@chronos/pgbackrest';
@@ -61,6 +61,47 @@ export function transportFor(globals: GlobalOptions): Transport {
   return globals.user === undefined ? { kind: 'local' } : { kind: 'local', runAs: { user: globals.user } };
 }
 
+function runOptionsFor(target: PgBackRestTarget): { transport: Transport; signal?: AbortSignal } {
+  return { transport: target.transport, ...(target.signal === undefined ? {} : { signal: target.signal }) };
+}
+
+function versionOf(target: PgBackRestTarget): Promise<string> {
+  return detectVersion({
+    ...runOptionsFor(target),
+    timeout: 30_000,
+    ...(target.bin === undefined ? {} : { bin: target.bin }),
+  }).then((detected) => detected.version);
+}
+
+function commandFor(target: PgBackRestTarget, version: string, name: string, options: OptionMap): PgBackRestCommand {
+  return buildCommand(
+    name,
+    {
+      stanza: target.stanza,
+      ...(target.config === undefined ? {} : { config: target.config }),
+      ...target.options,
+      ...options,
+    },
+    { version, ...(target.bin === undefined ? {} : { bin: target.bin }) },
+  );
+}
+
+function sameInvocation(a: PgBackRestCommand, b: PgBackRestCommand): boolean {
+  const envA = Object.entries(a.env).sort(([x], [y]) => x.localeCompare(y));
+  const envB = Object.entries(b.env).sort(([x], [y]) => x.localeCompare(y));
+  return (
+    a.file === b.file &&
+    a.args.length === b.args.length &&
+    a.args.every((arg, i) => arg === b.args[i]) &&
+    JSON.stringify(envA) === JSON.stringify(envB)
+  );
+}
+
+async function parseInfoOutput(stdout: string, parser = import('./info-parser.js')): Promise<Info> {
+  const { parseInfo } = await parser;
+  return parseInfo(stdout);
+}
+
 /**
  * Opens a session: detects the pgBackRest version once (so builders check options against it), then builds and runs.
  *
@@ -71,25 +112,9 @@ export function transportFor(globals: GlobalOptions): Transport {
  * ```
  */
 export async function openSession(target: PgBackRestTarget): Promise<PgBackRestSession> {
-  const run = { transport: target.transport, ...(target.signal === undefined ? {} : { signal: target.signal }) };
-  const detected = await detectVersion({
-    ...run,
-    timeout: 30_000,
-    ...(target.bin === undefined ? {} : { bin: target.bin }),
-  });
-  const version = detected.version;
-  const context = { version, ...(target.bin === undefined ? {} : { bin: target.bin }) };
-  const command = (name: string, options: OptionMap = {}) =>
-    buildCommand(
-      name,
-      {
-        stanza: target.stanza,
-        ...(target.config === undefined ? {} : { config: target.config }),
-        ...target.options,
-        ...options,
-      },
-      context,
-    );
+  const run = runOptionsFor(target);
+  const version = await versionOf(target);
+  const command = (name: string, options: OptionMap = {}) => commandFor(target, version, name, options);
   return {
     stanza: target.stanza,
     version,
@@ -103,8 +128,50 @@ export async function openSession(target: PgBackRestTarget): Promise<PgBackRestS
         ...(extra.timeout === undefined ? {} : { timeout: extra.timeout }),
       }),
     info: async (options = {}) =>
-      parseInfo((await execute(command('info', { output: 'json', ...options }), run)).stdout),
+      parseInfoOutput((await execute(command('info', { output: 'json', ...options }), run)).stdout),
   };
+}
+
+/**
+ * Reads `info --output=json` without waiting for version detection first. `info` only reads, so it starts at once,
+ * built against the oldest catalogue, while the version is detected beside it; when the detected version would build
+ * a different command (an option renamed or not yet known to the oldest release), that command runs instead.
+ *
+ * @example
+ * ```ts
+ * const info = await readLiveInfo({ stanza: 'main', transport: { kind: 'local', runAs: { user: 'postgres' } } });
+ * ```
+ */
+export async function readLiveInfo(target: PgBackRestTarget, options: OptionMap = {}): Promise<Info> {
+  const run = runOptionsFor(target);
+  const infoOptions: OptionMap = { output: 'json', ...options };
+  const detecting = versionOf(target);
+  let early: PgBackRestCommand | undefined;
+  try {
+    early = commandFor(target, CATALOGUE_VERSIONS[0] as string, 'info', infoOptions);
+  } catch {
+    early = undefined;
+  }
+  const cancelEarly = new AbortController();
+  const signal =
+    target.signal === undefined ? cancelEarly.signal : AbortSignal.any([target.signal, cancelEarly.signal]);
+  const running = early === undefined ? undefined : execute(early, { ...run, signal });
+  running?.catch(() => undefined);
+  const parser = import('./info-parser.js');
+  parser.catch(() => undefined);
+  let version: string;
+  try {
+    version = await detecting;
+  } catch (error) {
+    cancelEarly.abort();
+    throw error;
+  }
+  const exact = commandFor(target, version, 'info', infoOptions);
+  if (running === undefined || early === undefined || !sameInvocation(early, exact)) {
+    cancelEarly.abort();
+    return parseInfoOutput((await execute(exact, run)).stdout, parser);
+  }
+  return parseInfoOutput((await running).stdout, parser);
 }
 
 /**
@@ -116,15 +183,27 @@ export async function openSession(target: PgBackRestTarget): Promise<PgBackRestS
  * ```
  */
 export async function clientFor(context: CommandContext): Promise<PgBackRestSession> {
+  return openSession(targetFor(context));
+}
+
+/**
+ * Where pgBackRest runs for the global options of a CLI invocation; `--stanza` is required.
+ *
+ * @example
+ * ```ts
+ * const info = await readLiveInfo(targetFor(context));
+ * ```
+ */
+export function targetFor(context: CommandContext): PgBackRestTarget {
   const { globals } = context;
   if (globals.stanza === undefined || globals.stanza === '') {
     throw new UsageError('this command needs a stanza: pass --stanza <name> or set CHRONOS_STANZA');
   }
-  return openSession({
+  return {
     stanza: globals.stanza,
     transport: transportFor(globals),
     signal: context.signal,
     ...(globals.bin === undefined ? {} : { bin: globals.bin }),
     ...(globals.config === undefined ? {} : { config: globals.config }),
-  });
+  };
 }
