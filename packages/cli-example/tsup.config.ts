@@ -12,11 +12,20 @@ export default defineConfig([
     target: 'node20',
   },
   {
+    // The executable is one self-contained ESM bundle split per command: the SDKs come from source and small
+    // dependencies are inlined, so a command loads only the code it runs (start-up cost, see bench/README.md).
     entry: { cli: 'src/cli.ts' },
     format: ['esm'],
     sourcemap: true,
     target: 'node20',
     splitting: true,
+    noExternal: [/^@chronos\//, 'execa', 'zod', 'commander', 'yaml', 'croner'],
+    esbuildOptions(options) {
+      options.conditions = ['@chronos/source'];
+    },
+    banner: {
+      js: "import { createRequire as __chronosRequire } from 'node:module';\nconst require = __chronosRequire(import.meta.url);",
+    },
     define: { __CHRONOS_VERSION__: JSON.stringify(version) },
   },
 ]);
