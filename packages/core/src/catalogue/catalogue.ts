@@ -17,7 +17,7 @@ export const MAX_OPTION_INDEX = 256;
 /** Catalogue versions, oldest first. */
 export const CATALOGUE_VERSIONS: readonly CatalogueVersion[] = ['2.45', '2.55.1', '2.59.1', '2.60.0'];
 
-const DATA: Readonly<Record<CatalogueVersion, CatalogueData>> = {
+const DATA: Readonly<Record<CatalogueVersion, () => CatalogueData>> = {
   '2.45': catalogue2_45,
   '2.55.1': catalogue2_55_1,
   '2.59.1': catalogue2_59_1,
@@ -187,7 +187,7 @@ export function catalogueFor(version: string): Catalogue {
   const key = catalogueVersionFor(version);
   let catalogue = cache.get(key);
   if (!catalogue) {
-    catalogue = new Catalogue(DATA[key]);
+    catalogue = new Catalogue(DATA[key]());
     cache.set(key, catalogue);
   }
   return catalogue;
