@@ -145,7 +145,6 @@ export async function openSession(target: PgBackRestTarget): Promise<PgBackRestS
 export async function readLiveInfo(target: PgBackRestTarget, options: OptionMap = {}): Promise<Info> {
   const run = runOptionsFor(target);
   const infoOptions: OptionMap = { output: 'json', ...options };
-  const detecting = versionOf(target);
   let early: PgBackRestCommand | undefined;
   try {
     early = commandFor(target, CATALOGUE_VERSIONS[0] as string, 'info', infoOptions);
@@ -157,6 +156,7 @@ export async function readLiveInfo(target: PgBackRestTarget, options: OptionMap 
     target.signal === undefined ? cancelEarly.signal : AbortSignal.any([target.signal, cancelEarly.signal]);
   const running = early === undefined ? undefined : execute(early, { ...run, signal });
   running?.catch(() => undefined);
+  const detecting = versionOf(target);
   const parser = import('./info-parser.js');
   parser.catch(() => undefined);
   let version: string;
