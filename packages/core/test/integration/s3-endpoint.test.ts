@@ -44,6 +44,13 @@ beforeAll(async () => {
   }
   await Promise.all(puts);
   await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'archive/st/archive.info', Body: 'i' }));
+  for (const key of [
+    'archive/st/15-1/0000000100000001/000000010000000100000000-aa.gz',
+    'archive/st/15-1/0000000200000001/000000020000000100000000-bb.gz',
+    'archive/st/15-1/00000002.history',
+  ]) {
+    await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: 'w' }));
+  }
 }, 120_000);
 
 afterAll(async () => {
@@ -53,9 +60,36 @@ afterAll(async () => {
 
 describe('S3 test endpoint (patched s3rver over TLS)', () => {
   it('pages through listings of more than 1000 keys with continuation tokens', async () => {
-    const { keys } = await listAll('archive/st/15-1/');
+    const { keys } = await listAll('archive/st/15-1/0000000100000000/');
     expect(keys).toHaveLength(1203);
     expect(new Set(keys).size).toBe(1203);
+  });
+
+  it('rolls the folders right below the prefix up into common prefixes, as S3 does', async () => {
+    expect(await listAll('archive/st/15-1/', '/')).toEqual({
+      keys: ['archive/st/15-1/00000002.history'],
+      prefixes: [
+        'archive/st/15-1/0000000100000000/',
+        'archive/st/15-1/0000000100000001/',
+        'archive/st/15-1/0000000200000001/',
+      ],
+    });
+    expect(await listAll('archive/st/15-1/00000001', '/')).toEqual({
+      keys: [],
+      prefixes: ['archive/st/15-1/0000000100000000/', 'archive/st/15-1/0000000100000001/'],
+    });
+    const after = await client.send(
+      new ListObjectsV2Command({
+        Bucket: s3.bucket,
+        Prefix: 'archive/st/15-1/',
+        Delimiter: '/',
+        StartAfter: 'archive/st/15-1/0000000100000000/zz',
+      }),
+    );
+    expect((after.CommonPrefixes ?? []).map((p) => p.Prefix)).toEqual([
+      'archive/st/15-1/0000000100000001/',
+      'archive/st/15-1/0000000200000001/',
+    ]);
   });
 
   it('lists a folder that holds only sub-folders as a common prefix', async () => {
