@@ -10,3 +10,5 @@ cd "$root"
   --bundle --platform=node --format=esm --target=node20 --conditions=@chronos/source \
   --outbase=bench --outdir="$out" --out-extension:.js=.mjs --log-level=warning \
   --banner:js="import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);"
+"$root/node_modules/.bin/esbuild" packages/s3-verify/bench/synthetic-s3.ts \
+  --bundle --platform=node --format=esm --target=node20 --log-level=warning --outfile="$out/probes/virtual-s3.mjs"

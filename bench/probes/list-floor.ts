@@ -1,5 +1,6 @@
 // The floor: a bare, sequential, paginated ListObjectsV2 of one prefix with the same S3 client
 // s3-verify builds. Prints wall time of the listing and the peak RSS of this process.
+// An empty CA file argument means plain HTTP (the virtual endpoint).
 import { readFileSync } from 'node:fs';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createS3Client } from '@chronos/s3-verify';
@@ -9,7 +10,7 @@ const client = createS3Client({
   bucket,
   region: 'ca-central-1',
   endpoint: url,
-  tls: { caCert: readFileSync(caFile, 'utf8') },
+  ...(caFile === '' ? {} : { tls: { caCert: readFileSync(caFile, 'utf8') } }),
   credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
 });
 const started = performance.now();

@@ -1,7 +1,7 @@
 // A read-only S3 endpoint (plain HTTP, path style) serving a virtual pgBackRest repository with
 // N WAL segments, computed on the fly so a million objects cost no memory or disk. Info files,
 // manifests and segment bytes are the recorded real ones from test/fixtures/repo/plain.
-// Run: node synthetic-s3.mjs <port> <segments> [latencyMs]
+// Run: node synthetic-s3.mjs <port> <segments> [latencyMs]  (port 0: any free port, printed on start)
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -121,7 +121,7 @@ function list(query: URLSearchParams): string {
   return `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>bench</Name><Prefix>${escapeXml(prefix)}</Prefix><KeyCount>${contents.length + prefixes.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${truncated}</IsTruncated>${nextToken}${contents.join('')}${prefixes.join('')}</ListBucketResult>`;
 }
 
-createServer((request, response) => {
+const server = createServer((request, response) => {
   const url = new URL(request.url ?? '/', 'http://localhost');
   const [, , ...rest] = url.pathname.split('/');
   const key = decodeURIComponent(rest.join('/'));
@@ -149,4 +149,9 @@ createServer((request, response) => {
   return send(206, bytes.subarray(start, end + 1), 'application/octet-stream', {
     'content-range': `bytes ${start}-${end}/${bytes.length}`,
   });
-}).listen(port, '127.0.0.1', () => console.log(`synthetic S3 on 127.0.0.1:${port} with ${count} WAL segments`));
+});
+server.listen(port, '127.0.0.1', () => {
+  const address = server.address();
+  const bound = typeof address === 'object' && address !== null ? address.port : port;
+  console.log(`synthetic S3 on 127.0.0.1:${bound} with ${count} WAL segments`);
+});
