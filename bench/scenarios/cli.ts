@@ -39,23 +39,17 @@ comparisons.push(
 await using bench = await startBenchStack();
 const { stack } = bench;
 const env = { ...bench.secretEnv };
-const pgbackrestInfo = async () =>
-  (
-    await wall(
-      'runuser',
-      [
-        '-u',
-        'postgres',
-        '--',
-        'pgbackrest',
-        `--config=${stack.configPath}`,
-        `--stanza=${stack.stanza}`,
-        'info',
-        '--output=json',
-      ],
-      env,
-    )
-  ).ms;
+const infoArgs = [
+  '-u',
+  'postgres',
+  '--',
+  'pgbackrest',
+  `--config=${stack.configPath}`,
+  `--stanza=${stack.stanza}`,
+  'info',
+  '--output=json',
+];
+const pgbackrestInfo = async () => (await wall('runuser', infoArgs, env)).ms;
 const chronosInfo = async () =>
   (
     await wall(
@@ -131,6 +125,39 @@ comparisons.push(
     subject: chronosInfo,
     target: { max: 1.25 },
     note: 'endpoint (s3rver, TLS) in its own process; wall time of the whole command',
+  }),
+);
+
+// The floor of any Node.js CLI: start Node, run the same pgBackRest command, print its output.
+const bareNodeInfo = async () =>
+  (
+    await wall(
+      process.execPath,
+      [
+        '-e',
+        `process.stdout.write(require('node:child_process').execFileSync('runuser', ${JSON.stringify(infoArgs)}))`,
+      ],
+      env,
+    )
+  ).ms;
+comparisons.push(
+  await interleave({
+    name: `bare Node wrapper (node -e execFileSync) vs pgbackrest info --output=json, ${segments} WAL segments`,
+    rounds: isFull ? 15 : 4,
+    warmup: 1,
+    baseline: pgbackrestInfo,
+    subject: bareNodeInfo,
+    note: 'the floor for any Node.js CLI around pgBackRest on this machine: Node start-up plus one spawn',
+  }),
+);
+comparisons.push(
+  await interleave({
+    name: `chronos info --json vs the bare Node wrapper, ${segments} WAL segments`,
+    rounds: isFull ? 15 : 4,
+    warmup: 1,
+    baseline: bareNodeInfo,
+    subject: chronosInfo,
+    note: 'what chronos adds over the floor: loading its code, version detection, validating and printing the document',
   }),
 );
 
