@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeInfo, type StanzaAnalysis } from '../../src/analysis/index.js';
 import { parseInfo } from '../../src/info/index.js';
@@ -10,22 +9,11 @@ import {
   probeNativeStack,
   probePgBackRest,
   startNativeStack,
+  startRestoredCluster,
   writeRows,
 } from '../../src/testing/index.js';
 
 const skip = await integrationGate(await probePgBackRest(), await probeNativeStack());
-const PG_BIN = '/usr/lib/postgresql/15/bin';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function asArgs(options: RestoreTargetOptions): string[] {
   return Object.entries(options).map(([key, value]) =>
@@ -60,10 +48,7 @@ describe.skipIf(skip)(skip ?? 'planRestore drives a real point-in-time restore',
   }, 600_000);
 
   afterAll(async () => {
-    for (const dir of restored) {
-      await stack?.exec(`${PG_BIN}/pg_ctl`, ['-D', dir, '-m', 'immediate', '-w', 'stop'], { timeout: 60_000 });
-      await stack?.exec('rm', ['-rf', dir]);
-    }
+    for (const dir of restored) await stack?.exec('rm', ['-rf', dir]);
     await stack?.stop();
   });
 
@@ -81,44 +66,8 @@ describe.skipIf(skip)(skip ?? 'planRestore drives a real point-in-time restore',
       'restore',
       await pgbackrest(`--pg1-path=${dir}`, '--archive-mode=off', ...asArgs(plan.options), 'restore'),
     );
-    const port = await freePort();
-    ensureSuccess(
-      'start restored cluster',
-      await stack.exec(
-        `${PG_BIN}/pg_ctl`,
-        [
-          '-D',
-          dir,
-          '-l',
-          `${dir}/restore.log`,
-          '-o',
-          `-p ${port} -c unix_socket_directories=${dir}`,
-          '-w',
-          '-t',
-          '180',
-          'start',
-        ],
-        { timeout: 200_000 },
-      ),
-    );
-    let rows = '';
-    for (let attempt = 0; attempt < 60; attempt++) {
-      const query = await stack.exec(`${PG_BIN}/psql`, [
-        '-X',
-        '-At',
-        '-h',
-        dir,
-        '-p',
-        String(port),
-        '-U',
-        'postgres',
-        '-c',
-        "SELECT pg_is_in_recovery(), string_agg(name, ',' ORDER BY name) FROM marker",
-      ]);
-      rows = query.stdout.trim();
-      if (query.exitCode === 0 && rows.startsWith('f|')) break;
-      await sleep(1000);
-    }
+    await using cluster = await startRestoredCluster(stack, { dataPath: dir });
+    const rows = await cluster.psql("SELECT pg_is_in_recovery(), string_agg(name, ',' ORDER BY name) FROM marker");
     expect(rows).toBe('f|before');
   }, 600_000);
 
