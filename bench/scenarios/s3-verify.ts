@@ -189,7 +189,10 @@ for (const size of sizes) {
 // The latency claim itself, where the server costs next to nothing: the virtual endpoint, 50 ms per request.
 {
   const virtual = await startVirtualEndpoint({ segments: latencySize, latencyMs: 50 });
-  const instant = await startVirtualEndpoint({ segments: latencySize, latencyMs: 0 });
+  const instant = await startVirtualEndpoint({ segments: latencySize, latencyMs: 0 }).catch(async (error: unknown) => {
+    await virtual.stop();
+    throw error;
+  });
   try {
     const args = (url: string) => [url, '', 'bench', '/'];
     let lastVirtual: ProbeResult | undefined;
