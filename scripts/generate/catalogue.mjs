@@ -86,6 +86,7 @@ function parseCommands(raw) {
 
 /** Values of a list that may hold conditional items (`- zst: HAVE_LIBZST`) or per-value items (`- gz: 6`). */
 function splitValueList(list) {
+  if (!Array.isArray(list)) throw new Error(`expected a list of values, got ${JSON.stringify(list)}`);
   const plain = [];
   const keyed = {};
   for (const item of list) {
@@ -170,11 +171,20 @@ function resolveCatalogue(raw) {
     return result;
   }
 
+  /** An allow-list is a list of values or, as a scalar, the name of the option whose list it shares. */
+  function allowListOf(raw, seen = []) {
+    if (typeof raw !== 'string') return splitValueList(raw);
+    if (seen.includes(raw)) throw new Error(`allow-list reference cycle: ${[...seen, raw].join(' → ')}`);
+    const target = flatten(raw)['allow-list'];
+    if (target === undefined) throw new Error(`allow-list refers to ${raw}, which has none`);
+    return allowListOf(target, [...seen, raw]);
+  }
+
   const options = {};
   for (const name of Object.keys(rawOptions).filter((key) => key !== '$pairs')) {
     const def = flatten(name);
     const defaults = parseDefault(def);
-    const allow = def['allow-list'] ? splitValueList(def['allow-list']) : undefined;
+    const allow = def['allow-list'] ? allowListOf(def['allow-list']) : undefined;
     const range = def['allow-range'];
     const optionRoles = def['command-role'] ? keysOf(def['command-role']) : undefined;
     const required = def.required === undefined ? true : bool(def.required);
@@ -197,7 +207,10 @@ function resolveCatalogue(raw) {
       };
       const overrideDefault = override.default === undefined ? {} : parseDefault(override);
       if (overrideDefault.default !== undefined) entry.default = overrideDefault.default;
-      if (override['allow-list']) entry.allowList = splitValueList(override['allow-list']).plain;
+      if (override['allow-list']) {
+        const list = allowListOf(override['allow-list']);
+        entry.allowList = [...list.plain, ...Object.keys(list.keyed)];
+      }
       const overrideDepend = parseDepend(override.depend);
       if (overrideDepend) entry.depend = overrideDepend;
       perCommand[command] = entry;

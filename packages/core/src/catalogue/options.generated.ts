@@ -35,9 +35,9 @@ export interface AnnotateOptions {
   /** string-id, default `warn`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-level-console"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `info`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-file"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-file"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `off`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-stderr"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-stderr"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** path, default `/var/log/pgbackrest`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-path"?: string;
   /** boolean, default `false`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
@@ -231,9 +231,9 @@ export interface ArchiveGetOptions {
   /** string-id, default `warn`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-level-console"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `info`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-file"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-file"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `off`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-stderr"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-stderr"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** path, default `/var/log/pgbackrest`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-path"?: string;
   /** boolean, default `false`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
@@ -447,9 +447,9 @@ export interface ArchivePushOptions {
   /** string-id, default `warn`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-level-console"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `info`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-file"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-file"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `off`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-stderr"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-stderr"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** path, default `/var/log/pgbackrest`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-path"?: string;
   /** boolean, default `false`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
@@ -667,9 +667,9 @@ export interface BackupOptions {
   /** string-id, default `warn`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-level-console"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `info`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-file"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-file"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `off`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-stderr"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-stderr"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** path, default `/var/log/pgbackrest`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-path"?: string;
   /** boolean, default `false`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
@@ -945,9 +945,9 @@ export interface CheckOptions {
   /** string-id, default `warn`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-level-console"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `info`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-file"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-file"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `off`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-stderr"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-stderr"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** path, default `/var/log/pgbackrest`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-path"?: string;
   /** boolean, default `false`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
@@ -1169,9 +1169,9 @@ export interface ExpireOptions {
   /** string-id, default `warn`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-level-console"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `info`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-file"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-file"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `off`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-stderr"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-stderr"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** path, default `/var/log/pgbackrest`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-path"?: string;
   /** boolean, default `false`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
@@ -1373,9 +1373,9 @@ export interface InfoOptions {
   /** string-id, default `warn`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-level-console"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `info`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-file"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-file"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `off`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-stderr"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-stderr"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** path, default `/var/log/pgbackrest`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-path"?: string;
   /** boolean, default `false`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
@@ -1565,9 +1565,9 @@ export interface RepoGetOptions {
   /** string-id, default `warn`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-level-console"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `info`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-file"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-file"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `off`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-stderr"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-stderr"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** path, default `/var/log/pgbackrest`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-path"?: string;
   /** boolean, default `false`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
@@ -1755,9 +1755,9 @@ export interface RepoLsOptions {
   /** string-id, default `warn`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-level-console"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `info`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-file"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-file"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `off`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-stderr"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-stderr"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** path, default `/var/log/pgbackrest`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-path"?: string;
   /** boolean, default `false`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
@@ -1961,9 +1961,9 @@ export interface RestoreOptions {
   /** string-id, default `warn`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-level-console"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `info`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-file"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-file"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `off`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-stderr"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-stderr"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** path, default `/var/log/pgbackrest`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-path"?: string;
   /** boolean, default `false`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
@@ -2163,9 +2163,9 @@ export interface ServerOptions {
   /** string-id, default `warn`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-level-console"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `info`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-file"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-file"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `off`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-stderr"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-stderr"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** path, default `/var/log/pgbackrest`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-path"?: string;
   /** boolean, default `true`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
@@ -2221,9 +2221,9 @@ export interface ServerPingOptions {
   /** string-id, default `warn`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-level-console"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `info`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-file"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-file"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `off`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-stderr"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-stderr"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** path, default `/var/log/pgbackrest`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-path"?: string;
   /** boolean, default `true`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
@@ -2279,9 +2279,9 @@ export interface StanzaCreateOptions {
   /** string-id, default `warn`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-level-console"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `info`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-file"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-file"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `off`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-stderr"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-stderr"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** path, default `/var/log/pgbackrest`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-path"?: string;
   /** boolean, default `false`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
@@ -2503,9 +2503,9 @@ export interface StanzaDeleteOptions {
   /** string-id, default `warn`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-level-console"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `info`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-file"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-file"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `off`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-stderr"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-stderr"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** path, default `/var/log/pgbackrest`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-path"?: string;
   /** boolean, default `false`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
@@ -2725,9 +2725,9 @@ export interface StanzaUpgradeOptions {
   /** string-id, default `warn`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-level-console"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `info`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-file"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-file"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `off`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-stderr"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-stderr"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** path, default `/var/log/pgbackrest`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-path"?: string;
   /** boolean, default `false`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
@@ -2935,9 +2935,9 @@ export interface StartOptions {
   /** string-id, default `warn`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-level-console"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `info`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-file"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-file"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `off`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-stderr"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-stderr"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** path, default `/var/log/pgbackrest`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-path"?: string;
   /** boolean, default `true`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
@@ -2971,9 +2971,9 @@ export interface StopOptions {
   /** string-id, default `warn`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-level-console"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `info`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-file"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-file"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `off`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-stderr"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-stderr"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** path, default `/var/log/pgbackrest`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-path"?: string;
   /** boolean, default `true`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
@@ -3013,9 +3013,9 @@ export interface VerifyOptions {
   /** string-id, default `warn`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-level-console"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `info`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-file"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-file"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `off`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-stderr"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-stderr"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** path, default `/var/log/pgbackrest`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-path"?: string;
   /** boolean, default `false`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
@@ -3195,9 +3195,9 @@ export interface VersionOptions {
   /** string-id, default `warn`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-level-console"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `info`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-file"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-file"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** string-id, default `off`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-stderr"?: "l" | "o" | "g" | "-" | "e" | "v" | "c" | "n" | "s" | "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
+  readonly "log-level-stderr"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
   /** path, default `/var/log/pgbackrest`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "log-path"?: string;
   /** boolean, default `true`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
