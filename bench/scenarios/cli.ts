@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runProcess } from '@chronos/pgbackrest';
 import { ensureSuccess } from '@chronos/pgbackrest/testing';
-import { emit, type Figure, interleave, isFull, log, time } from '../lib/measure.js';
+import { bySize, emit, type Figure, interleave, isFull, log, time } from '../lib/measure.js';
 import { startBenchStack } from '../lib/stack.js';
 import { writeSyntheticWal } from '../lib/synthetic-wal.js';
 
@@ -90,7 +90,7 @@ comparisons.push(
   }),
 );
 
-const segments = 20_000;
+const segments = bySize({ smoke: 100, quick: 20_000, full: 20_000 });
 const synth = await time(() =>
   writeSyntheticWal({
     directory: bench.directory,

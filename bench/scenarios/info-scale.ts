@@ -2,7 +2,7 @@
 // `info --output=json` of 10 stanzas x 2 repositories x 5,000 backups shaped like a real 2.45 recording
 // (packages/core/test/fixtures/recorded/2.45/info.json).
 import { analyzeInfo, parseInfo } from '@chronos/pgbackrest';
-import { cpuTime, emit, interleave, isFull, log } from '../lib/measure.js';
+import { bySize, cpuTime, emit, interleave, isFull, log } from '../lib/measure.js';
 
 const hex8 = (n: number) => n.toString(16).toUpperCase().padStart(8, '0');
 /** Segment `n` of timeline 1 with 16 MiB segments. */
@@ -85,15 +85,17 @@ function buildDocument(stanzas: number, repos: number, backupsPerRepo: number): 
   return JSON.stringify(out).replaceAll('"SYSID"', '7711628266261344293');
 }
 
-const text = buildDocument(10, 2, 5000);
-const now = new Date((1_700_000_000 + 5000 * 3600) * 1000);
+const [stanzas, repos, backupsPerRepo] = bySize({ smoke: [1, 2, 50], quick: [10, 2, 5000], full: [10, 2, 5000] });
+const shape = `${stanzas} stanzas x ${repos} repos x ${backupsPerRepo.toLocaleString('en')} backups`;
+const text = buildDocument(stanzas, repos, backupsPerRepo);
+const now = new Date((1_700_000_000 + backupsPerRepo * 3600) * 1000);
 const parsed = parseInfo(text);
 const analysis = analyzeInfo(parsed, { now });
 log(`document ${(text.length / 1e6).toFixed(1)} MB, ${parsed.reduce((n, s) => n + s.backup.length, 0)} backups`);
 void analysis;
 
 const comparison = await interleave({
-  name: 'parseInfo + analyzeInfo vs JSON.parse (10 stanzas x 2 repos x 5,000 backups)',
+  name: `parseInfo + analyzeInfo vs JSON.parse (${shape})`,
   rounds: isFull ? 11 : 3,
   warmup: 1,
   baseline: () => cpuTime(() => JSON.parse(text)),
@@ -119,7 +121,7 @@ emit({
   comparisons: [comparison, ...parseOnly],
   figures: [
     { name: 'document size', value: Math.round(text.length / 1e5) / 10, unit: 'MB' },
-    { name: 'backups', value: 10 * 2 * 5000 },
+    { name: 'backups', value: stanzas * repos * backupsPerRepo },
   ],
   notes: [
     'in one process, same document, baseline and subject alternate each round; ratio = median of per-round ratios',

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { runProcess } from '@chronos/pgbackrest';
 import { createS3Client } from '@chronos/s3-verify';
-import { type Comparison, emit, type Figure, interleave, isFull, log, time } from '../lib/measure.js';
+import { bySize, type Comparison, emit, type Figure, interleave, isFull, log, time } from '../lib/measure.js';
 import { startRemoteEndpoint } from '../lib/remote-endpoint.js';
 import { startBenchStack } from '../lib/stack.js';
 import { writeSyntheticWal } from '../lib/synthetic-wal.js';
@@ -18,8 +18,8 @@ import { startVirtualEndpoint } from '../lib/virtual-endpoint.js';
 const maxObjects = Number(
   process.argv.find((a) => a.startsWith('--max-objects='))?.split('=')[1] ?? Number.POSITIVE_INFINITY,
 );
-const sizes = (isFull ? [100_000, 1_000_000] : [10_000]).filter((n) => n <= maxObjects);
-const latencySize = isFull ? 100_000 : 10_000;
+const sizes = bySize({ smoke: [1_000], quick: [10_000], full: [100_000, 1_000_000] }).filter((n) => n <= maxObjects);
+const latencySize = bySize({ smoke: 1_000, quick: 10_000, full: 100_000 });
 const here = import.meta.dirname ?? '.';
 /** Heap limits under which live memory, not V8's lazy collection, decides peak RSS; the same for floor and verifier. */
 const SMALL_HEAP = ['--max-old-space-size=64', '--max-semi-space-size=4'];
