@@ -148,7 +148,11 @@ function resolveCatalogue(raw) {
     const raw = def.command;
     let result;
     if (raw === undefined || raw === null)
-      result = Object.fromEntries(Object.keys(commands).map((command) => [command, {}]));
+      result = Object.fromEntries(
+        Object.keys(commands)
+          .filter((command) => !NO_CONFIG_COMMANDS.has(command))
+          .map((command) => [command, {}]),
+      );
     else if (typeof raw === 'string') result = { ...commandMap(raw) };
     else {
       result = {};
@@ -224,8 +228,8 @@ function resolveCatalogue(raw) {
       secure: bool(def.secure),
       internal: bool(def.internal),
       beta: bool(def.beta),
-      negate: bool(def.negate),
-      reset: def.reset === undefined ? def.section !== undefined : bool(def.reset),
+      negate: def.negate === undefined ? def.type === 'boolean' && def.section !== undefined : bool(def.negate),
+      reset: def.section !== undefined,
       required,
       ...defaults,
       ...(allow ? { allowList: [...allow.plain, ...Object.keys(allow.keyed)] } : {}),

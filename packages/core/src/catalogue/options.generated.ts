@@ -3186,26 +3186,8 @@ export interface VerifyOptions {
  * const options: VersionOptions = {};
  */
 export interface VersionOptions {
-  /** string, default `/etc/pgbackrest/pgbackrest.conf`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "config"?: string;
-  /** path, default `/etc/pgbackrest/conf.d`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "config-include-path"?: string;
-  /** path, default `/etc/pgbackrest`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "config-path"?: string;
-  /** string-id, default `warn`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-console"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
-  /** string-id, default `info`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-file"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
-  /** string-id, default `off`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-level-stderr"?: "off" | "error" | "warn" | "info" | "detail" | "debug" | "trace";
-  /** path, default `/var/log/pgbackrest`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-path"?: string;
-  /** boolean, default `true`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
-  readonly "log-timestamp"?: boolean;
   /** string-id, default `text`; pgBackRest 2.45, 2.55.1, 2.59.1, 2.60.0. */
   readonly "output"?: "num" | "text";
-  /** integer; pgBackRest 2.59.1, 2.60.0. */
-  readonly "priority"?: number;
 }
 
 /** Options by command name. */
