@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { runProcess } from '@chronos/pgbackrest';
 import { createS3Client } from '@chronos/s3-verify';
-import { bySize, type Comparison, emit, type Figure, interleave, isFull, log, time } from '../lib/measure.js';
+import { bySize, type Comparison, emit, type Figure, interleave, isFull, isSmoke, log, time } from '../lib/measure.js';
 import { startRemoteEndpoint } from '../lib/remote-endpoint.js';
 import { startBenchStack } from '../lib/stack.js';
 import { writeSyntheticWal } from '../lib/synthetic-wal.js';
@@ -66,7 +66,7 @@ const notes: string[] = [];
     tls: { caCert: endpoint.caCert },
     credentials: { accessKeyId: endpoint.accessKeyId, secretAccessKey: endpoint.secretAccessKey },
   });
-  const count = 1000;
+  const count = bySize({ smoke: 100, quick: 1000, full: 1000 });
   let next = 0;
   const put = await time(() =>
     Promise.all(
@@ -183,7 +183,7 @@ for (const size of sizes) {
   notes.push(
     `verify at ${size}: outcome ${lastVerify?.outcome}, objects ${lastVerify?.objects}, findings ${JSON.stringify(lastVerify?.findings)}`,
   );
-  if (size === latencySize) comparisons.push(await latencyOnS3rver(size));
+  if (size === latencySize && !isSmoke) comparisons.push(await latencyOnS3rver(size));
 }
 
 // The latency claim itself, where the server costs next to nothing: the virtual endpoint, 50 ms per request.
