@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import type { SecretBinding } from './compile-types.js';
 import { cronToOnCalendar } from './cron.js';
+import { hostJobScript, type JobScriptOptions } from './job-script.js';
 import { localTimeWithOffset, policySchedules, type RunKind } from './next-runs.js';
 import type { Policy, PolicySchedule } from './schema.js';
 import { shellCommand, shellQuote } from './shell.js';
@@ -13,6 +14,8 @@ export interface ScheduleRenderOptions {
   /** pgbackrest.conf path passed with --config when not pgBackRest's default. */
   readonly configPath?: string;
   readonly kubernetes: KubernetesOptions;
+  /** Where cron and systemd jobs run pgBackRest, their log file and failure notification. */
+  readonly host: JobScriptOptions;
 }
 
 /** Settings of the generated Kubernetes CronJobs. */
@@ -104,8 +107,17 @@ export function scheduledJobs(
   });
 }
 
-function usesEnvSecrets(secrets: readonly SecretBinding[]): boolean {
-  return secrets.some((secret) => 'env' in secret.source);
+function usesEnvSecrets(secrets: readonly SecretBinding[], options?: ScheduleRenderOptions): boolean {
+  const onFailure = options?.host.onFailure;
+  return secrets.some((secret) => 'env' in secret.source) || (onFailure !== undefined && 'httpPost' in onFailure);
+}
+
+function crontabUser(options: ScheduleRenderOptions): string {
+  const runtime = options.host.runtime;
+  if (runtime === 'host') return 'install for the postgres user: crontab -u postgres FILE';
+  if ('docker' in runtime)
+    return `pgBackRest runs in container ${runtime.docker.container}: install for a user allowed to run docker (root): crontab FILE`;
+  return `pgBackRest runs on ${runtime.ssh.host}: install for the user whose ssh key reaches it: crontab FILE`;
 }
 
 /**
@@ -120,14 +132,17 @@ export function renderCrontab(
   options: ScheduleRenderOptions,
 ): string {
   const lines = [
-    `# pgBackRest schedules for stanza ${options.stanza}; install for the postgres user: crontab -u postgres FILE`,
+    `# pgBackRest schedules for stanza ${options.stanza}; ${crontabUser(options)}`,
+    `# Each job appends one line per event to ${options.host.logFile} and exits non-zero on failure.`,
     '# Each CRON_TZ line sets the time zone of the entries below it (cronie and other crons that support CRON_TZ).',
   ];
-  if (usesEnvSecrets(secrets))
+  if (usesEnvSecrets(secrets, options))
     lines.push(`# Secrets named by environment variable are read from ${options.environmentFile}.`);
   for (const job of jobs) {
-    const prelude = usesEnvSecrets(secrets) ? [`set -a`, `. ${shellQuote(options.environmentFile)}`, 'set +a'] : [];
-    const command = [...prelude, ...job.script].join('; ').replaceAll('%', '\\%');
+    const prelude = usesEnvSecrets(secrets, options)
+      ? [`set -a`, `. ${shellQuote(options.environmentFile)}`, 'set +a']
+      : [];
+    const command = [...prelude, ...hostJobScript(job, secrets, options.host)].join('; ').replaceAll('%', '\\%');
     lines.push('', `# ${job.description}`, `CRON_TZ=${job.schedule.timeZone}`, `${job.schedule.cron} ${command}`);
   }
   return `${lines.join('\n')}\n`;
@@ -166,10 +181,9 @@ export function renderSystemdUnits(
       '',
       '[Service]',
       'Type=oneshot',
-      'User=postgres',
-      'Group=postgres',
-      ...(usesEnvSecrets(secrets) ? [`EnvironmentFile=${options.environmentFile}`] : []),
-      `ExecStart=/bin/sh -c ${systemdQuote(job.script.join('; '))}`,
+      ...(options.host.runtime === 'host' ? ['User=postgres', 'Group=postgres'] : []),
+      ...(usesEnvSecrets(secrets, options) ? [`EnvironmentFile=${options.environmentFile}`] : []),
+      `ExecStart=/bin/sh -c ${systemdQuote(hostJobScript(job, secrets, options.host).join('; '))}`,
     ];
     const timer = [
       '[Unit]',

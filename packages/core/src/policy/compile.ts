@@ -12,6 +12,7 @@ import {
 } from './compile-schedules.js';
 import type { CompileNote, ConfigGroup, ConfigSections, SecretBinding } from './compile-types.js';
 import { DEFAULT_PGBACKREST_VERSION } from './compression-defaults.js';
+import { defaultJobLogFile } from './job-script.js';
 import { dstGapRuns, localTimeWithOffset, policySchedules, type RunKind, scheduleRuns } from './next-runs.js';
 import { POLICY_VERSION, type Policy } from './schema.js';
 import { shellQuote } from './shell.js';
@@ -160,6 +161,31 @@ function scheduleNotes(policy: Policy, jobs: readonly ScheduledJob[], gapYears: 
   return notes;
 }
 
+function runtimeNotes(policy: Policy, options: ScheduleRenderOptions): CompileNote[] {
+  const notes: CompileNote[] = [
+    {
+      code: 'jobs.log-file',
+      path: 'jobs.logFile',
+      message: `The cron and systemd jobs append one line per event to ${options.host.logFile} on the scheduler's host: create it writable by the user the jobs run as (e.g. install -m 640 /dev/null ${options.host.logFile}).`,
+    },
+  ];
+  const runtime = policy.runtime;
+  if (runtime !== 'host' && 'docker' in runtime) {
+    notes.push({
+      code: 'runtime.docker',
+      path: 'runtime.docker',
+      message: `The jobs run pgBackRest with docker exec -u ${runtime.docker.user} in container ${runtime.docker.container}, passing secrets by variable name (-e NAME). archive-push runs inside the container from archive_command: give the container the PGBACKREST_* secrets itself (docker run --env-file), and put pgbackrest.conf in it.`,
+    });
+  } else if (runtime !== 'host') {
+    notes.push({
+      code: 'runtime.ssh',
+      path: 'runtime.ssh',
+      message: `The jobs run pgBackRest on ${runtime.ssh.host} with ssh -o BatchMode=yes (key-based); secrets travel as NAME=value lines on ssh's stdin, never on a command line. The remote login shell must be POSIX.`,
+    });
+  }
+  return notes;
+}
+
 /**
  * Compiles a validated policy into pgbackrest.conf content, secret bindings, postgresql.conf archiving settings and
  * schedules (crontab with CRON_TZ, systemd timers with time-zoned OnCalendar, Kubernetes CronJobs with timeZone).
@@ -186,7 +212,13 @@ export function compilePolicy(policy: Policy, options: CompilePolicyOptions = {}
       configMapName: options.kubernetes?.configMapName ?? `pgbackrest-${stanza}`,
       ...(options.kubernetes?.namespace ? { namespace: options.kubernetes.namespace } : {}),
     },
+    host: {
+      runtime: policy.runtime,
+      logFile: policy.jobs.logFile ?? defaultJobLogFile(stanza),
+      ...(policy.jobs.onFailure ? { onFailure: policy.jobs.onFailure } : {}),
+    },
   };
+  notes.push(...runtimeNotes(policy, renderOptions));
   if (!options.kubernetes?.image) {
     notes.push({
       code: 'schedule.kubernetes-image',

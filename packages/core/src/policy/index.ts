@@ -18,6 +18,7 @@ export {
   type PolicyFinding,
   type RedundancyObservation,
 } from './evaluate.js';
+export { defaultJobLogFile, hostJobScript, type JobScriptOptions } from './job-script.js';
 export { policyJsonSchema } from './json-schema.js';
 export {
   dstGapRuns,
@@ -37,9 +38,11 @@ export {
   type Policy,
   type PolicyInput,
   type PolicyRepository,
+  type PolicyRuntime,
   type PolicySchedule,
   policySchema,
   repositorySchema,
+  runtimeSchema,
   type ScheduledBackupType,
   scheduleSchema,
 } from './schema.js';

@@ -181,6 +181,82 @@ export const repositorySchema = z.discriminatedUnion('type', [posixRepo, s3Repo,
   error: 'set "type" to one of posix, s3, gcs, azure, sftp',
 });
 
+const PLAIN_NAME = /^[A-Za-z0-9_.@:%+][A-Za-z0-9_.@:%+-]*$/;
+const plainName = (what: string) =>
+  z.string().regex(PLAIN_NAME, { error: `write the ${what} as a plain name (letters, digits, _ . @ : % + -)` });
+const ENV_VAR = /^[A-Z_][A-Z0-9_]*$/;
+
+/**
+ * Where pgBackRest runs relative to the scheduler that starts the compiled jobs: on the same host (`"host"`),
+ * inside a running container reached with `docker exec`, or on another host reached with `ssh`.
+ *
+ * @example
+ * runtimeSchema.parse({ docker: { container: 'chronos-db', user: 'postgres' } });
+ */
+export const runtimeSchema = z
+  .union(
+    [
+      z.literal('host').describe('pgBackRest runs on the host the scheduler runs on.'),
+      z
+        .strictObject({
+          docker: z.strictObject({
+            container: plainName('container name').describe(
+              'Name of the running container pgBackRest is installed in.',
+            ),
+            user: plainName('user').default('postgres').describe('User pgBackRest runs as inside the container.'),
+          }),
+        })
+        .describe('pgBackRest runs inside a container: the jobs call `docker exec`.'),
+      z
+        .strictObject({
+          ssh: z.strictObject({
+            host: plainName('host').describe('Host pgBackRest runs on (key-based ssh, BatchMode=yes).'),
+            user: plainName('user').optional().describe('ssh login user.'),
+            port: z.int().min(1).max(65535).optional(),
+          }),
+        })
+        .describe('pgBackRest runs on another host: the jobs call `ssh`; secrets travel on its stdin.'),
+    ],
+    { error: 'set runtime to "host", { "docker": { "container": … } } or { "ssh": { "host": … } }' },
+  )
+  .describe('Where pgBackRest runs relative to the scheduler.');
+
+const jobsSchema = z
+  .strictObject({
+    logFile: absolutePath
+      .optional()
+      .describe(
+        'File the compiled jobs append one timestamped line per event to; default /var/log/chronos-<stanza>.log.',
+      ),
+    onFailure: z
+      .union(
+        [
+          z
+            .strictObject({
+              command: z
+                .array(z.string().min(1))
+                .min(1)
+                .describe('argv of a command run on failure; the one-line summary is appended as its last argument.'),
+            })
+            .describe('Run a command on failure.'),
+          z
+            .strictObject({
+              httpPost: z.strictObject({
+                urlEnv: z
+                  .string()
+                  .regex(ENV_VAR, { error: 'name the environment variable that holds the URL (A-Z, 0-9, _)' })
+                  .describe('Environment variable holding the URL (never the URL itself: it may carry a token).'),
+              }),
+            })
+            .describe('POST the one-line summary (text/plain) to a URL taken from the environment.'),
+        ],
+        { error: 'set onFailure to { "command": [argv…] } or { "httpPost": { "urlEnv": "VAR" } }' },
+      )
+      .optional()
+      .describe('Notification when a job fails: its one-line summary, never a secret.'),
+  })
+  .describe('Logging and failure notification of the compiled cron and systemd jobs.');
+
 const encryptionSchema = z
   .strictObject({
     cipher: z.enum(['aes-256-cbc', 'none']),
@@ -263,6 +339,8 @@ export const policySchema = z
       })
       .optional()
       .describe('The 3-2-1 rule: copies, distinct storage kinds, off-site copies.'),
+    runtime: runtimeSchema.default('host'),
+    jobs: jobsSchema.default({}),
     restoreDrill: z
       .strictObject({
         ...scheduleSchema.shape,
@@ -348,6 +426,9 @@ export type PolicyRepository = Policy['repositories'][number];
 
 /** A recurring schedule of a {@link Policy}. */
 export type PolicySchedule = z.output<typeof scheduleSchema>;
+
+/** Where pgBackRest runs relative to the scheduler (see {@link runtimeSchema}). */
+export type PolicyRuntime = z.output<typeof runtimeSchema>;
 
 /** Backup types a policy schedules. */
 export type ScheduledBackupType = 'full' | 'diff' | 'incr';

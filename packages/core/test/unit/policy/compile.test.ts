@@ -217,8 +217,11 @@ describe('compilePolicy: schedules', () => {
     const diff = lines.findIndex((line) => line.startsWith('0 2 * * 1-6 '));
     expect(lines[full - 1]).toBe('CRON_TZ=America/Toronto');
     expect(lines[diff - 1]).toBe('CRON_TZ=America/Toronto');
-    expect(lines[full]).toContain('pgbackrest --stanza=chronos --repo=1 --type=full backup || rc=$?');
-    expect(lines[full]).toContain('pgbackrest --stanza=chronos --repo=2 --type=full backup || rc=$?');
+    expect(lines[full]).toContain(
+      "step 'backup repo1 (full)' 'docker exec -u postgres -e PGBACKREST_REPO1_CIPHER_PASS -e PGBACKREST_REPO2_S3_KEY -e PGBACKREST_REPO2_S3_KEY_SECRET -e PGBACKREST_REPO2_CIPHER_PASS chronos-db pgbackrest --stanza=chronos --repo=1 --type=full backup'",
+    );
+    expect(lines[full]).toContain("step 'backup repo2 (full)' 'docker exec -u postgres");
+    expect(lines[full]).toContain('log_file=/var/log/chronos-backup-cron.log');
     expect(lines[full]).toContain('. /etc/pgbackrest/chronos.env');
     expect(lines[full]).toContain('export PGBACKREST_REPO1_CIPHER_PASS="$CHRONOS_REPO_CIPHER_PASS"');
   });
@@ -258,6 +261,7 @@ describe('compilePolicy: schedules', () => {
       validatePolicy(
         variant((doc) => {
           doc.encryption.passphrase = { file: '/etc/pgbackrest/cipher pass' };
+          delete doc.jobs;
           doc.repositories[1] = {
             ...doc.repositories[1]!,
             credentials: { type: 'auto' },
