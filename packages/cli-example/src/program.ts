@@ -200,7 +200,10 @@ function registerCommands(program: Command, action: ActionFactory): void {
     .action(action('backup', () => import('./commands/backup.js')));
 
   sub(program, 'restore', 'restore to a point in time, checked against the recovery window first')
-    .option('--time <instant>', 'recover to this instant (ISO-8601 with offset, e.g. 2026-11-24T02:00:00Z)')
+    .option(
+      '--time <instant>',
+      "recover to this instant: ISO-8601 with offset (2026-11-24T02:00:00Z) or a local time with an IANA zone ('2026-02-01 12:00:00 America/Toronto')",
+    )
     .option('--xid <xid>', 'recover to this transaction id')
     .option('--lsn <lsn>', 'recover to this LSN')
     .option('--name <restorePoint>', 'recover to this named restore point')

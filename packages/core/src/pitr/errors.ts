@@ -7,7 +7,48 @@
  * catch (error) { if (error instanceof RestoreTargetError) console.error(error.message); }
  */
 export class RestoreTargetError extends Error {
-  override readonly name = 'RestoreTargetError';
+  override readonly name: string = 'RestoreTargetError';
+}
+
+/**
+ * A local target time that does not exist in its zone: it falls in a daylight-saving gap (clocks moved forward).
+ *
+ * @example
+ * try { parseTargetTime('2026-03-08 02:30:00 America/Toronto'); }
+ * catch (error) { if (error instanceof NonexistentLocalTimeError) console.error(error.zone, error.local); }
+ */
+export class NonexistentLocalTimeError extends RestoreTargetError {
+  override readonly name = 'NonexistentLocalTimeError';
+  readonly zone: string;
+  readonly local: string;
+
+  constructor(message: string, details: { zone: string; local: string }) {
+    super(message);
+    this.zone = details.zone;
+    this.local = details.local;
+  }
+}
+
+/**
+ * A local target time that happens twice in its zone (daylight-saving overlap, clocks moved back). `choices` holds the
+ * same local time with each offset, to pass instead.
+ *
+ * @example
+ * try { parseTargetTime('2026-11-01 01:30:00 America/Toronto'); }
+ * catch (error) { if (error instanceof AmbiguousLocalTimeError) console.error(error.choices); } // ['2026-11-01 01:30:00-04:00', '2026-11-01 01:30:00-05:00']
+ */
+export class AmbiguousLocalTimeError extends RestoreTargetError {
+  override readonly name = 'AmbiguousLocalTimeError';
+  readonly zone: string;
+  readonly local: string;
+  readonly choices: readonly string[];
+
+  constructor(message: string, details: { zone: string; local: string; choices: readonly string[] }) {
+    super(message);
+    this.zone = details.zone;
+    this.local = details.local;
+    this.choices = details.choices;
+  }
 }
 
 /**

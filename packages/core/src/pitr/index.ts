@@ -1,4 +1,10 @@
-export { NoBackupForTargetError, RecoveryWindowError, RestoreTargetError } from './errors.js';
+export {
+  AmbiguousLocalTimeError,
+  NoBackupForTargetError,
+  NonexistentLocalTimeError,
+  RecoveryWindowError,
+  RestoreTargetError,
+} from './errors.js';
 export { planRestore, type RestorePlan } from './plan-restore.js';
 export type {
   DefaultTarget,
