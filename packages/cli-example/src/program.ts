@@ -333,6 +333,17 @@ function registerCommands(program: Command, action: ActionFactory): void {
         ),
     )
     .action(action('verify-s3', () => import('./commands/verify-s3.js')));
+  sub(program, 'verify-repo', 'verify a repository in a local directory without pgBackRest (same checks as verify-s3)')
+    .requiredOption('--path <dir>', "the repository directory (pgBackRest's repo-path)")
+    .option('--cipher-pass-env <name>', 'environment variable holding the repository passphrase')
+    .option('--cipher-pass-file <path>', 'file holding the repository passphrase')
+    .addHelpText(
+      'after',
+      '\nExit 0 ok, 1 findings, 3 when the repository could not be verified (missing directory, permission denied, wrong passphrase).\n' +
+        'JSON result: the @chronos/s3-verify report (it carries its own schemaVersion)\n' +
+        examples('chronos --stanza main verify-repo --path /var/lib/pgbackrest --cipher-pass-env CHRONOS_CIPHER_PASS'),
+    )
+    .action(action('verify-repo', () => import('./commands/verify-repo.js')));
 
   sub(program, 'metrics', 'print Prometheus metrics for the repository')
     .option('--from-file <path>', 'read `pgbackrest info --output=json` from a file')

@@ -1,14 +1,45 @@
 import type { AccessErrorCode } from './report.js';
 
-/** Base of the typed errors for a bucket that cannot be reached or read. */
-export class S3AccessError extends Error {
-  override readonly name: string = 'S3AccessError';
+/** Base of the typed errors for a repository (bucket or directory) that cannot be reached or read. */
+export class RepositoryAccessError extends Error {
+  override readonly name: string = 'RepositoryAccessError';
   constructor(
     readonly code: AccessErrorCode,
     message: string,
     options?: ErrorOptions,
   ) {
     super(message, options);
+  }
+}
+
+/** Base of the typed errors for a bucket that cannot be reached or read. */
+export class S3AccessError extends RepositoryAccessError {
+  override readonly name: string = 'S3AccessError';
+}
+
+/** A repository directory (or a file in it) that cannot be read: missing, not a directory, permission denied. */
+export class PathAccessError extends RepositoryAccessError {
+  override readonly name = 'PathAccessError';
+  constructor(
+    readonly path: string,
+    readonly errno: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      errno === 'ENOENT' || errno === 'ENOTDIR'
+        ? 'path-not-found'
+        : errno === 'EACCES' || errno === 'EPERM'
+          ? 'access-denied'
+          : 'request-failed',
+      errno === 'ENOENT'
+        ? `${path} does not exist: check the repository path (pgBackRest's repo-path)`
+        : errno === 'ENOTDIR'
+          ? `${path} is not a directory: check the repository path (pgBackRest's repo-path)`
+          : errno === 'EACCES' || errno === 'EPERM'
+            ? `permission denied reading ${path}: run as a user that can read the repository (pgBackRest's repo owner)`
+            : `cannot read ${path} (${errno})`,
+      options,
+    );
   }
 }
 

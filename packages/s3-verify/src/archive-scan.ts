@@ -1,4 +1,4 @@
-import type { ListedObject, RawListedObject } from './bucket.js';
+import type { ListedObject } from './storage.js';
 import { SegmentRuns } from './wal-continuity.js';
 import { parseWalFileName } from './wal-name.js';
 
@@ -16,7 +16,7 @@ export interface SampledSegment {
  * @example
  * const scan = new ArchiveScan('15-1');
  * const cursor = scan.cursor('archive/main/15-1/');
- * for await (const page of bucket.listContents('archive/main/15-1/')) cursor.add(page);
+ * for await (const page of storage.list('archive/main/15-1/')) cursor.add(page.objects);
  */
 export class ArchiveScan {
   /** timeline → log → runs */
@@ -113,13 +113,13 @@ export class ArchiveCursor {
    * Adds one page; returns false at the first key at or beyond `stopAt` (the listing can stop).
    *
    * @example
-   * for await (const page of bucket.listContents(idPrefix, from)) if (!cursor.add(page, to)) break;
+   * for await (const page of storage.list(idPrefix, { startAfter: from })) if (!cursor.add(page.objects, to)) break;
    */
-  add(objects: readonly RawListedObject[], stopAt?: string): boolean {
+  add(objects: readonly ListedObject[], stopAt?: string): boolean {
     const start = this.idPrefix.length;
     const nameOffset = start + 17;
     for (const object of objects) {
-      const key = object.Key ?? '';
+      const key = object.key;
       if (stopAt !== undefined && key >= stopAt) return false;
       if (key <= this.startAfter) continue;
       if (key.charCodeAt(start + 16) !== 47 /* / */) continue;
@@ -129,7 +129,7 @@ export class ArchiveCursor {
         this.folderHex = hex;
         this.runs = this.scan.folder(Number.parseInt(hex.slice(0, 8), 16), Number.parseInt(hex.slice(8), 16));
       }
-      this.scan.addSegment(this.runs, key, object.Size ?? 0, object.LastModified?.getTime() ?? 0, nameOffset);
+      this.scan.addSegment(this.runs, key, object.size, object.modified, nameOffset);
     }
     return true;
   }

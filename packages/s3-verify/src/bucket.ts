@@ -1,43 +1,25 @@
+import { Readable } from 'node:stream';
 import {
   GetBucketEncryptionCommand,
   GetBucketVersioningCommand,
   GetObjectCommand,
   GetObjectLockConfigurationCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { classifyS3Error } from './access-error.js';
 import type { BucketSettings } from './report.js';
-
-/** One listed object: only what verification needs. */
-export interface ListedObject {
-  readonly key: string;
-  readonly size: number;
-  /** LastModified in ms since epoch (0 when the service gave none). */
-  readonly modified: number;
-}
-
-/** An object as the SDK lists it (no copy is made on the hot path). */
-export interface RawListedObject {
-  readonly Key?: string | undefined;
-  readonly Size?: number | undefined;
-  readonly LastModified?: Date | undefined;
-}
-
-/** One page of a listing. */
-export interface ListingPage {
-  readonly objects: readonly ListedObject[];
-  readonly prefixes: readonly string[];
-}
+import type { ByteRange, ListedObject, ListingPage, ListOptions, RepositoryStorage } from './storage.js';
 
 /**
- * Read-only access to one bucket; every failure becomes a typed {@link S3AccessError}.
+ * A repository in an S3 bucket, read with the AWS SDK; every failure becomes a typed {@link S3AccessError}.
  *
  * @example
  * const bucket = new BucketReader(client, 'backups', 'ca-central-1');
- * for await (const page of bucket.list('archive/main/', '/')) console.log(page.prefixes);
+ * for await (const page of bucket.list('archive/main/', { delimiter: '/' })) console.log(page.prefixes);
  */
-export class BucketReader {
+export class BucketReader implements RepositoryStorage {
   constructor(
     readonly client: S3Client,
     readonly bucket: string,
@@ -49,7 +31,7 @@ export class BucketReader {
   }
 
   /** Pages of a ListObjectsV2 listing, following continuation tokens. */
-  async *list(prefix: string, delimiter?: string, maxKeys?: number): AsyncGenerator<ListingPage> {
+  async *list(prefix: string, options: ListOptions = {}): AsyncGenerator<ListingPage> {
     let token: string | undefined;
     do {
       const page = await this.client
@@ -57,9 +39,10 @@ export class BucketReader {
           new ListObjectsV2Command({
             Bucket: this.bucket,
             Prefix: prefix,
-            ...(delimiter !== undefined ? { Delimiter: delimiter } : {}),
+            ...(options.delimiter !== undefined ? { Delimiter: options.delimiter } : {}),
             ...(token !== undefined ? { ContinuationToken: token } : {}),
-            ...(maxKeys !== undefined ? { MaxKeys: maxKeys } : {}),
+            ...(token === undefined && options.startAfter !== undefined ? { StartAfter: options.startAfter } : {}),
+            ...(options.maxKeys !== undefined ? { MaxKeys: options.maxKeys } : {}),
           }),
         )
         .catch((error: unknown) => this.fail(error));
@@ -70,45 +53,11 @@ export class BucketReader {
       }));
       yield { objects, prefixes: (page.CommonPrefixes ?? []).map((p) => p.Prefix ?? '') };
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
-      if (maxKeys !== undefined) return;
+      if (options.maxKeys !== undefined) return;
     } while (token !== undefined);
   }
 
-  /**
-   * Pages of a flat listing of `prefix` starting after the key `startAfter`, as the SDK returns
-   * them: for streaming over very many objects without per-object copies.
-   */
-  async *listContents(prefix: string, startAfter?: string): AsyncGenerator<readonly RawListedObject[]> {
-    let token: string | undefined;
-    do {
-      const page = await this.client
-        .send(
-          new ListObjectsV2Command({
-            Bucket: this.bucket,
-            Prefix: prefix,
-            ...(token !== undefined ? { ContinuationToken: token } : {}),
-            ...(token === undefined && startAfter !== undefined ? { StartAfter: startAfter } : {}),
-          }),
-        )
-        .catch((error: unknown) => this.fail(error));
-      yield page.Contents ?? [];
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token !== undefined);
-  }
-
-  /** Sub-folders and objects directly under `prefix`. */
-  async listFolder(prefix: string): Promise<{ prefixes: string[]; objects: ListedObject[] }> {
-    const prefixes: string[] = [];
-    const objects: ListedObject[] = [];
-    for await (const page of this.list(prefix, '/')) {
-      prefixes.push(...page.prefixes);
-      objects.push(...page.objects);
-    }
-    return { prefixes, objects };
-  }
-
-  /** The object's bytes (or the byte range `start`..`end` inclusive); `undefined` when it does not exist. */
-  async get(key: string, range?: { start: number; end: number }): Promise<Buffer | undefined> {
+  private async open(key: string, range: ByteRange | undefined, signal?: AbortSignal) {
     try {
       const response = await this.client.send(
         new GetObjectCommand({
@@ -116,13 +65,44 @@ export class BucketReader {
           Key: key,
           ...(range !== undefined ? { Range: `bytes=${range.start}-${range.end}` } : {}),
         }),
+        signal === undefined ? {} : { abortSignal: signal },
       );
-      const body = await response.Body?.transformToByteArray();
-      return Buffer.from(body ?? new Uint8Array());
+      return response.Body;
     } catch (error) {
       const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
       if (e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404) return undefined;
-      if (e.$metadata?.httpStatusCode === 416) return Buffer.alloc(0);
+      if (e.$metadata?.httpStatusCode === 416) return null;
+      if (signal?.aborted) throw error;
+      return this.fail(error);
+    }
+  }
+
+  /** The object's bytes (or the byte range `start`..`end` inclusive); `undefined` when it does not exist. */
+  async get(key: string, range?: ByteRange): Promise<Buffer | undefined> {
+    const body = await this.open(key, range);
+    if (body === undefined) return undefined;
+    if (body === null) return Buffer.alloc(0);
+    try {
+      return Buffer.from(await body.transformToByteArray());
+    } catch (error) {
+      return this.fail(error);
+    }
+  }
+
+  async stream(key: string, range?: ByteRange, signal?: AbortSignal): Promise<Readable | undefined> {
+    const body = await this.open(key, range, signal);
+    if (body === undefined) return undefined;
+    if (body === null) return Readable.from([]);
+    return body instanceof Readable ? body : Readable.fromWeb(body.transformToWebStream() as never);
+  }
+
+  async stat(key: string): Promise<ListedObject | undefined> {
+    try {
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { key, size: head.ContentLength ?? 0, modified: head.LastModified?.getTime() ?? 0 };
+    } catch (error) {
+      const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+      if (e.name === 'NotFound' || e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404) return undefined;
       return this.fail(error);
     }
   }

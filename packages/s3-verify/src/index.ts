@@ -3,16 +3,19 @@ export {
   classifyS3Error,
   EndpointUnreachableError,
   NoSuchBucketError,
+  PathAccessError,
+  RepositoryAccessError,
   S3AccessError,
   S3RequestError,
   S3TimeoutError,
   TlsFailureError,
   WrongRegionError,
 } from './access-error.js';
+export { BucketReader } from './bucket.js';
 export { bytesToKey, decryptFile, isSalted, NotEncryptedError, WrongPassphraseError } from './cipher.js';
 export type { InfoFile, InfoSection } from './info-file.js';
 export { InfoFileParseError, infoKeys, infoRawValue, infoValue, parseInfoFile } from './info-file.js';
-export type { VerifyConfig, VerifyOptions } from './options.js';
+export type { CommonVerifyOptions, PosixVerifyOptions, VerifyConfig, VerifyOptions } from './options.js';
 export {
   DEFAULT_PRICE_ASSUMPTION,
   DEFAULT_PRICE_PER_GIB_MONTH,
@@ -22,6 +25,7 @@ export {
 } from './options.js';
 export type { PassphraseSource } from './passphrase.js';
 export { loadPassphrase, PassphraseSourceError } from './passphrase.js';
+export { PosixStorage } from './posix-storage.js';
 export type {
   AccessErrorCode,
   ArchiveReport,
@@ -35,6 +39,7 @@ export type {
 } from './report.js';
 export { exitCodeFor, findingCodes, REPORT_SCHEMA_VERSION, verifyReportSchema } from './report.js';
 export { createS3Client } from './s3-client.js';
+export type { ByteRange, ListedObject, ListingPage, ListOptions, RepositoryStorage } from './storage.js';
 export { summarizeReport } from './summary.js';
 export type { TimelineSwitch } from './timeline-history.js';
 export { parseTimelineHistory, TimelineHistoryParseError } from './timeline-history.js';

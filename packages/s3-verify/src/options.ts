@@ -8,8 +8,44 @@ export const DEFAULT_PRICE_PER_GIB_MONTH = 0.025;
 export const DEFAULT_PRICE_ASSUMPTION =
   'S3 Standard, ca-central-1, USD 0.025 per GB-month (GB = 2^30 bytes), storage only';
 
-/** What to verify and how. */
-export interface VerifyOptions {
+/** What to check and how, whatever storage holds the repository. */
+export interface CommonVerifyOptions {
+  /** Stanzas to check; default: every stanza found under `archive/` and `backup/`. */
+  readonly stanzas?: readonly string[];
+  /** The repository cipher passphrase (`repo-cipher-pass`), for encrypted repositories. */
+  readonly cipherPassphrase?: PassphraseSource;
+  /** WAL segment size in bytes when known; otherwise read from a segment header or inferred. */
+  readonly walSegmentSize?: number;
+  /**
+   * A missing segment is "in flight" (still uploading), not missing, only when it lies within this many
+   * segments of the newest archived segment of the newest timeline and the segment after it was written
+   * within {@link CommonVerifyOptions.gracePeriodSeconds}. Default 8 (pgBackRest's asynchronous
+   * archive-push pushes up to `process-max` segments at once).
+   */
+  readonly inFlightSegments?: number;
+  /** See {@link CommonVerifyOptions.inFlightSegments}. Default 600. */
+  readonly gracePeriodSeconds?: number;
+  /** Listings and reads running at once. Default 8. */
+  readonly concurrency?: number;
+  /** Objects per stanza whose first bytes are read to check encryption. Default 16. */
+  readonly encryptionSampleSize?: number;
+  /** Stops the verification; the report then says what was checked. */
+  readonly signal?: AbortSignal;
+  /** Storage price per GiB-month; default {@link DEFAULT_PRICE_PER_GIB_MONTH}. */
+  readonly pricePerGibMonth?: number;
+  readonly currency?: string;
+  /** The clock, for the grace period. Default: now. */
+  readonly now?: Date;
+}
+
+/** A repository in a local directory (`repo-type=posix`). */
+export interface PosixVerifyOptions extends CommonVerifyOptions {
+  /** The repository directory (pgBackRest's `repo-path`), e.g. `/var/lib/pgbackrest`. */
+  readonly path: string;
+}
+
+/** A repository in an S3 bucket: what to verify and how. */
+export interface VerifyOptions extends CommonVerifyOptions {
   readonly bucket: string;
   readonly region: string;
   /** `https://host:port` for S3-compatible services; omitted for AWS S3. */
@@ -26,27 +62,10 @@ export interface VerifyOptions {
   };
   /** pgBackRest `repo-path`; default `/`. */
   readonly repoPath?: string;
-  /** Stanzas to check; default: every stanza found under `archive/` and `backup/`. */
-  readonly stanzas?: readonly string[];
-  /** The repository cipher passphrase (`repo-cipher-pass`), for encrypted repositories. */
-  readonly cipherPassphrase?: PassphraseSource;
-  /** WAL segment size in bytes when known; otherwise read from a segment header or inferred. */
-  readonly walSegmentSize?: number;
-  /** Gaps whose next segment was written within this many seconds are "in flight", not missing. Default 600. */
-  readonly gracePeriodSeconds?: number;
-  /** Listings and reads running at once. Default 8. */
-  readonly concurrency?: number;
-  /** Objects per stanza whose first bytes are read to check encryption. Default 16. */
-  readonly encryptionSampleSize?: number;
-  /** Storage price per GiB-month; default {@link DEFAULT_PRICE_PER_GIB_MONTH}. */
-  readonly pricePerGibMonth?: number;
-  readonly currency?: string;
   /** Per-request timeout in milliseconds. Default 30000. */
   readonly timeoutMs?: number;
   /** Attempts per request (the SDK retries). Default 3. */
   readonly maxAttempts?: number;
-  /** The clock, for the grace period. Default: now. */
-  readonly now?: Date;
   /** A ready client (then endpoint, tls, credentials, timeouts are not used). */
   readonly client?: S3Client;
 }
@@ -72,6 +91,7 @@ export const verifyConfigSchema = z
     cipherPassphrase: passphraseReference.optional(),
     walSegmentSize: z.number().int().positive().optional(),
     gracePeriodSeconds: z.number().nonnegative().optional(),
+    inFlightSegments: z.number().int().nonnegative().optional(),
     concurrency: z.number().int().min(1).max(256).optional(),
     encryptionSampleSize: z.number().int().min(0).optional(),
     pricePerGibMonth: z.number().nonnegative().optional(),

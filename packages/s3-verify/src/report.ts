@@ -76,8 +76,9 @@ export const accessErrorCodes = [
   'wrong-region',
   'unreachable',
   'request-failed',
+  'path-not-found',
 ] as const;
-/** Why the bucket could not be reached. */
+/** Why the repository could not be reached. */
 export type AccessErrorCode = (typeof accessErrorCodes)[number];
 
 const accessSchema = z.discriminatedUnion('ok', [
@@ -164,12 +165,17 @@ const stanzaSchema = z.object({
 export const verifyReportSchema = z.object({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
   generatedAt: z.string(),
-  target: z.object({
-    bucket: z.string(),
-    region: z.string(),
-    endpoint: z.string().nullable(),
-    repoPath: z.string(),
-  }),
+  /** Where the repository is: an S3 bucket (keys in findings are object keys) or a directory (keys are paths relative to it). */
+  target: z.discriminatedUnion('storage', [
+    z.object({
+      storage: z.literal('s3'),
+      bucket: z.string(),
+      region: z.string(),
+      endpoint: z.string().nullable(),
+      repoPath: z.string(),
+    }),
+    z.object({ storage: z.literal('posix'), path: z.string() }),
+  ]),
   /** ok: no error or warning findings; findings: some; unverified: the repository could not be fully checked. */
   outcome: z.enum(['ok', 'findings', 'unverified']),
   access: accessSchema,
@@ -185,6 +191,7 @@ export const verifyReportSchema = z.object({
   }),
   settings: z.object({
     gracePeriodSeconds: z.number(),
+    inFlightSegments: z.number().int(),
     concurrency: z.number().int(),
     encryptionSampleSize: z.number().int(),
   }),

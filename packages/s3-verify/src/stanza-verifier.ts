@@ -1,12 +1,12 @@
 import { ArchiveScan } from './archive-scan.js';
 import { backupEntries, missingReferences } from './backup-entries.js';
-import type { BucketReader } from './bucket.js';
 import { decryptFile, isSalted, WrongPassphraseError } from './cipher.js';
 import { type InfoFile, InfoFileParseError, infoKeys, infoRawValue, infoValue, parseInfoFile } from './info-file.js';
 import { checkInfoPair } from './info-pair.js';
 import { forEachBounded } from './pool.js';
 import type { ArchiveReport, BackupReport, Finding, StanzaReport } from './report.js';
 import { segmentSizeFromObjectSizes, segmentSizeFromRollover } from './segment-size.js';
+import { listFolder, type RepositoryStorage } from './storage.js';
 import { parseTimelineHistory, type TimelineHistoryParseError, type TimelineSwitch } from './timeline-history.js';
 import { analyzeArchiveWal, type BackupWal } from './wal-analysis.js';
 import { headerFromStoredPrefix } from './wal-header.js';
@@ -19,6 +19,8 @@ export interface StanzaCheckSettings {
   readonly passphrase: string | undefined;
   readonly walSegmentSize: number | undefined;
   readonly graceMs: number;
+  readonly inFlightSegments: number;
+  readonly signal: AbortSignal | undefined;
   readonly now: number;
   readonly concurrency: number;
   readonly sampleSize: number;
@@ -44,7 +46,7 @@ function archiveIds(info: InfoFile | undefined): Map<number, string> {
  * const { report, findings } = await verifyStanza(bucket, 'main', settings);
  */
 export async function verifyStanza(
-  bucket: BucketReader,
+  bucket: RepositoryStorage,
   stanza: string,
   settings: StanzaCheckSettings,
 ): Promise<{ report: StanzaReport; findings: Finding[] }> {
@@ -58,8 +60,8 @@ export async function verifyStanza(
     bucket.get(`${archiveRoot}archive.info.copy`),
     bucket.get(`${backupRoot}backup.info`),
     bucket.get(`${backupRoot}backup.info.copy`),
-    bucket.listFolder(archiveRoot),
-    bucket.listFolder(backupRoot),
+    listFolder(bucket, archiveRoot),
+    listFolder(bucket, backupRoot),
   ]);
   const archivePair = checkInfoPair(
     `${archiveRoot}archive.info`,
@@ -209,7 +211,7 @@ export async function verifyStanza(
   await forEachBounded(idPrefixes, settings.concurrency, async (idPrefix) => {
     const scan = new ArchiveScan(idPrefix.slice(archiveRoot.length, -1), settings.sampleSize);
     scans.set(scan.archiveId, scan);
-    const folder = await bucket.listFolder(idPrefix);
+    const folder = await listFolder(bucket, idPrefix);
     scan.addTopLevel(folder.objects);
     const logFolders = folder.prefixes.filter((p) => /^[0-9A-F]{16}\/$/.test(p.slice(idPrefix.length))).sort();
     // Contiguous ranges of log folders, listed flat (1000 keys a page) and concurrently.
@@ -223,8 +225,8 @@ export async function verifyStanza(
   });
   await forEachBounded(tasks, settings.concurrency, async ({ scan, idPrefix, startAfter, stopAt }) => {
     const cursor = scan.cursor(idPrefix, startAfter);
-    for await (const page of bucket.listContents(idPrefix, startAfter)) {
-      if (!cursor.add(page, stopAt)) break;
+    for await (const page of bucket.list(idPrefix, { startAfter })) {
+      if (!cursor.add(page.objects, stopAt)) break;
     }
   });
 
@@ -284,6 +286,7 @@ export async function verifyStanza(
       backups: ownBackups,
       now: settings.now,
       graceMs: settings.graceMs,
+      inFlightSegments: settings.inFlightSegments,
     });
     findings.push(...result.findings);
     if (!result.complete && segmentSize.bytes === null) verified = false;
@@ -383,7 +386,7 @@ function readMaybeEncrypted(bytes: Buffer, passphrase: string | undefined, key: 
 }
 
 async function checkManifest(
-  bucket: BucketReader,
+  bucket: RepositoryStorage,
   key: string,
   passphrase: string | undefined,
   encrypted: boolean,
@@ -402,7 +405,7 @@ async function checkManifest(
 }
 
 async function readSegmentSize(
-  bucket: BucketReader,
+  bucket: RepositoryStorage,
   scan: ArchiveScan,
   walPassphrase: string | undefined,
   systemId: string | null,

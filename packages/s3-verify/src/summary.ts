@@ -21,9 +21,13 @@ function formatBytes(bytes: number): string {
  */
 export function summarizeReport(report: VerifyReport, maxFindings = 20): string {
   const lines: string[] = [];
-  const where = `s3://${report.target.bucket}${report.target.repoPath === '/' ? '' : report.target.repoPath}`;
+  const target = report.target;
+  const where =
+    target.storage === 's3'
+      ? `s3://${target.bucket}${target.repoPath === '/' ? '' : target.repoPath} (${target.region})`
+      : target.path;
   const verdict = { ok: 'OK', findings: 'FINDINGS', unverified: 'COULD NOT VERIFY' }[report.outcome];
-  lines.push(`${verdict}: ${where} (${report.target.region})`);
+  lines.push(`${verdict}: ${where}`);
   if (!report.access.ok) lines.push(`  access: ${report.access.code}: ${report.access.message}`);
   if (report.bucket !== null) {
     const b = report.bucket;

@@ -1,7 +1,14 @@
-import { S3AccessError } from './access-error.js';
+import { RepositoryAccessError } from './access-error.js';
 import { BucketReader } from './bucket.js';
-import { DEFAULT_PRICE_ASSUMPTION, DEFAULT_PRICE_PER_GIB_MONTH, repoKeyPrefix, type VerifyOptions } from './options.js';
+import {
+  DEFAULT_PRICE_ASSUMPTION,
+  DEFAULT_PRICE_PER_GIB_MONTH,
+  type PosixVerifyOptions,
+  repoKeyPrefix,
+  type VerifyOptions,
+} from './options.js';
 import { loadPassphrase } from './passphrase.js';
+import { PosixStorage } from './posix-storage.js';
 import {
   type BucketSettings,
   decideOutcome,
@@ -12,38 +19,60 @@ import {
 } from './report.js';
 import { createS3Client } from './s3-client.js';
 import { verifyStanza } from './stanza-verifier.js';
+import { listFolder, type RepositoryStorage } from './storage.js';
 
 const GIB = 1024 ** 3;
 
 /**
- * Verifies a pgBackRest repository in S3 without pgBackRest: reachability, info files and their
- * copies (decrypted when a passphrase is given), backups and manifests, WAL continuity across
- * timelines, encryption of sampled objects, bucket settings, size and monthly cost. Never throws
- * for what it finds: unreachable buckets, wrong passphrases and damage all land in the report.
+ * Verifies a pgBackRest repository without pgBackRest, in an S3 bucket (`bucket`, `region`…) or a
+ * local directory (`path`): reachability, info files and their copies (decrypted when a passphrase is
+ * given), backups and manifests, WAL continuity across timelines, encryption of sampled objects,
+ * bucket settings, size and monthly cost. Never throws for what it finds: unreachable storage,
+ * wrong passphrases and damage all land in the report.
  *
  * @example
  * const report = await verifyRepository({
  *   bucket: 'pg-backups', region: 'ca-central-1', repoPath: '/pgbackrest',
  *   cipherPassphrase: { env: 'PGBACKREST_REPO1_CIPHER_PASS' },
  * });
+ * const local = await verifyRepository({ path: '/var/lib/pgbackrest' });
  * console.log(summarizeReport(report));
  * process.exitCode = exitCodeFor(report);
  */
-export async function verifyRepository(options: VerifyOptions): Promise<VerifyReport> {
+export async function verifyRepository(options: VerifyOptions | PosixVerifyOptions): Promise<VerifyReport> {
+  if ('path' in options) {
+    return run(options, new PosixStorage(options.path), '', { storage: 'posix', path: options.path });
+  }
   const client = options.client ?? createS3Client(options);
   try {
-    return await run(options, new BucketReader(client, options.bucket, options.region));
+    return await run(
+      options,
+      new BucketReader(client, options.bucket, options.region),
+      repoKeyPrefix(options.repoPath),
+      {
+        storage: 's3',
+        bucket: options.bucket,
+        region: options.region,
+        endpoint: options.endpoint ?? null,
+        repoPath: options.repoPath ?? '/',
+      },
+    );
   } finally {
     if (options.client === undefined) client.destroy();
   }
 }
 
-async function run(options: VerifyOptions, bucket: BucketReader): Promise<VerifyReport> {
-  const prefix = repoKeyPrefix(options.repoPath);
+async function run(
+  options: VerifyOptions | PosixVerifyOptions,
+  bucket: RepositoryStorage,
+  prefix: string,
+  target: VerifyReport['target'],
+): Promise<VerifyReport> {
   const price = options.pricePerGibMonth ?? DEFAULT_PRICE_PER_GIB_MONTH;
   const concurrency = options.concurrency ?? 8;
   const sampleSize = options.encryptionSampleSize ?? 16;
   const graceSeconds = options.gracePeriodSeconds ?? 600;
+  const inFlightSegments = options.inFlightSegments ?? 8;
   const findings: Finding[] = [];
   const stanzas: StanzaReport[] = [];
   let access: VerifyReport['access'] = { ok: true };
@@ -52,7 +81,7 @@ async function run(options: VerifyOptions, bucket: BucketReader): Promise<Verify
   try {
     const passphrase =
       options.cipherPassphrase === undefined ? undefined : await loadPassphrase(options.cipherPassphrase);
-    for await (const _ of bucket.list(prefix, '/', 1)) break;
+    for await (const _ of bucket.list(prefix, { delimiter: '/', maxKeys: 1 })) break;
     settings = await bucket.settings();
     const names = options.stanzas ?? (await discoverStanzas(bucket, prefix));
     for (const stanza of names) {
@@ -61,6 +90,8 @@ async function run(options: VerifyOptions, bucket: BucketReader): Promise<Verify
         passphrase,
         walSegmentSize: options.walSegmentSize,
         graceMs: graceSeconds * 1000,
+        inFlightSegments,
+        signal: options.signal,
         now: (options.now ?? new Date()).getTime(),
         concurrency,
         sampleSize,
@@ -77,7 +108,7 @@ async function run(options: VerifyOptions, bucket: BucketReader): Promise<Verify
       });
     }
   } catch (error) {
-    if (error instanceof S3AccessError) {
+    if (error instanceof RepositoryAccessError) {
       access = {
         ok: false,
         code: error.code,
@@ -94,12 +125,7 @@ async function run(options: VerifyOptions, bucket: BucketReader): Promise<Verify
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     generatedAt: new Date().toISOString(),
-    target: {
-      bucket: options.bucket,
-      region: options.region,
-      endpoint: options.endpoint ?? null,
-      repoPath: options.repoPath ?? '/',
-    },
+    target,
     outcome: noStanza ? 'unverified' : decideOutcome(access.ok, stanzas, findings),
     access,
     bucket: settings,
@@ -115,14 +141,19 @@ async function run(options: VerifyOptions, bucket: BucketReader): Promise<Verify
       bytes,
       monthly: (bytes / GIB) * price,
     },
-    settings: { gracePeriodSeconds: graceSeconds, concurrency, encryptionSampleSize: sampleSize },
+    settings: {
+      gracePeriodSeconds: graceSeconds,
+      inFlightSegments,
+      concurrency,
+      encryptionSampleSize: sampleSize,
+    },
   };
 }
 
-async function discoverStanzas(bucket: BucketReader, prefix: string): Promise<string[]> {
+async function discoverStanzas(bucket: RepositoryStorage, prefix: string): Promise<string[]> {
   const names = new Set<string>();
   for (const root of ['archive/', 'backup/']) {
-    const { prefixes } = await bucket.listFolder(`${prefix}${root}`);
+    const { prefixes } = await listFolder(bucket, `${prefix}${root}`);
     for (const p of prefixes) names.add(p.slice(prefix.length + root.length, -1));
   }
   return [...names].sort();

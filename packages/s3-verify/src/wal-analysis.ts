@@ -31,6 +31,8 @@ export interface ArchiveWalInput {
   readonly backups: readonly BackupWal[];
   readonly now: number;
   readonly graceMs: number;
+  /** How far (in segments) behind the newest segment of the newest timeline a gap may still be uploading. */
+  readonly inFlightSegments: number;
 }
 
 /** What {@link analyzeArchiveWal} found. */
@@ -47,14 +49,17 @@ export interface ArchiveWalResult {
 /**
  * Checks WAL continuity of one archive id: from the oldest backup's start to the newest segment,
  * following the newest timeline's history; each backup's own start..stop; duplicates; missing
- * history files. Gaps whose next segment is younger than the grace period are reported as
- * `wal-in-flight` (info) instead of `wal-missing`. Pure.
+ * history files. A gap is `wal-in-flight` (info) instead of `wal-missing` only when it is on the
+ * newest timeline, ends within `inFlightSegments` of its newest segment, and the segment after it was
+ * written within the grace period (WAL-G's wal-verify model: the archive-push concurrency window).
+ * Gaps a later timeline closed, and gaps far behind the newest segment, are missing whatever the
+ * objects' timestamps say. Pure.
  *
  * @example
- * const result = analyzeArchiveWal({ stanza, scan, segmentSize: 16 << 20, histories, backups, now: Date.now(), graceMs: 600_000 });
+ * const result = analyzeArchiveWal({ stanza, scan, segmentSize: 16 << 20, histories, backups, now: Date.now(), graceMs: 600_000, inFlightSegments: 8 });
  */
 export function analyzeArchiveWal(input: ArchiveWalInput): ArchiveWalResult {
-  const { stanza, scan, segmentSize, histories, backups, now, graceMs } = input;
+  const { stanza, scan, segmentSize, histories, backups, now, graceMs, inFlightSegments } = input;
   const archiveId = scan.archiveId;
   const findings: Finding[] = [];
   const checked: ReportedSegmentRange[] = [];
@@ -123,14 +128,24 @@ export function analyzeArchiveWal(input: ArchiveWalInput): ArchiveWalResult {
     }
   }
 
+  const newestTimeline = scan.newestTimeline();
+  const head = newestTimeline === undefined ? undefined : newestSegment(scan, newestTimeline);
+  const behindHead = (timeline: number, last: number, log: number | undefined): number => {
+    if (head === undefined || timeline !== newestTimeline) return Number.POSITIVE_INFINITY;
+    if (perLog !== undefined) return head.log * perLog + head.segment - last;
+    return log === head.log ? head.segment - last : Number.POSITIVE_INFINITY;
+  };
   const report = (timeline: number, gaps: MissingRange[], log?: number) => {
     for (const gap of gaps) {
-      const inFlight = gap.nextModified !== undefined && now - gap.nextModified < graceMs;
+      const inFlight =
+        gap.nextModified !== undefined &&
+        now - gap.nextModified < graceMs &&
+        behindHead(timeline, gap.last, log) <= inFlightSegments;
       findings.push({
         code: inFlight ? 'wal-in-flight' : 'wal-missing',
         severity: inFlight ? 'info' : 'error',
         message: inFlight
-          ? `${gap.last - gap.first + 1} segment(s) not archived yet, within the grace period (newer WAL is still uploading)`
+          ? `${gap.last - gap.first + 1} segment(s) not archived yet, within ${inFlightSegments} segments of the newest (still uploading)`
           : `${gap.last - gap.first + 1} WAL segment(s) missing from ${archiveId}: ${name(timeline, gap.first, log)}..${name(timeline, gap.last, log)}`,
         stanza,
         where: { archiveId, segments: range(timeline, gap.first, gap.last, log) },
@@ -212,4 +227,14 @@ export function analyzeArchiveWal(input: ArchiveWalInput): ArchiveWalResult {
     }
   }
   return { findings, checked, timelines, backupWalComplete, complete };
+}
+
+/** The newest segment (log, segment-within-log) of a timeline in the scan. */
+function newestSegment(scan: ArchiveScan, timeline: number): { log: number; segment: number } | undefined {
+  let found: { log: number; segment: number } | undefined;
+  for (const [log, runs] of scan.timelines.get(timeline) ?? []) {
+    const last = runs.runs[runs.runs.length - 1];
+    if (last !== undefined && (found === undefined || log > found.log)) found = { log, segment: last.last };
+  }
+  return found;
 }

@@ -1,5 +1,7 @@
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { Agent } from 'node:https';
-import { dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -10,6 +12,7 @@ import {
 import {
   ensureSuccess,
   type PgBackRestStack,
+  type RepoSpec,
   type S3Endpoint,
   startNativeStack,
   switchWal,
@@ -120,4 +123,38 @@ export async function withoutObject<T>(
   } finally {
     await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: bytes }));
   }
+}
+
+/**
+ * A PostgreSQL 15 cluster archiving into the repositories `repos` (posix and/or S3) with a full, a
+ * diff and an incr backup in each, written by the real pgBackRest.
+ */
+export async function startRepositories(
+  repos: readonly RepoSpec[],
+  options: Readonly<Record<string, string>> = {},
+): Promise<PgBackRestStack> {
+  const stack = await startNativeStack({
+    repos,
+    options: { 'start-fast': 'y', 'archive-timeout': '120', ...options },
+  });
+  try {
+    await pgbackrest(stack, 'stanza-create');
+    for (const [i, type] of (['full', 'diff', 'incr'] as const).entries()) {
+      await writeRows(stack, 2_000);
+      if (i > 0) await switchWal(stack);
+      for (const repo of repos.keys()) await pgbackrest(stack, 'backup', `--type=${type}`, `--repo=${repo + 1}`);
+    }
+    await pgbackrest(stack, 'check');
+    return stack;
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+}
+
+/** Copies a posix repository to a new temporary directory: every file gets a new modification time. */
+export async function copyRepository(from: string): Promise<{ path: string; remove: () => Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), 'verify-copy-'));
+  await cp(from, path, { recursive: true, preserveTimestamps: false, verbatimSymlinks: true });
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }

@@ -72,7 +72,7 @@ describe('report schema and summary', () => {
   const report: VerifyReport = {
     schemaVersion: 1,
     generatedAt: '2026-11-24T00:00:00.000Z',
-    target: { bucket: 'b', region: 'ca-central-1', endpoint: null, repoPath: '/pg' },
+    target: { storage: 's3', bucket: 'b', region: 'ca-central-1', endpoint: null, repoPath: '/pg' },
     outcome: 'findings',
     access: { ok: true },
     bucket: {
@@ -87,7 +87,7 @@ describe('report schema and summary', () => {
       { code: 'wal-missing', severity: 'error', message: '1 WAL segment(s) missing', stanza: 'main' },
     ],
     cost: { pricePerGibMonth: 0.025, currency: 'USD', assumption: 'x', bytes: 2 * 1024 ** 3, monthly: 0.05 },
-    settings: { gracePeriodSeconds: 600, concurrency: 12, encryptionSampleSize: 16 },
+    settings: { gracePeriodSeconds: 600, inFlightSegments: 8, concurrency: 12, encryptionSampleSize: 16 },
   };
 
   it('round-trips through JSON', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ArchiveScan } from '../../src/archive-scan.js';
-import type { ListedObject } from '../../src/bucket.js';
 import { infoKeys, infoValue, parseInfoFile } from '../../src/info-file.js';
 import { segmentSizeFromObjectSizes, segmentSizeFromRollover } from '../../src/segment-size.js';
+import type { ListedObject } from '../../src/storage.js';
 import { parseTimelineHistory } from '../../src/timeline-history.js';
 import { analyzeArchiveWal, type BackupWal } from '../../src/wal-analysis.js';
 import { missingRanges, requiredRanges, SegmentRuns } from '../../src/wal-continuity.js';
@@ -18,12 +18,12 @@ function scanFromListing(options: { drop?: (key: string) => boolean; modified?: 
   const root = 'archive/fx/15-1/';
   const scan = new ArchiveScan('15-1');
   const top: ListedObject[] = [];
-  const page: Array<{ Key: string; Size: number; LastModified: Date }> = [];
+  const page: ListedObject[] = [];
   for (const { key, size } of fixtureListing('plain')) {
     if (!key.startsWith(root) || options.drop?.(key)) continue;
     const modified = options.modified?.(key) ?? old;
     if (key.indexOf('/', root.length) < 0) top.push({ key, size, modified });
-    else page.push({ Key: key, Size: size, LastModified: new Date(modified) });
+    else page.push({ key, size, modified });
   }
   scan.addTopLevel(top);
   scan.cursor(root).add(page);
@@ -41,7 +41,17 @@ const segmentKeys = fixtureListing('plain')
   .filter((k) => parseWalFileName(k.slice(k.lastIndexOf('/') + 1)).kind === 'segment');
 
 const analyze = (scan: ArchiveScan, extra: Partial<Parameters<typeof analyzeArchiveWal>[0]> = {}) =>
-  analyzeArchiveWal({ stanza: 'fx', scan, segmentSize: SIZE, histories, backups, now, graceMs: 600_000, ...extra });
+  analyzeArchiveWal({
+    stanza: 'fx',
+    scan,
+    segmentSize: SIZE,
+    histories,
+    backups,
+    now,
+    graceMs: 600_000,
+    inFlightSegments: 8,
+    ...extra,
+  });
 
 describe('WAL continuity on the recorded repository (timeline 1 → 2 after a promoting PITR restore)', () => {
   it('finds nothing wrong in the healthy archive and checks from the oldest backup across the switch', () => {
@@ -81,6 +91,26 @@ describe('WAL continuity on the recorded repository (timeline 1 → 2 after a pr
     expect(result.findings.map((f) => [f.code, f.severity])).toEqual([['wal-in-flight', 'info']]);
     const late = analyze(scan, { now: now + 3_600_000 });
     expect(late.findings.map((f) => f.code)).toEqual(['wal-missing']);
+  });
+
+  it('judges gaps by position: a gap far behind the newest segment is missing even when every object is recent', () => {
+    const timeline2 = segmentKeys.filter((k) => k.includes('/0000000200000000/'));
+    const victim = timeline2[0]!;
+    const allRecent = scanFromListing({ drop: (k) => k === victim, modified: () => now - 5_000 });
+    const behind = timeline2.length - 1;
+    const far = analyze(allRecent, { inFlightSegments: behind - 1 });
+    expect(far.findings.map((f) => [f.code, f.severity])).toEqual([['wal-missing', 'error']]);
+    const near = analyze(allRecent, { inFlightSegments: behind });
+    expect(near.findings.map((f) => f.code)).toEqual(['wal-in-flight']);
+  });
+
+  it('never counts a gap a later timeline closed as in flight, however recent', () => {
+    const switchSegment = Number(parseLsn(fixtureText('plain/00000002.history').split('\t')[1]!)! / BigInt(SIZE));
+    const victim = segmentKeys.find((k) => k.includes(`/${segmentName(1, switchSegment - 1, 256)}-`))!;
+    const scan = scanFromListing({ drop: (k) => k === victim, modified: () => now - 5_000 });
+    const result = analyze(scan, { inFlightSegments: 10_000 });
+    const gaps = result.findings.filter((f) => f.code === 'wal-missing' || f.code === 'wal-in-flight');
+    expect(gaps.map((f) => [f.code, f.where?.segments?.timeline])).toEqual([['wal-missing', 1]]);
   });
 
   it('requires the history file of a newer timeline', () => {
