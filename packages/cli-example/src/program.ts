@@ -274,6 +274,30 @@ function registerCommands(program: Command, action: ActionFactory): void {
     )
     .action(action('config lint', () => import('./commands/config-lint.js')));
 
+  const stanza = sub(program, 'stanza', 'create, upgrade or delete the stanza');
+  sub(stanza, 'create', 'create the stanza in every repository (pgBackRest stanza-create)')
+    .addHelpText(
+      'after',
+      `\nExit 1 when pgBackRest refuses.\nJSON result: { stanza, created, errorCode?, reason? }\n${examples('chronos --stanza chronos --docker chronos-db stanza create')}`,
+    )
+    .action(action('stanza create', () => import('./commands/stanza-create.js')));
+  sub(stanza, 'upgrade', 'update the stanza after a PostgreSQL major upgrade (pgBackRest stanza-upgrade)')
+    .addHelpText(
+      'after',
+      `\nExit 1 when pgBackRest refuses.\nJSON result: { stanza, upgraded, errorCode?, reason? }\n${examples('chronos --stanza chronos stanza upgrade')}`,
+    )
+    .action(action('stanza upgrade', () => import('./commands/stanza-upgrade.js')));
+  sub(stanza, 'delete', 'stop the stanza and delete it with all its backups and WAL from every repository')
+    .option('--force', 'required: deleting loses every backup of the stanza')
+    .option('--yes', 'do not ask (required without a terminal)')
+    .addHelpText(
+      'after',
+      '\nPrints first what will be lost (backups per repository, the recovery window); starts the stanza again when the delete fails.\n' +
+        'JSON result: { stanza, deleted, lost: [{ repo, backups, full, diff, incr, earliest, latestBackupStop }] }\n' +
+        examples('chronos --stanza chronos --docker chronos-db stanza delete --force --yes'),
+    )
+    .action(action('stanza delete', () => import('./commands/stanza-delete.js')));
+
   const policy = sub(program, 'policy', 'backup policy as data');
   sub(policy, 'validate <file>', 'validate a policy document (JSON or YAML)')
     .addHelpText(
