@@ -75,6 +75,8 @@ type WithoutStanza<T> = Omit<T, 'stanza'>;
 /** The typed pgBackRest client: every command, options checked against the detected version. */
 export interface PgBackRestClient {
   readonly stanza: string;
+  /** Where this client runs pgBackRest (programs a drill starts beside it run the same way). */
+  readonly transport: Transport;
   /** The pgBackRest version commands are built for (detected on first use unless given). */
   version(run?: RunOptions): Promise<PgBackRestVersion>;
   backup(options?: WithoutStanza<BackupOptions>, run?: RunOptions): Promise<ExecuteResult>;
@@ -200,6 +202,7 @@ export function createPgBackRest(settings: PgBackRestClientOptions): PgBackRestC
 
   return {
     stanza: settings.stanza,
+    transport: settings.transport ?? { kind: 'local' },
     version,
     build,
     backup: (options = {}, call) => run('backup', options, call),

@@ -1,0 +1,220 @@
+import { existsSync } from 'node:fs';
+import { chown, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  DrillRefusedError,
+  type DrillReport,
+  isDrillError,
+  RecoveryTargetNotReachedError,
+  runRestoreDrill,
+} from '../../src/drill/index.js';
+import { isPgBackRestError } from '../../src/errors/index.js';
+import { runProcess } from '../../src/exec/index.js';
+import {
+  createStackClient,
+  ensureSuccess,
+  integrationGate,
+  type PgBackRestStack,
+  probeNativeStack,
+  probePgBackRest,
+  type S3Endpoint,
+  startNativeStack,
+  startS3Endpoint,
+  switchWal,
+} from '../../src/testing/index.js';
+
+const skip = await integrationGate(await probePgBackRest(), await probeNativeStack());
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const cipherPass = `drill-${Math.random().toString(36).slice(2)}`;
+
+/** PostgreSQL processes whose command line names the path (a drill's postmaster runs with `-D <scratch>/pgdata`). */
+async function processesOn(path: string): Promise<string[]> {
+  const ps = await runProcess({ file: 'ps', args: ['-eo', 'pid,args'] });
+  return ps.stdout.split('\n').filter((line) => line.includes(path) && !/\bps -eo\b/.test(line));
+}
+
+const markers = (report: DrillReport) => Object.fromEntries(report.checks.map((c) => [c.name, c.status]));
+
+describe.skipIf(skip)(skip ?? 'runRestoreDrill restores, starts, checks and removes a drill cluster', () => {
+  let s3: S3Endpoint;
+  let stack: PgBackRestStack;
+  let root: string;
+  let target: string;
+  let firstFull: string;
+
+  const client = () => createStackClient(stack, { timeout: 300_000 });
+  const scratch = (name: string) => join(root, name);
+  const checks = [
+    {
+      name: 'rows before the target',
+      sql: "SELECT count(*) FROM drill_marker WHERE phase = 'before'",
+      expect: { kind: 'count-at-least', min: 3 },
+    },
+    {
+      name: 'no row after the target',
+      sql: "SELECT count(*) = 0 FROM drill_marker WHERE phase = 'after'",
+      expect: { kind: 'true' },
+    },
+  ] as const;
+
+  beforeAll(async () => {
+    s3 = await startS3Endpoint({ bucket: 'drill' });
+    stack = await startNativeStack({
+      repos: [{ type: 'posix' }, { type: 's3', endpoint: s3, cipherPass }],
+      options: { 'start-fast': 'y', 'archive-timeout': '60' },
+    });
+    root = await mkdtemp(join(tmpdir(), 'chronos-drill-test-'));
+    const postgresUid = Number((await runProcess({ file: 'id', args: ['-u', 'postgres'] })).stdout);
+    await chown(root, postgresUid, postgresUid);
+    const c = client();
+    await c.stanzaCreate();
+    await c.backup({ type: 'full' });
+    firstFull = (await c.info())[0]!.backup.at(-1)!.label;
+    await c.backup({ type: 'full', repo: 2 });
+    await stack.psql(
+      "CREATE TABLE drill_marker (phase text NOT NULL); INSERT INTO drill_marker SELECT 'before' FROM generate_series(1, 3)",
+    );
+    await sleep(1_200);
+    target = (
+      await stack.psql(`SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`)
+    ).trim();
+    await sleep(1_200);
+    await stack.psql("INSERT INTO drill_marker VALUES ('after')");
+    await c.check();
+  }, 600_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    await s3?.stop();
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it.each([1, 2])(
+    'from repo%i proves the rows before the target and none after, then removes everything',
+    async (repo) => {
+      const dir = scratch(`repo${repo}`);
+      const report = await runRestoreDrill({
+        client: client(),
+        scratch: dir,
+        target: { type: 'time', time: target, repo },
+        checks,
+      });
+      expect(report.outcome).toBe('proven');
+      expect(report.repo).toBe(repo);
+      expect(markers(report)).toEqual({
+        'rows before the target': 'passed',
+        'no row after the target': 'passed',
+        pg_amcheck: 'passed',
+      });
+      expect(report.rpo.lastReplayedCommit).not.toBeNull();
+      expect(Date.parse(report.rpo.lastReplayedCommit!)).toBeLessThanOrEqual(Date.parse(target));
+      expect(report.timings.rtoSeconds).toBeGreaterThan(0);
+      expect(existsSync(dir)).toBe(false);
+      expect(await processesOn(dir)).toEqual([]);
+      expect(JSON.stringify(report)).not.toContain(cipherPass);
+    },
+    600_000,
+  );
+
+  it('reports a failing SQL check by name (outcome check-failed)', async () => {
+    const report = await runRestoreDrill({
+      client: client(),
+      scratch: scratch('failing'),
+      target: { type: 'time', time: target },
+      checks: [
+        {
+          name: 'the after row',
+          sql: "SELECT 1 FROM drill_marker WHERE phase = 'after'",
+          expect: { kind: 'row-exists' },
+        },
+      ],
+      amcheck: false,
+    });
+    expect(report.outcome).toBe('check-failed');
+    expect(report.checksFailed).toBe(1);
+    expect(report.checks[0]).toMatchObject({
+      name: 'the after row',
+      status: 'failed',
+      detail: expect.stringMatching(/no row/),
+    });
+    expect(existsSync(scratch('failing'))).toBe(false);
+  }, 600_000);
+
+  it("refuses the cluster's own data directory before anything runs", async () => {
+    const before = await stack.psql('SELECT pg_postmaster_start_time()');
+    const error = await runRestoreDrill({ client: client(), scratch: stack.pg.dataPath }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DrillRefusedError);
+    expect((error as Error).message).toMatch(/data directory/);
+    expect(await stack.psql('SELECT pg_postmaster_start_time()')).toBe(before);
+    expect(existsSync(join(stack.pg.dataPath, 'PG_VERSION'))).toBe(true);
+  });
+
+  it('refuses a directory holding a live postmaster.pid, and leaves it as it was', async () => {
+    const dir = scratch('live');
+    await mkdir(dir);
+    const pid = (await stack.exec('head', ['-n', '1', join(stack.pg.dataPath, 'postmaster.pid')])).stdout.trim();
+    await writeFile(join(dir, 'postmaster.pid'), `${pid}\n`);
+    const error = await runRestoreDrill({ client: client(), scratch: dir }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DrillRefusedError);
+    expect((error as Error).message).toMatch(new RegExp(`running PostgreSQL .*process ${pid}`));
+    expect(await readdir(dir)).toEqual(['postmaster.pid']);
+  });
+
+  it('fails naming the cause when a data file of the backup was damaged in the repository', async () => {
+    const c = client();
+    await c.backup({ type: 'full' });
+    const base = join(stack.repoPaths[0]!, 'backup', stack.stanza, firstFull, 'pg_data', 'base');
+    const find = await runProcess({ file: 'find', args: [base, '-type', 'f', '-size', '+8k'] });
+    const victim = find.stdout.split('\n').filter(Boolean).sort()[0]!;
+    ensureSuccess(
+      'damage',
+      await runProcess({
+        file: 'dd',
+        args: ['if=/dev/urandom', `of=${victim}`, 'bs=1', 'count=64', 'seek=200', 'conv=notrunc'],
+      }),
+    );
+    const dir = scratch('damaged');
+    const error = await runRestoreDrill({
+      client: client(),
+      scratch: dir,
+      target: { type: 'immediate', set: firstFull, repo: 1 },
+    }).catch((e: unknown) => e);
+    expect(isPgBackRestError(error) || isDrillError(error)).toBe(true);
+    expect((error as Error).message).toMatch(/checksum|decompress|unable to|error/i);
+    expect(existsSync(dir)).toBe(false);
+    expect(await processesOn(dir)).toEqual([]);
+  }, 600_000);
+
+  it('throws RecoveryTargetNotReachedError at a WAL gap before the target', async () => {
+    const c = client();
+    await c.backup({ type: 'full', repo: 1 });
+    await stack.psql("INSERT INTO drill_marker VALUES ('gap')");
+    const gap = await switchWal(stack);
+    await stack.psql("INSERT INTO drill_marker VALUES ('past-gap')");
+    await switchWal(stack);
+    await sleep(1_200);
+    const late = (
+      await stack.psql(`SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`)
+    ).trim();
+    await stack.psql("INSERT INTO drill_marker VALUES ('later')");
+    await c.check();
+    const archive = join(stack.repoPaths[0]!, 'archive', stack.stanza);
+    const found = await runProcess({ file: 'find', args: [archive, '-name', `${gap}-*`] });
+    const segment = found.stdout.trim().split('\n')[0]!;
+    expect(segment).toContain(gap);
+    await rm(segment);
+    const dir = scratch('gap');
+    const error = await runRestoreDrill({
+      client: client(),
+      scratch: dir,
+      target: { type: 'time', time: late, repo: 1 },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RecoveryTargetNotReachedError);
+    expect((error as RecoveryTargetNotReachedError).lastReplayedLsn).toMatch(/^[0-9A-F]+\/[0-9A-F]+$/);
+    expect((error as Error).message).toMatch(/recovery ended before configured recovery target was reached/);
+    expect(existsSync(dir)).toBe(false);
+    expect(await processesOn(dir)).toEqual([]);
+  }, 600_000);
+});
