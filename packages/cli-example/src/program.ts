@@ -274,6 +274,18 @@ function registerCommands(program: Command, action: ActionFactory): void {
     )
     .action(action('config lint', () => import('./commands/config-lint.js')));
 
+  sub(program, 'doctor', 'check a live deployment against the troubleshooting list, each check with its fix')
+    .addHelpText(
+      'after',
+      '\nChecks: pgBackRest reachable and its version; pgbackrest.conf linted for it; PostgreSQL reachable with pg1-*, pg1-database exists;\n' +
+        'archive_mode, archive_command for this stanza, a pending restart, the archiver; system id against the repository;\n' +
+        'each repository reachable (posix path writable); lock, log and spool paths writable.\n' +
+        'Exit 0 when nothing failed (warnings allowed), 1 when a check failed, 3 when pgBackRest could not be reached.\n' +
+        'JSON result: { stanza, pgbackrestVersion, verdict, checks: [{ id, title, status, detail, fix? }] }\n' +
+        examples('chronos --stanza chronos --docker chronos-db doctor'),
+    )
+    .action(action('doctor', () => import('./commands/doctor.js')));
+
   const stanza = sub(program, 'stanza', 'create, upgrade or delete the stanza');
   sub(stanza, 'create', 'create the stanza in every repository (pgBackRest stanza-create)')
     .addHelpText(
