@@ -7,6 +7,9 @@
 //   scripts/stack/prepare.sh                       # engine + images
 //   pnpm --filter @chronos/pgbackrest build        # this script uses the built testing module
 //   node scripts/record-fixtures.mjs [image …]     # default: the three chronos-pg images
+//   node scripts/record-fixtures.mjs --only=progress [image …]
+//                                                  # only info --detail-level=progress (info-progress*.*), into the
+//                                                  # existing folder, on a smaller scenario of its own
 //
 // Passphrases are random throwaways; every recorded file is checked not to contain them.
 import { randomBytes } from 'node:crypto';
@@ -20,9 +23,9 @@ const testing = await import(join(root, 'packages/core/dist/testing/index.js')).
 });
 const { startContainerStack, startS3Endpoint, writeRows, switchWal, createRestorePoint } = testing;
 
-const images = process.argv.slice(2).length
-  ? process.argv.slice(2)
-  : ['chronos-pg:15-2.45', 'chronos-pg:17-2.55.1', 'chronos-pg:18-2.60.0'];
+const progressOnly = process.argv.includes('--only=progress');
+const imageArgs = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const images = imageArgs.length ? imageArgs : ['chronos-pg:15-2.45', 'chronos-pg:17-2.55.1', 'chronos-pg:18-2.60.0'];
 const stanza = 'demo';
 
 function log(...parts) {
@@ -40,7 +43,8 @@ async function record(image) {
       repos: [{ type: 's3', endpoint: s3, path: '/chronos', cipherPass }, { type: 'posix' }],
       options: { 'start-fast': 'y', 'compress-type': 'gz', 'archive-timeout': '60' },
     });
-    await recordOn(image, stack, cipherPass);
+    if (progressOnly) await recordProgressOnly(image, stack, cipherPass);
+    else await recordOn(image, stack, cipherPass);
   } finally {
     await stack?.stop();
     await s3.stop();
@@ -96,6 +100,7 @@ async function recordOn(image, stack, cipherPass) {
 
   const infoText = (await must([st, '--output=json', 'info'])).stdout;
   await save('info.json', infoText);
+  await recordProgress(image, stack, save);
   for (const backup of JSON.parse(infoText)[0].backup) {
     const key = backup.database['repo-key'];
     labels[key] = [...(labels[key] ?? []), backup];
@@ -168,6 +173,68 @@ async function recordOn(image, stack, cipherPass) {
   await rm(target, { recursive: true, force: true });
   await rename(out, target);
   log(image, `recorded ${Object.keys(files).length} files`);
+}
+
+function versionAtLeast(version, wanted) {
+  const [a, b] = [version, wanted].map((v) => v.split('.').map(Number));
+  for (let i = 0; i < 3; i++) if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+  return true;
+}
+
+// info --detail-level=progress (2.56+): idle, then during a full backup to the S3 repository (repo1), the first poll
+// whose backup lock reports bytes done. Before 2.56 the option's error output is recorded instead.
+async function recordProgress(image, stack, save) {
+  const st = `--stanza=${stanza}`;
+  const pgbackrest = (args) => stack.exec('pgbackrest', args, { timeout: 300_000 });
+  const progressArgs = [st, '--output=json', '--detail-level=progress', 'info'];
+  if (!versionAtLeast(stack.pgBackRestVersion, '2.56')) {
+    const refused = await pgbackrest(progressArgs);
+    if (refused.exitCode === 0) throw new Error('expected info --detail-level=progress to fail before 2.56');
+    const stream = refused.stderr.trim() === '' ? 'stdout' : 'stderr';
+    await save('info-progress-unsupported.txt', refused[stream]);
+    log(image, `info --detail-level=progress refused (exit ${refused.exitCode}, ${stream})`);
+    return;
+  }
+  const idle = await pgbackrest(progressArgs);
+  if (idle.exitCode !== 0) throw new Error(`info --detail-level=progress → ${idle.exitCode}: ${idle.stderr}`);
+  await save('info-progress.json', idle.stdout);
+
+  let running = true;
+  const backup = pgbackrest([st, '--repo=1', '--type=full', 'backup']).finally(() => {
+    running = false;
+  });
+  let during;
+  while (during === undefined && running) {
+    const polled = await pgbackrest(progressArgs);
+    const lock = polled.exitCode === 0 ? JSON.parse(polled.stdout)[0]?.status?.lock?.backup : undefined;
+    if (lock?.held && (lock['size-cplt'] ?? 0) > 0) during = polled;
+    else await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const finished = await backup;
+  if (finished.exitCode !== 0)
+    throw new Error(`backup during progress recording → ${finished.exitCode}: ${finished.stderr}`);
+  if (during === undefined) throw new Error('the backup finished before its lock reported progress; record again');
+  await save('info-progress-backup.json', during.stdout);
+  log(image, 'info --detail-level=progress recorded idle and during a backup');
+}
+
+// --only=progress: a stanza with enough data that a full backup to S3 runs for a few seconds, then recordProgress.
+async function recordProgressOnly(image, stack, cipherPass) {
+  const target = join(root, 'packages/core/test/fixtures/recorded', stack.pgBackRestVersion);
+  await mkdir(target, { recursive: true });
+  const files = {};
+  const save = async (name, text) => {
+    if (text.includes(cipherPass)) throw new Error(`${name} would record a secret; not written`);
+    files[name] = text.length;
+    await writeFile(join(target, name), text);
+  };
+  log(image, `PostgreSQL ${stack.pgVersion}, pgBackRest ${stack.pgBackRestVersion} → ${target} (progress only)`);
+  const result = await stack.exec('pgbackrest', [`--stanza=${stanza}`, 'stanza-create'], { timeout: 300_000 });
+  if (result.exitCode !== 0) throw new Error(`stanza-create → ${result.exitCode}: ${result.stderr}`);
+  await writeRows(stack, 100_000);
+  await switchWal(stack);
+  await recordProgress(image, stack, save);
+  log(image, `recorded ${Object.keys(files).join(', ')}`);
 }
 
 async function findFile(dir, pattern) {

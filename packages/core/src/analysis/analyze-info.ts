@@ -20,7 +20,8 @@ interface LockProgress {
   readonly 'size-cplt'?: number | undefined;
 }
 
-function progressOf(lock: LockProgress | undefined, perRepo: BackupLock['repo']): OperationProgress {
+/** A lock's progress as the analysis reports it (shared with {@link analyzeProgress}). */
+export function progressOf(lock: LockProgress | undefined, perRepo: BackupLock['repo']): OperationProgress {
   const total = lock?.size;
   const completed = lock?.['size-cplt'];
   return {

@@ -1,4 +1,5 @@
 export { analyzeInfo } from './analyze-info.js';
+export { analyzeProgress } from './analyze-progress.js';
 export type {
   AnalyzedBackup,
   AnalyzeOptions,
@@ -6,7 +7,9 @@ export type {
   BackupChain,
   InfoAnalysis,
   OperationProgress,
+  ProgressAnalysis,
   RecoveryWindow,
   RepositoryAnalysis,
   StanzaAnalysis,
+  StanzaProgress,
 } from './types.js';

@@ -123,3 +123,17 @@ export interface InfoAnalysis {
   readonly now: Date;
   readonly stanzas: readonly StanzaAnalysis[];
 }
+
+/** One stanza's running operations, as {@link analyzeProgress} reports them. */
+export interface StanzaProgress {
+  readonly name: string;
+  /** In progress mode pgBackRest reads no backup.info or archive.info: a stanza whose data is missing still reports 0. */
+  readonly status: { readonly code: StanzaStatusCode; readonly message: string; readonly ok: boolean };
+  readonly backup: OperationProgress;
+  readonly restore: OperationProgress;
+}
+
+/** The result of {@link analyzeProgress}. */
+export interface ProgressAnalysis {
+  readonly stanzas: readonly StanzaProgress[];
+}

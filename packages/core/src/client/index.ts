@@ -1,5 +1,6 @@
 export {
   createPgBackRest,
+  type InfoCallOptions,
   type PgBackRestClient,
   type PgBackRestClientOptions,
   type RepoLsEntry,

@@ -25,8 +25,9 @@ import { PgBackRestConfigurationError, PgBackRestOutputError } from '../errors/p
 import { type ExecuteResult, execute } from '../exec/executor.js';
 import type { LogEvent } from '../exec/log-events.js';
 import type { Transport } from '../exec/transport.js';
-import { parseInfo } from '../info/parse-info.js';
-import type { Info } from '../info/types.js';
+import { parseInfo, parseInfoProgress } from '../info/parse-info.js';
+import { INFO_PROGRESS_SINCE, supportsInfoProgress } from '../info/progress-mode.js';
+import type { Info, InfoProgress } from '../info/types.js';
 import { detectVersion } from '../version/detect-version.js';
 import { type PgBackRestVersion, parseVersion } from '../version/parse-version.js';
 
@@ -72,6 +73,9 @@ export interface RepoLsEntry {
 
 type WithoutStanza<T> = Omit<T, 'stanza'>;
 
+/** `info` options as the client takes them: pgBackRest's own, less `output` (always JSON) and `detail-level`. */
+export type InfoCallOptions = WithoutStanza<Omit<InfoOptions, 'output' | 'detail-level'>>;
+
 /** The typed pgBackRest client: every command, options checked against the detected version. */
 export interface PgBackRestClient {
   readonly stanza: string;
@@ -82,7 +86,14 @@ export interface PgBackRestClient {
   backup(options?: WithoutStanza<BackupOptions>, run?: RunOptions): Promise<ExecuteResult>;
   restore(options?: WithoutStanza<RestoreOptions>, run?: RunOptions): Promise<ExecuteResult>;
   /** `info --output=json`, parsed losslessly. */
-  info(options?: WithoutStanza<Omit<InfoOptions, 'output'>>, run?: RunOptions): Promise<Info>;
+  info(options?: InfoCallOptions & { readonly detailLevel?: 'full' }, run?: RunOptions): Promise<Info>;
+  /**
+   * `info --output=json --detail-level=progress` (pgBackRest 2.56+), parsed losslessly: per stanza only the name and
+   * status with the backup and restore locks and their progress. It reads neither backup.info nor the WAL archive, so
+   * it stays fast on repositories with millions of WAL files. On older releases it throws
+   * {@link PgBackRestConfigurationError} before anything runs.
+   */
+  info(options: InfoCallOptions & { readonly detailLevel: 'progress' }, run?: RunOptions): Promise<InfoProgress>;
   check(options?: WithoutStanza<CheckOptions>, run?: RunOptions): Promise<ExecuteResult>;
   stanzaCreate(options?: WithoutStanza<StanzaCreateOptions>, run?: RunOptions): Promise<ExecuteResult>;
   stanzaUpgrade(options?: WithoutStanza<StanzaUpgradeOptions>, run?: RunOptions): Promise<ExecuteResult>;
@@ -210,10 +221,23 @@ export function createPgBackRest(settings: PgBackRestClientOptions): PgBackRestC
       restoreCommand(options as RestoreOptions);
       return run('restore', options, call);
     },
-    info: async (options = {}, call) => {
-      const result = await run('info', { ...options, output: 'json' }, call);
-      return parseInfo(result.stdout);
-    },
+    info: (async (
+      options: InfoCallOptions & { readonly detailLevel?: 'full' | 'progress' } = {},
+      call?: RunOptions,
+    ): Promise<Info | InfoProgress> => {
+      const { detailLevel, ...rest } = options;
+      if (detailLevel !== 'progress') return parseInfo((await run('info', { ...rest, output: 'json' }, call)).stdout);
+      const detected = (await version(call ?? {})).version;
+      if (!supportsInfoProgress(detected)) {
+        throw new PgBackRestConfigurationError(
+          `info({ detailLevel: 'progress' }) needs pgBackRest ${INFO_PROGRESS_SINCE} or newer (info --detail-level=progress); ` +
+            `this is pgBackRest ${detected}: call info() instead, whose full report carries the same locks and progress`,
+          { option: 'detail-level' },
+        );
+      }
+      const result = await run('info', { ...rest, output: 'json', 'detail-level': 'progress' }, call);
+      return parseInfoProgress(result.stdout);
+    }) as PgBackRestClient['info'],
     check: (options = {}, call) => run('check', options, call),
     stanzaCreate: (options = {}, call) => run('stanza-create', options, call),
     stanzaUpgrade: (options = {}, call) => run('stanza-upgrade', options, call),

@@ -105,17 +105,26 @@ export function envNameOf(optionName: string): string {
   return `PGBACKREST_${optionName.toUpperCase().replaceAll('-', '_')}`;
 }
 
+/**
+ * Options added by a release that has no catalogue of its own (the catalogue for 2.56 to 2.58 is 2.55.1's), with that
+ * release: from it on, the option is taken from the newest catalogue.
+ */
+const ADDED_BETWEEN_CATALOGUES: Readonly<Record<string, string>> = { 'detail-level': '2.56' };
+
 function resolveOption(
   catalogue: Catalogue,
   version: string,
   command: string,
   name: string,
 ): { option: OptionDefinition; rule: OptionCommandRule; canonicalName: string } {
-  const resolved = catalogue.option(name);
+  const since = ADDED_BETWEEN_CATALOGUES[name];
+  const resolved =
+    catalogue.option(name) ??
+    (since !== undefined && compareVersions(version, since) >= 0 ? catalogueFor(NEWEST).option(name) : undefined);
   if (!resolved) {
     const newest = catalogueFor(NEWEST).option(name);
     const why = newest
-      ? ` (it exists from pgBackRest ${newest.definition.versions[0]}); upgrade pgBackRest or drop the option`
+      ? ` (it exists from pgBackRest ${since ?? newest.definition.versions[0]}); upgrade pgBackRest or drop the option`
       : '; check the spelling (indexed options need their index: repo1-path, pg1-path)';
     throw new PgBackRestConfigurationError(`pgBackRest ${version} has no option '${name}'${why}`, { option: name });
   }

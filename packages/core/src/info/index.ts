@@ -1,6 +1,7 @@
 export { type InfoIssue, InfoParseError } from './info-parse-error.js';
 export { quoteUnsafeIntegers } from './long-integers.js';
-export { parseInfo } from './parse-info.js';
+export { parseInfo, parseInfoDocument, parseInfoProgress } from './parse-info.js';
+export { INFO_PROGRESS_SINCE, supportsInfoProgress } from './progress-mode.js';
 export { REPO_STATUS_CODES, STANZA_STATUS_CODES, type SystemId, systemIdToBigInt } from './schema.js';
 export type {
   ArchiveInfo,
@@ -9,9 +10,13 @@ export type {
   BackupType,
   DbInfo,
   Info,
+  InfoDetailLevel,
+  InfoDocument,
+  InfoProgress,
   RepoInfo,
   RepoStatusCode,
   StanzaInfo,
+  StanzaProgressInfo,
   StanzaStatus,
   StanzaStatusCode,
 } from './types.js';

@@ -124,3 +124,14 @@ export const stanzaSchema = z.looseObject({
 });
 
 export const infoSchema = z.array(stanzaSchema);
+
+/**
+ * One stanza of `info --detail-level=progress` (pgBackRest 2.56+): its name and status with the backup and restore
+ * locks and their progress; no archive, backup, db or cipher. Full output parses too (its other fields are kept).
+ */
+export const progressStanzaSchema = z.looseObject({
+  name: z.string(),
+  status: stanzaStatusSchema,
+});
+
+export const infoProgressSchema = z.array(progressStanzaSchema);

@@ -4,6 +4,7 @@ import type {
   backupLockSchema,
   backupSchema,
   dbSchema,
+  progressStanzaSchema,
   REPO_STATUS_CODES,
   repoSchema,
   STANZA_STATUS_CODES,
@@ -33,3 +34,16 @@ export type StanzaStatusCode = (typeof STANZA_STATUS_CODES)[number];
 export type RepoStatusCode = (typeof REPO_STATUS_CODES)[number];
 /** Backup type. */
 export type BackupType = BackupInfo['type'];
+/**
+ * The parsed `pgbackrest info --output=json --detail-level=progress` document (pgBackRest 2.56+): one entry per stanza
+ * with only `name` and `status` (locks and progress). Field names are pgBackRest's own.
+ */
+export type InfoProgress = StanzaProgressInfo[];
+/** One stanza of progress-mode `info`; unknown fields are kept. */
+export type StanzaProgressInfo = z.output<typeof progressStanzaSchema>;
+/** What `info --detail-level` printed: `full` (the default) or `progress`. */
+export type InfoDetailLevel = 'full' | 'progress';
+/** An info document of either detail level, as {@link parseInfoDocument} returns it. */
+export type InfoDocument =
+  | { readonly detailLevel: 'full'; readonly info: Info }
+  | { readonly detailLevel: 'progress'; readonly info: InfoProgress };
