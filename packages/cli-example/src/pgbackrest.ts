@@ -5,10 +5,12 @@ import {
   type ExecuteResult,
   execute,
   type Info,
+  type InfoDocument,
   type LogEvent,
   type OptionMap,
   type PgBackRestCommand,
   render,
+  supportsInfoProgress,
   type Transport,
 } from '@chronos/pgbackrest';
 import type { CommandContext, GlobalOptions } from './context.js';
@@ -39,6 +41,11 @@ export interface PgBackRestSession {
     extra?: { onLog?: (event: LogEvent) => void; acceptExitCodes?: readonly number[]; timeout?: number },
   ): Promise<ExecuteResult>;
   info(options?: OptionMap): Promise<Info>;
+  /**
+   * Info of the detail level asked for: with `progress`, `info --detail-level=progress` on pgBackRest 2.56+ (name and
+   * status with lock progress only; it reads neither backup.info nor the WAL archive) and full info before.
+   */
+  infoDocument(mode: { readonly progress: boolean }): Promise<InfoDocument>;
 }
 
 /**
@@ -102,6 +109,11 @@ async function parseInfoOutput(stdout: string, parser = import('./info-parser.js
   return parseInfo(stdout);
 }
 
+async function parseInfoProgressOutput(stdout: string): Promise<InfoDocument> {
+  const { parseInfoProgress } = await import('./info-parser.js');
+  return { detailLevel: 'progress', info: parseInfoProgress(stdout) };
+}
+
 /**
  * Opens a session: detects the pgBackRest version once (so builders check options against it), then builds and runs.
  *
@@ -129,6 +141,15 @@ export async function openSession(target: PgBackRestTarget): Promise<PgBackRestS
       }),
     info: async (options = {}) =>
       parseInfoOutput((await execute(command('info', { output: 'json', ...options }), run)).stdout),
+    infoDocument: async ({ progress }) =>
+      progress && supportsInfoProgress(version)
+        ? parseInfoProgressOutput(
+            (await execute(command('info', { output: 'json', 'detail-level': 'progress' }), run)).stdout,
+          )
+        : {
+            detailLevel: 'full',
+            info: await parseInfoOutput((await execute(command('info', { output: 'json' }), run)).stdout),
+          },
   };
 }
 

@@ -164,7 +164,10 @@ function registerCommands(program: Command, action: ActionFactory): void {
       .exitOverride();
 
   sub(program, 'info', 'show backups and WAL archive per stanza and repository')
-    .option('--from-file <path>', 'read `pgbackrest info --output=json` from a file instead of running pgBackRest')
+    .option(
+      '--from-file <path>',
+      'read `pgbackrest info --output=json` (full, or --detail-level=progress) from a file instead of running pgBackRest',
+    )
     .option('--set <label>', 'details of one backup set (live only)')
     .addHelpText(
       'after',
@@ -174,14 +177,26 @@ function registerCommands(program: Command, action: ActionFactory): void {
     .action(action('info', () => import('./commands/info.js')));
 
   sub(program, 'status', 'latest backups and their ages, recovery window, running backup progress')
-    .option('--from-file <path>', 'read `pgbackrest info --output=json` from a file instead of running pgBackRest')
+    .option(
+      '--from-file <path>',
+      'read `pgbackrest info --output=json` (full, or --detail-level=progress) from a file instead of running pgBackRest',
+    )
     .option('--now <instant>', 'evaluate ages at this ISO-8601 instant (default: now)')
+    .option(
+      '--progress',
+      'only status and running backup/restore: `info --detail-level=progress` on pgBackRest 2.56+ (reads neither backup.info nor the WAL archive), full info before',
+    )
     .addHelpText(
       'after',
       '\nExit 1 when a stanza or repository is not ok.\n' +
-        'JSON result: { now, stanzas: [{ name, status, latest: { full|diff|incr: { label, repo, stop, ageSeconds } | null },' +
-        ' recoveryWindow: { earliest, latest }, running }] }\n' +
-        examples('chronos --stanza main status', 'chronos status --from-file info.json --json'),
+        'JSON result: { now, detailLevel: "full", stanzas: [{ name, status, latest: { full|diff|incr: { label, repo, stop, ageSeconds } | null },' +
+        ' recoveryWindow: { earliest, latest }, backup, restore }] }\n' +
+        'With progress-mode info (--progress on 2.56+, or such a file): { now, detailLevel: "progress", stanzas: [{ name, status, backup, restore }] }\n' +
+        examples(
+          'chronos --stanza main status',
+          'chronos --stanza main status --progress',
+          'chronos status --from-file info.json --json',
+        ),
     )
     .action(action('status', () => import('./commands/status.js')));
 
@@ -190,8 +205,9 @@ function registerCommands(program: Command, action: ActionFactory): void {
     .option('--annotation <key=value...>', 'annotate the backup set')
     .addHelpText(
       'after',
-      '\nProgress (stderr): bytes done/total from the backup lock (pgBackRest 2.48+), elapsed time otherwise.\n' +
-        'JSON result: { type, label, durationSeconds }\n' +
+      '\nProgress (stderr): bytes done/total from the backup lock (pgBackRest 2.48+), elapsed time otherwise; polled with\n' +
+        '`info --detail-level=progress` on pgBackRest 2.56+, with full info before.\n' +
+        'JSON result: { type, label, durationSeconds, progressDetailLevel: "progress" | "full" }\n' +
         examples(
           'chronos --stanza main backup --type full',
           'chronos --stanza main --user postgres backup --type diff',

@@ -1,4 +1,4 @@
-import { analyzeInfo, type OperationProgress } from '@chronos/pgbackrest';
+import { analyzeInfo, analyzeProgress, type OperationProgress, supportsInfoProgress } from '@chronos/pgbackrest';
 import type { CommandContext, CommandOutcome } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -25,7 +25,9 @@ export function progressLine(type: string, elapsedSeconds: number, progress: Ope
 }
 
 /**
- * Runs a backup while polling `info` for the lock's progress; resolves to the new backup's label and duration.
+ * Runs a backup while polling `info` for the lock's progress (`--detail-level=progress` on pgBackRest 2.56+, which
+ * reads neither backup.info nor the WAL archive; full info before); resolves to the new backup's label, its duration
+ * and the detail level the polling used.
  *
  * @example
  * ```ts
@@ -37,7 +39,8 @@ export async function runBackup(
   type: 'full' | 'diff' | 'incr',
   context: Pick<CommandContext, 'progress'>,
   options: Record<string, string | number | boolean | Record<string, string>> = {},
-): Promise<{ type: string; label: string | null; durationSeconds: number }> {
+): Promise<{ type: string; label: string | null; durationSeconds: number; progressDetailLevel: 'full' | 'progress' }> {
+  const progressDetailLevel = supportsInfoProgress(session.version) ? 'progress' : 'full';
   const started = Date.now();
   let finished = false;
   const backup = session.run('backup', { type, ...options }).finally(() => {
@@ -50,7 +53,8 @@ export async function runBackup(
       if (finished) break;
       let progress: OperationProgress | undefined;
       try {
-        const [stanza] = analyzeInfo(await session.info(), { now: new Date() }).stanzas;
+        const { info } = await session.infoDocument({ progress: true });
+        const [stanza] = analyzeProgress(info).stanzas;
         progress = stanza?.backup.running ? stanza.backup : undefined;
       } catch {
         progress = undefined;
@@ -69,7 +73,7 @@ export async function runBackup(
     const candidate = repo.latest[type];
     if (candidate !== undefined && (newest === undefined || candidate.stoppedAt > newest.stoppedAt)) newest = candidate;
   }
-  return { type, label: newest?.label ?? null, durationSeconds };
+  return { type, label: newest?.label ?? null, durationSeconds, progressDetailLevel };
 }
 
 /** `chronos backup --type full|diff|incr`: runs the backup, shows progress on stderr, reports the new label. */

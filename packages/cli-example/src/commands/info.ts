@@ -1,7 +1,7 @@
-import type { BackupInfo, Info, StanzaInfo } from '@chronos/pgbackrest';
+import type { BackupInfo, StanzaInfo, StanzaProgressInfo } from '@chronos/pgbackrest';
 import type { CommandContext, CommandOutcome } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
-import { loadInfo } from '../info-source.js';
+import { loadInfoDocument } from '../info-source.js';
 import type { Colours } from '../output/colour.js';
 import { renderTable } from '../output/table.js';
 import { formatBytes, formatDuration, formatEpoch } from '../output/units.js';
@@ -78,14 +78,51 @@ export function renderStanza(stanza: StanzaInfo, c: Colours): string {
   return lines.join('\n');
 }
 
-/** `chronos info`: the info document, as tables or as JSON. */
+function lockText(
+  name: string,
+  lock: { held: boolean; size?: number | undefined; 'size-cplt'?: number | undefined } | undefined,
+): string {
+  if (!lock?.held) return `${name} not running`;
+  if (lock.size === undefined || lock['size-cplt'] === undefined) return `${name} running`;
+  return `${name} running: ${formatBytes(lock['size-cplt'])} of ${formatBytes(lock.size)}`;
+}
+
+/**
+ * Renders one stanza of `info --detail-level=progress` output for people: status and locks.
+ *
+ * @example
+ * ```ts
+ * renderProgressStanza(progress[0], colours);
+ * ```
+ */
+export function renderProgressStanza(stanza: StanzaProgressInfo, c: Colours): string {
+  const ok = stanza.status.code === 0;
+  const lock = stanza.status.lock;
+  const lines = [
+    `${c.bold(`stanza ${stanza.name}`)}  status ${ok ? c.green(stanza.status.message) : c.red(`${stanza.status.code} ${stanza.status.message}`)}  (progress only)`,
+    `  ${lockText('backup', lock?.backup)}`,
+  ];
+  for (const repo of lock?.backup.repo ?? []) {
+    if (repo.size !== undefined && repo['size-cplt'] !== undefined) {
+      lines.push(`    repo${repo.key}: ${formatBytes(repo['size-cplt'])} of ${formatBytes(repo.size)}`);
+    }
+  }
+  lines.push(`  ${lockText('restore', lock?.restore)}`);
+  return lines.join('\n');
+}
+
+/** `chronos info`: the info document (full, or progress-mode output read from a file), as tables or as JSON. */
 export async function run(
   _args: string[],
   options: Record<string, unknown>,
   context: CommandContext,
 ): Promise<CommandOutcome> {
-  const info: Info = await loadInfo(options, context);
+  const document = await loadInfoDocument(options, context);
   const text =
-    info.length === 0 ? 'no stanzas in the repository' : info.map((s) => renderStanza(s, context.colours)).join('\n\n');
-  return { exitCode: ExitCode.Ok, result: info, text };
+    document.info.length === 0
+      ? 'no stanzas in the repository'
+      : document.detailLevel === 'progress'
+        ? document.info.map((s) => renderProgressStanza(s, context.colours)).join('\n\n')
+        : document.info.map((s) => renderStanza(s, context.colours)).join('\n\n');
+  return { exitCode: ExitCode.Ok, result: document.info, text };
 }

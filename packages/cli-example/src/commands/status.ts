@@ -1,7 +1,14 @@
-import { type AnalyzedBackup, analyzeInfo, type OperationProgress, type StanzaAnalysis } from '@chronos/pgbackrest';
+import {
+  type AnalyzedBackup,
+  analyzeInfo,
+  analyzeProgress,
+  type OperationProgress,
+  type StanzaAnalysis,
+  type StanzaProgress,
+} from '@chronos/pgbackrest';
 import type { CommandContext, CommandOutcome } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
-import { loadInfo } from '../info-source.js';
+import { loadInfoDocument } from '../info-source.js';
 import { parseInstant } from '../input.js';
 import type { Colours } from '../output/colour.js';
 import { renderTable } from '../output/table.js';
@@ -71,6 +78,28 @@ function progressText(label: string, progress: OperationProgress): string | unde
   return `  ${label} running (this pgBackRest version reports no progress)`;
 }
 
+/** The stable JSON shape of one stanza in `chronos status --json` when the info was progress-mode output. */
+export function stanzaProgressJson(stanza: StanzaProgress) {
+  return {
+    name: stanza.name,
+    status: { code: stanza.status.code, message: stanza.status.message, ok: stanza.status.ok },
+    backup: progressJson(stanza.backup),
+    restore: progressJson(stanza.restore),
+  };
+}
+
+/** Renders one stanza of progress-mode info for people: its status and what runs. */
+export function renderProgressStatus(stanza: StanzaProgress, c: Colours): string {
+  const lines = [
+    `${c.bold(`stanza ${stanza.name}`)}  ${stanza.status.ok ? c.green('ok') : c.red(`${stanza.status.code} ${stanza.status.message}`)}`,
+  ];
+  const running = [progressText('backup', stanza.backup), progressText('restore', stanza.restore)].filter(
+    (line): line is string => line !== undefined,
+  );
+  lines.push(...(running.length === 0 ? ['  no backup or restore running'] : running));
+  return lines.join('\n');
+}
+
 /** Renders one analysed stanza for people. */
 export function renderStatus(stanza: StanzaAnalysis, c: Colours): string {
   const lines = [
@@ -119,11 +148,23 @@ export async function run(
   context: CommandContext,
 ): Promise<CommandOutcome> {
   const now = typeof options['now'] === 'string' ? parseInstant(options['now'], '--now') : new Date();
-  const analysis = analyzeInfo(await loadInfo(options, context), { now });
+  const document = await loadInfoDocument(options, context, { progress: options['progress'] === true });
+  if (document.detailLevel === 'progress') {
+    const { stanzas } = analyzeProgress(document.info);
+    return {
+      exitCode: stanzas.every((s) => s.status.ok) ? ExitCode.Ok : ExitCode.Findings,
+      result: { now: now.toISOString(), detailLevel: 'progress', stanzas: stanzas.map(stanzaProgressJson) },
+      text:
+        stanzas.length === 0
+          ? 'no stanzas in the repository'
+          : stanzas.map((s) => renderProgressStatus(s, context.colours)).join('\n\n'),
+    };
+  }
+  const analysis = analyzeInfo(document.info, { now });
   const healthy = analysis.stanzas.every((s) => s.status.ok && s.repositories.every((r) => r.status?.ok ?? true));
   return {
     exitCode: healthy ? ExitCode.Ok : ExitCode.Findings,
-    result: { now: now.toISOString(), stanzas: analysis.stanzas.map(stanzaStatusJson) },
+    result: { now: now.toISOString(), detailLevel: 'full', stanzas: analysis.stanzas.map(stanzaStatusJson) },
     text:
       analysis.stanzas.length === 0
         ? 'no stanzas in the repository'
