@@ -3,6 +3,7 @@ export * from './catalogue/index.js';
 export * from './client/index.js';
 export * from './commands/index.js';
 export * from './config/index.js';
+export * from './docker/index.js';
 export * from './doctor/index.js';
 export * from './drill/index.js';
 export * from './errors/index.js';

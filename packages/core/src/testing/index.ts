@@ -29,6 +29,7 @@
 export type { Availability } from './availability.js';
 export { integrationGate, isCi, probeDocker, probeImage, probePgBackRest } from './availability.js';
 export type { ContainerStackOptions } from './container-stack.js';
+export { buildDeploymentImage, type DeploymentImageOptions } from './deployment-image.js';
 export { DEFAULT_STACK_IMAGE, startContainerStack } from './container-stack.js';
 export { createRestorePoint, currentLsn, switchWal, writeRows } from './database-activity.js';
 export type { NativeStackOptions } from './native-stack.js';
