@@ -245,6 +245,42 @@ function registerCommands(program: Command, action: ActionFactory): void {
     )
     .action(action('restore', () => import('./commands/restore.js')));
 
+  sub(program, 'drill', 'prove a backup: restore it into a scratch directory, start it, check it, remove it')
+    .option('--time <instant>', 'recover to this instant (ISO-8601 with offset)')
+    .option('--name <restorePoint>', 'recover to this named restore point')
+    .option('--immediate', 'stop as soon as the backup is consistent')
+    .option('--set <label>', 'backup set to restore (default: the one pgBackRest would choose)')
+    .option('--repo <n>', 'repository to restore from (default: the policy drill repository, else pgBackRest chooses)')
+    .option(
+      '--scratch <dir>',
+      "the drill's own directory: absent, empty or a previous drill's; never the data directory",
+    )
+    .option('--check-sql <query...>', 'a read-only query the restored cluster must satisfy (repeatable)')
+    .option(
+      '--expect <expectation...>',
+      "what each --check-sql must return: '>=N', 'row' or 'true' (in the same order)",
+    )
+    .option('--policy <file>', 'take the repository, scratch directory, checks and metrics file from restoreDrill')
+    .option('--no-amcheck', 'skip pg_amcheck (PostgreSQL 14+)')
+    .option('--pg-bin <dir>', 'PostgreSQL binaries where the drill runs (default /usr/lib/postgresql/<major>/bin)')
+    .option('--timeout <seconds>', 'give up (and clean up) after this long', '3600')
+    .option('--keep', 'keep the drill cluster running and its directory; prints how to connect and remove it')
+    .option('--metrics-file <path>', 'write the chronos_drill_* gauges (Prometheus textfile format) here')
+    .addHelpText(
+      'after',
+      '\nThe drill restores with --archive-mode=off into <scratch>/pgdata, starts PostgreSQL there on a private Unix\n' +
+        'socket (no TCP), waits until recovery reaches the target, runs the checks, then stops it and removes the\n' +
+        'directory, also on failure, timeout and Ctrl-C. pgBackRest and PostgreSQL run through --docker/--ssh/--user.\n' +
+        'Exit 0 proven, 1 a check failed, 3 the drill could not run (refused, restore or recovery failed).\n' +
+        'JSON result: the drill report { schemaVersion, kind, outcome, stanza, repo, set, target, timings, rpo, checks }\n' +
+        examples(
+          "chronos --stanza main --user postgres drill --scratch /var/lib/chronos-drill --check-sql 'SELECT count(*) FROM orders' --expect '>=1'",
+          'chronos --stanza main --user postgres drill --time 2026-11-24T02:00:00Z --scratch /var/lib/chronos-drill --json',
+          'chronos --stanza main --user postgres drill --policy /etc/chronos/main.policy.json',
+        ),
+    )
+    .action(action('drill', () => import('./commands/drill.js')));
+
   sub(program, 'check', 'check the stanza configuration and WAL archiving')
     .addHelpText(
       'after',

@@ -99,6 +99,11 @@ export async function runRestoreDrill(options: RestoreDrillOptions): Promise<Dri
   const progress = options.onProgress ?? (() => undefined);
   const layout = scratchLayout(options.scratch);
   const transport = client.transport;
+  if (transport.kind === 'docker') {
+    throw new DrillRefusedError(
+      `a drill never runs inside the production container (${transport.container}): run it where PostgreSQL's binaries are, locally or over ssh`,
+    );
+  }
   if (transport.kind === 'local' && transport.runAs === undefined && process.getuid?.() === 0) {
     throw new DrillRefusedError(
       "PostgreSQL does not run as root: give the client a transport that runs as the cluster's owner (runAs: { user: 'postgres' })",
@@ -160,6 +165,14 @@ export async function runRestoreDrill(options: RestoreDrillOptions): Promise<Dri
     const target = options.target ?? { type: 'default' };
     const drillTarget =
       target.type === 'default' || target.type === 'standby' ? target : { ...target, targetAction: 'promote' as const };
+    const from = target.repo === undefined ? undefined : stanza.repositories.find((r) => r.key === target.repo);
+    if (target.repo !== undefined && (from === undefined || from.backups.length === 0)) {
+      throw new DrillError(
+        'failed',
+        'restore',
+        `repo${target.repo} of stanza ${client.stanza} holds no backup to restore`,
+      );
+    }
     let plan: RestorePlan;
     try {
       plan = planRestore(drillTarget as RestoreTarget, stanza);

@@ -13,6 +13,8 @@ export interface ScheduleRenderOptions {
   readonly environmentFile: string;
   /** pgbackrest.conf path passed with --config when not pgBackRest's default. */
   readonly configPath?: string;
+  /** The policy file the restore drill job passes to `chronos drill --policy`. */
+  readonly policyPath?: string;
   readonly kubernetes: KubernetesOptions;
   /** Where cron and systemd jobs run pgBackRest, their log file and failure notification. */
   readonly host: JobScriptOptions;
@@ -54,6 +56,36 @@ export interface ScheduledJob {
   readonly script: readonly string[];
 }
 
+/** `chronos drill` with the policy, told where pgBackRest runs (the drill itself runs where the job runs). */
+function chronosDrill(options: ScheduleRenderOptions, policy: Policy): string {
+  const runtime = policy.runtime;
+  const where =
+    runtime === 'host'
+      ? []
+      : 'docker' in runtime
+        ? [`--docker=${runtime.docker.container}`, `--user=${runtime.docker.user}`]
+        : [`--ssh=${runtime.ssh.host}`, ...(runtime.ssh.user === undefined ? [] : [`--user=${runtime.ssh.user}`])];
+  const config = options.configPath ? [`--config=${options.configPath}`] : [];
+  return shellCommand([
+    'chronos',
+    `--stanza=${options.stanza}`,
+    ...config,
+    ...where,
+    'drill',
+    `--policy=${options.policyPath ?? defaultPolicyPath(options.stanza)}`,
+  ]);
+}
+
+/**
+ * Where the compiled restore drill job reads the policy from when no path is given.
+ *
+ * @example
+ * defaultPolicyPath('main'); // '/etc/chronos/main.policy.json'
+ */
+export function defaultPolicyPath(stanza: string): string {
+  return `/etc/chronos/${stanza}.policy.json`;
+}
+
 function pgbackrest(options: ScheduleRenderOptions, args: string[]): string {
   const config = options.configPath ? [`--config=${options.configPath}`] : [];
   return shellCommand(['pgbackrest', ...config, `--stanza=${options.stanza}`, ...args]);
@@ -86,16 +118,13 @@ export function scheduledJobs(
     const script = [...secretExports(secrets), 'rc=0'];
     if (kind === 'restore-drill' && policy.restoreDrill) {
       const drill = policy.restoreDrill;
-      const repo = policy.repositories.findIndex((r) => r.name === drill.repository) + 1;
-      script.push(
-        `${pgbackrest(options, [`--repo=${repo}`, `--pg1-path=${drill.path}`, '--type=immediate', '--target-action=promote', '--archive-mode=off', '--delta', 'restore'])} || rc=$?`,
-      );
+      script.push(`${chronosDrill(options, policy)} || rc=$?`);
       script.push('exit $rc');
       return {
         kind,
         name,
         schedule,
-        description: `pgBackRest restore drill of stanza ${options.stanza} from repository "${drill.repository}" into ${drill.path}`,
+        description: `chronos restore drill of stanza ${options.stanza} from repository "${drill.repository}" in ${drill.path}`,
         script,
       };
     }

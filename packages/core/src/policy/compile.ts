@@ -1,5 +1,6 @@
 import { compileConfig } from './compile-config.js';
 import {
+  defaultPolicyPath,
   type KubernetesCronJob,
   type KubernetesOptions,
   renderCrontab,
@@ -37,6 +38,8 @@ export interface CompilePolicyOptions {
   readonly environmentFile?: string;
   /** pgbackrest.conf location the jobs pass with --config; default pgBackRest's own. */
   readonly configPath?: string;
+  /** The policy file's location where the jobs run (`chronos drill --policy`); default /etc/chronos/<stanza>.policy.json. */
+  readonly policyPath?: string;
   /**
    * Start of the years whose daylight-saving gaps the systemd timers list as dated catch-up runs (systemd skips a
    * wall-clock time that does not exist); default now. Covers {@link DST_GAP_YEARS} years.
@@ -205,6 +208,7 @@ export function compilePolicy(policy: Policy, options: CompilePolicyOptions = {}
     stanza,
     environmentFile: options.environmentFile ?? `/etc/pgbackrest/${stanza}.env`,
     ...(options.configPath ? { configPath: options.configPath } : {}),
+    ...(options.policyPath ? { policyPath: options.policyPath } : {}),
     kubernetes: {
       image: options.kubernetes?.image ?? 'pgbackrest',
       secretName: options.kubernetes?.secretName ?? `pgbackrest-${stanza}-secrets`,
@@ -237,11 +241,19 @@ export function compilePolicy(policy: Policy, options: CompilePolicyOptions = {}
     archive_command: `pgbackrest ${config.map(shellQuote).join(' ')} archive-push %p`,
   };
   if (policy.restoreDrill) {
+    const drill = policy.restoreDrill;
     notes.push({
-      code: 'drill.restore-only',
+      code: 'drill.runs-chronos',
       path: 'restoreDrill',
-      message: `The restore drill restores the latest backup from repository "${policy.restoreDrill.repository}" into ${policy.restoreDrill.path} (create it, owned by postgres, with room for a full copy of the database) with --archive-mode=off so it never archives into production; starting PostgreSQL on that copy and checking it is the drill runner's step.`,
+      message: `The restore drill job runs \`chronos drill\` with the policy (at ${renderOptions.policyPath ?? defaultPolicyPath(stanza)} where the job runs; chronos and the PostgreSQL binaries must be installed there): it restores from repository "${drill.repository}" into ${drill.path} (empty or a previous drill's, never the data directory) with --archive-mode=off, starts PostgreSQL there on a private Unix socket, waits for recovery, runs ${drill.checks.length} SQL check(s) and pg_amcheck, then stops it and removes the directory${drill.metricsFile === undefined ? '' : `; its gauges go to ${drill.metricsFile}`}.`,
     });
+    if (policy.runtime !== 'host' && 'docker' in policy.runtime) {
+      notes.push({
+        code: 'drill.container-runtime',
+        path: 'restoreDrill',
+        message: `A drill never runs inside the production container (${policy.runtime.docker.container}): with the docker runtime \`chronos drill\` refuses to run until the container form (a throwaway container from the same image) exists; the job fails loudly meanwhile.`,
+      });
+    }
   }
   notes.push({
     code: 'archiving.postgresql',

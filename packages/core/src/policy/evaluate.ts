@@ -55,6 +55,11 @@ export interface EvaluatePolicyOptions {
    * times, so the archive-lag objective is judged only when this is given.
    */
   readonly lastArchivedAt?: Date;
+  /**
+   * When the newest restore drill proved the backup (`null`: no drill ever did), read from the drill's report or
+   * metrics file (`lastDrillSuccess`). The drill objective is judged only when this is given.
+   */
+  readonly lastDrillSuccess?: Date | null;
 }
 
 const TYPES_COVERING: Record<BackupType, readonly BackupType[]> = {
@@ -306,6 +311,32 @@ export function evaluatePolicy(
         required,
         message:
           'info records no WAL times: pass lastArchivedAt (pg_stat_archiver.last_archived_time) to judge the archive-lag objective',
+      });
+    }
+  }
+  if (policy.objectives.maxDrillAge) {
+    const required = durationSeconds(policy.objectives.maxDrillAge);
+    const last = options.lastDrillSuccess;
+    if (last === undefined) {
+      findings.push({
+        ...base,
+        code: 'drill.unknown',
+        severity: 'info',
+        required,
+        message: "pass the restore drill's report or metrics file to judge the drill objective",
+      });
+    } else if (last === null || (now.getTime() - last.getTime()) / 1000 > required) {
+      const observed = last === null ? undefined : (now.getTime() - last.getTime()) / 1000;
+      findings.push({
+        ...base,
+        code: last === null ? 'drill.never' : 'drill.too-old',
+        severity: 'critical',
+        ...(observed === undefined ? {} : { observed }),
+        required,
+        message:
+          last === null
+            ? `no restore drill has proven the backup, objective ${policy.objectives.maxDrillAge}: schedule \`chronos drill\``
+            : `the newest proven restore drill finished ${humanDuration(observed!)} ago (${last.toISOString()}), objective ${policy.objectives.maxDrillAge}: look at the drill's log and report`,
       });
     }
   }

@@ -67,6 +67,8 @@ function inRuntime(command: string, simple: boolean, runtime: PolicyRuntime, nam
 }
 
 function stepLabel(command: string, index: number): string {
+  if (command.startsWith('chronos '))
+    return command.split(' ').find((word) => !word.startsWith('-') && word !== 'chronos') ?? 'chronos';
   if (!command.startsWith('pgbackrest ')) return `step ${index + 1}`;
   const words = command.split(' ');
   const repo = words.find((word) => word.startsWith('--repo='))?.slice('--repo='.length);
@@ -123,7 +125,9 @@ export function hostJobScript(job: JobLines, secrets: readonly SecretBinding[], 
       const simpleStep = line.endsWith(STEP_SUFFIX);
       const command = simpleStep ? line.slice(0, -STEP_SUFFIX.length) : line;
       const simple = simpleStep && command.startsWith('pgbackrest ');
-      return `step ${shellQuote(stepLabel(command, index))} ${shellQuote(inRuntime(command, simple, options.runtime, names))}`;
+      // chronos runs on this host and reaches pgBackRest itself (--docker / --ssh on its command line).
+      const where = command.startsWith('chronos ') ? command : inRuntime(command, simple, options.runtime, names);
+      return `step ${shellQuote(stepLabel(command, index))} ${shellQuote(where)}`;
     }),
     `if [ "$rc" -eq 0 ]; then log "finished ok"; else log "failed: $summary"; fi`,
     ...(options.onFailure === undefined ? [] : [`if [ "$rc" -ne 0 ]; then ${notifyLines(options.onFailure)[0]}; fi`]),

@@ -257,6 +257,20 @@ const jobsSchema = z
   })
   .describe('Logging and failure notification of the compiled cron and systemd jobs.');
 
+const drillCheckSchema = z
+  .strictObject({
+    name: z.string().min(1).optional(),
+    sql: z.string().min(1).describe('A read-only query, run in a read-only transaction.'),
+    database: z.string().min(1).optional(),
+    expect: z
+      .string()
+      .regex(/^\s*(?:(?:count\s*)?>=\s*\d+|row|row-exists|true)\s*$/, {
+        error: "use '>=N' (a count at least N), 'row' (a row exists) or 'true' (the query returns true)",
+      })
+      .describe("'>=N': one number at least N; 'row': at least one row; 'true': one value, true."),
+  })
+  .describe('One SQL check of the restore drill.');
+
 const encryptionSchema = z
   .strictObject({
     cipher: z.enum(['aes-256-cbc', 'none']),
@@ -328,6 +342,9 @@ export const policySchema = z
           .optional(),
         maxArchiveLag: duration.optional(),
         minRecoveryWindow: duration.optional(),
+        maxDrillAge: duration
+          .optional()
+          .describe('Longest time since the newest restore drill that proved the backup (from its report or metrics).'),
       })
       .default({}),
     redundancy: z
@@ -345,9 +362,21 @@ export const policySchema = z
       .strictObject({
         ...scheduleSchema.shape,
         repository: z.string().describe('Name of the repository the drill restores from.'),
-        path: absolutePath.describe('Scratch data directory the drill restores into.'),
+        path: absolutePath.describe(
+          "The drill's scratch directory (empty or a previous drill's; never the data directory); removed after each drill.",
+        ),
+        checks: z
+          .array(drillCheckSchema)
+          .default([])
+          .describe('Read-only SQL the restored cluster must satisfy (pg_amcheck runs besides, where shipped).'),
+        metricsFile: absolutePath
+          .optional()
+          .describe(
+            'Prometheus textfile the drill writes its gauges to (chronos_drill_*); evaluatePolicy reads it back.',
+          ),
       })
-      .optional(),
+      .optional()
+      .describe('A scheduled restore drill: `chronos drill` restores, starts, checks and removes a throwaway cluster.'),
   })
   .superRefine((policy, ctx) => {
     const names = new Map<string, number>();

@@ -1,8 +1,11 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lastDrillSuccess } from '../../src/drill/index.js';
 import { parseInfo } from '../../src/info/index.js';
 import { renderMetrics } from '../../src/metrics/index.js';
 import {
@@ -26,6 +29,7 @@ import {
 } from '../../src/testing/index.js';
 
 const skip = await integrationGate(await probePgBackRest(), await probeNativeStack());
+const CLI = fileURLToPath(new URL('../../../cli-example/dist/cli.js', import.meta.url));
 const cipherPass = `throwaway-${Math.random().toString(36).slice(2)}`;
 
 describe.skipIf(skip)(skip ?? 'compiled policy drives real pgBackRest (posix + encrypted S3)', () => {
@@ -104,10 +108,27 @@ describe.skipIf(skip)(skip ?? 'compiled policy drives real pgBackRest (posix + e
       archiving: { mode: 'continuous', async: false },
       objectives: { maxBackupAge: { full: '1h', diff: '1h' }, minRecoveryWindow: '1s' },
       redundancy: { copies: 3, storageKinds: 2, offsiteCopies: 1, countProduction: true },
-      restoreDrill: { cron: '0 6 1 * *', timeZone: 'America/Toronto', repository: 'offsite', path: join(dir, 'drill') },
+      restoreDrill: {
+        cron: '0 6 1 * *',
+        timeZone: 'America/Toronto',
+        repository: 'offsite',
+        path: join(dir, 'drill'),
+        checks: [
+          { name: 'rows written before the backup', sql: 'SELECT count(*) FROM chronos_data', expect: '>=2000' },
+        ],
+        metricsFile: join(dir, 'drill.prom'),
+      },
     };
     policy = validatePolicy(input);
-    compiled = compilePolicy(policy, { version: stack.pgBackRestVersion, configPath: join(dir, 'pgbackrest.conf') });
+    compiled = compilePolicy(policy, {
+      version: stack.pgBackRestVersion,
+      configPath: join(dir, 'pgbackrest.conf'),
+      policyPath: join(dir, 'policy.json'),
+    });
+    await writeFile(join(dir, 'policy.json'), JSON.stringify(input), { mode: 0o644 });
+    // The drill job runs `chronos` from PATH: the built CLI of this repository.
+    await mkdir(join(dir, 'bin'));
+    await writeFile(join(dir, 'bin', 'chronos'), `#!/bin/sh\nexec node ${CLI} "$@"\n`, { mode: 0o755 });
     await writeFile(join(dir, 'pgbackrest.conf'), compiled.config, { mode: 0o644 });
     env = {
       CHRONOS_TEST_CIPHER_PASS: cipherPass,
@@ -120,6 +141,9 @@ describe.skipIf(skip)(skip ?? 'compiled policy drives real pgBackRest (posix + e
       PGBACKREST_LOG_LEVEL_FILE: 'off',
       PGBACKREST_LOG_LEVEL_CONSOLE: 'off',
       PGBACKREST_LOG_LEVEL_STDERR: 'warn',
+      // Not pgBackRest's default /tmp/pgbackrest: the machine's other runs may own it.
+      PGBACKREST_LOCK_PATH: join(dir, 'lock'),
+      PATH: `${join(dir, 'bin')}:${process.env['PATH'] ?? '/usr/bin:/bin'}`,
     };
   }, 300_000);
 
@@ -167,16 +191,22 @@ describe.skipIf(skip)(skip ?? 'compiled policy drives real pgBackRest (posix + e
     ).toEqual(['local:full', 'local:diff', 'offsite:full', 'offsite:diff']);
   }, 120_000);
 
-  it('runs the restore drill from the off-site repository into the scratch path without archiving', async () => {
-    ensureSuccess('mkdir', await stack.exec('mkdir', ['-m', '700', join(dir, 'drill')]));
+  it('runs `chronos drill` from the policy: restored from the off-site repository, checked, removed, its gauges written', async () => {
     const drill = await runJob('restore-drill');
     ensureSuccess('drill job', drill);
-    const version = ensureSuccess('PG_VERSION', await stack.exec('cat', [join(dir, 'drill', 'PG_VERSION')]));
-    expect(version.stdout.trim()).toBe(String(stack.pgMajor));
-    const auto = ensureSuccess('auto.conf', await stack.exec('cat', [join(dir, 'drill', 'postgresql.auto.conf')]));
-    expect(auto.stdout).toContain('--repo=2');
-    expect(auto.stdout).toContain("recovery_target = 'immediate'");
-    expect(auto.stdout).toContain("archive_mode = 'off'");
-    expect(auto.stdout).not.toContain(cipherPass);
+    expect(`${drill.stdout}${drill.stderr}`).not.toContain(cipherPass);
+    expect(existsSync(join(dir, 'drill'))).toBe(false);
+    const metrics = await readFile(join(dir, 'drill.prom'), 'utf8');
+    expect(metrics).toMatch(new RegExp(`chronos_drill_checks_failed\\{stanza="${stack.stanza}",repo="2"\\} 0`));
+    const parsed = parseInfo(ensureSuccess('info', await pgbackrest('info', '--output=json')).stdout);
+    const last = lastDrillSuccess(metrics, { stanza: stack.stanza });
+    expect(last).not.toBeNull();
+    const judged = (now: Date) =>
+      evaluatePolicy({ ...policy, objectives: { ...policy.objectives, maxDrillAge: '1h' } }, parsed, {
+        now,
+        lastDrillSuccess: last,
+      }).findings.filter((f) => f.code.startsWith('drill.'));
+    expect(judged(new Date())).toEqual([]);
+    expect(judged(new Date(Date.now() + 2 * 3_600_000)).map((f) => f.code)).toEqual(['drill.too-old']);
   }, 300_000);
 });

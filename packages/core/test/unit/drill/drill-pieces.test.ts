@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createPgBackRest } from '../../../src/client/index.js';
 import {
   DrillRefusedError,
   judgeSqlOutput,
@@ -7,6 +8,7 @@ import {
   previousDrillSuccess,
   recoveryLogExcerpt,
   renderDrillMetrics,
+  runRestoreDrill,
 } from '../../../src/drill/index.js';
 import { serverOptions } from '../../../src/drill/recovered-cluster.js';
 import { assertScratchIsolated, parseScratchProbe, scratchLayout } from '../../../src/drill/scratch.js';
@@ -108,5 +110,24 @@ describe('drill metrics', () => {
     expect(text).toContain('# TYPE chronos_drill_last_success_timestamp_seconds gauge');
     expect(text).not.toMatch(/^chronos_drill_rpo_seconds\{/m);
     expect(text).toContain('chronos_drill_checks_failed{stanza="main",repo="1"} 1');
+  });
+});
+
+describe('runRestoreDrill refuses before anything runs', () => {
+  it('inside a container (the production one) and with a relative scratch path', async () => {
+    const inContainer = createPgBackRest({
+      stanza: 'main',
+      version: '2.45',
+      transport: { kind: 'docker', container: 'chronos-db' },
+    });
+    await expect(runRestoreDrill({ client: inContainer, scratch: '/srv/drill' })).rejects.toThrow(
+      /never runs inside the production container/,
+    );
+    const local = createPgBackRest({
+      stanza: 'main',
+      version: '2.45',
+      transport: { kind: 'local', runAs: { user: 'postgres' } },
+    });
+    await expect(runRestoreDrill({ client: local, scratch: 'drill' })).rejects.toBeInstanceOf(DrillRefusedError);
   });
 });

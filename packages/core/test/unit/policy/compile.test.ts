@@ -287,13 +287,22 @@ describe('compilePolicy: schedules', () => {
     expect(pod['containers'][0]['envFrom']).toBeUndefined();
   });
 
-  it('restores drills into the scratch path from the named repository without archiving', () => {
+  it('schedules `chronos drill` with the policy, not a bare pgbackrest restore', () => {
     const drill = reference.jobs.find((job) => job.kind === 'restore-drill');
-    expect(reference.notes.find((n) => n.code === 'drill.restore-only')?.message).toContain(
+    expect(reference.notes.find((n) => n.code === 'drill.runs-chronos')?.message).toContain(
       '/var/lib/postgresql/drill',
     );
-    expect(drill?.script).toContain(
-      'pgbackrest --stanza=chronos --repo=2 --pg1-path=/var/lib/postgresql/drill --type=immediate --target-action=promote --archive-mode=off --delta restore || rc=$?',
+    const command = drill?.script.find((line) => line.includes(' drill '));
+    expect(command).toMatch(
+      /^chronos --stanza=chronos .*drill --policy=\/etc\/chronos\/chronos\.policy\.json \|\| rc=\$\?$/,
+    );
+    expect(drill?.script.some((line) => line.startsWith('pgbackrest '))).toBe(false);
+    const compiled = compilePolicy(validatePolicy(example), {
+      version: '2.45',
+      policyPath: '/srv/chronos/policy.json',
+    });
+    expect(compiled.jobs.find((job) => job.kind === 'restore-drill')?.script.join('\n')).toContain(
+      '--policy=/srv/chronos/policy.json',
     );
   });
 
