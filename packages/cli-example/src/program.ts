@@ -234,13 +234,24 @@ function registerCommands(program: Command, action: ActionFactory): void {
     .addOption(new Option('--archive-mode <mode>', 'archive mode of the restored cluster').choices(['preserve', 'off']))
     .option('--dry-run', 'print the exact command (secrets redacted) and the plan, run nothing')
     .option('-y, --yes', 'do not ask for confirmation')
+    .option(
+      '--docker-volume <volume>',
+      'restore into this Docker volume with a one-off container of --image (the database container must be stopped)',
+    )
+    .option('--image <image>', 'with --docker-volume: the database image (PostgreSQL + pgBackRest)')
+    .option('--docker-config <file>', 'with --docker-volume: host pgbackrest.conf mounted into the one-off container')
+    .option('--mount <source:target...>', 'with --docker-volume: more mounts, e.g. the repository volume')
+    .option('--container <name>', 'with --docker-volume: the database container, for the start command printed')
     .addHelpText(
       'after',
       '\nWithout --yes the command asks for confirmation, and refuses when there is no terminal.\n' +
-        'JSON result: { plan, command, ran }\n' +
+        'With --docker-volume, info and restore run in one-off containers (removed afterwards) with the volume at --pg-path\n' +
+        '(default /var/lib/postgresql/data) and every PGBACKREST_* variable of this environment passed by name.\n' +
+        'JSON result: { plan, command, ran } (with --docker-volume also startCommand, createdVolume)\n' +
         examples(
           'chronos --stanza main restore --time 2026-11-24T02:00:00Z --pg-path /var/lib/pg-drill --archive-mode off --dry-run',
           'chronos --stanza main restore --immediate --delta --yes',
+          "chronos --stanza chronos restore --time '2026-02-01 12:00:00 America/Toronto' --target-action promote --docker-volume timescale-data --image chronos-pg-db:15-2.45 --docker-config /etc/chronos/pgbackrest.conf --mount pgbackrest-repo:/var/lib/pgbackrest --yes",
         ),
     )
     .action(action('restore', () => import('./commands/restore.js')));

@@ -78,6 +78,10 @@ export async function run(
   context: CommandContext,
 ): Promise<CommandOutcome> {
   const target = targetFromFlags(options);
+  if (typeof options['dockerVolume'] === 'string') {
+    const { runDockerVolumeRestore } = await import('./restore-docker-volume.js');
+    return runDockerVolumeRestore(target, options, context);
+  }
   const dryRun = options['dryRun'] === true;
   if (!dryRun && options['yes'] !== true && !context.interactive) {
     throw new UsageError(
