@@ -35,6 +35,7 @@ describe.skipIf(skip)(skip ?? `chronos --docker into ${image}`, () => {
     const backup = await runCli([...globals, 'backup', '--type', 'full', '--json'], { timeout: 240_000 });
     expect(backup.exitCode, backup.stderr).toBe(0);
     const label = envelope(backup).result.label;
+    expect(envelope(backup).result.progressDetailLevel).toBe(stack.pgBackRestVersion === '2.45' ? 'full' : 'progress');
     const info = await runCli([...globals, 'info', '--json']);
     expect(envelope(info).result[0].backup.map((b: { label: string }) => b.label)).toEqual([label]);
     expect(envelope(info).result[0].backup[0].backrest.version).toBe(stack.pgBackRestVersion);
