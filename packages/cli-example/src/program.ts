@@ -266,6 +266,10 @@ function registerCommands(program: Command, action: ActionFactory): void {
       '--scratch <dir>',
       "the drill's own directory: absent, empty or a previous drill's; never the data directory",
     )
+    .option(
+      '--image <image>',
+      'container deployments (--docker): run the drill in a throwaway container from this image, never in production',
+    )
     .option('--check-sql <query...>', 'a read-only query the restored cluster must satisfy (repeatable)')
     .option(
       '--expect <expectation...>',
@@ -281,13 +285,15 @@ function registerCommands(program: Command, action: ActionFactory): void {
       'after',
       '\nThe drill restores with --archive-mode=off into <scratch>/pgdata, starts PostgreSQL there on a private Unix\n' +
         'socket (no TCP), waits until recovery reaches the target, runs the checks, then stops it and removes the\n' +
-        'directory, also on failure, timeout and Ctrl-C. pgBackRest and PostgreSQL run through --docker/--ssh/--user.\n' +
+        'directory, also on failure, timeout and Ctrl-C. pgBackRest and PostgreSQL run through --ssh/--user; with\n' +
+        '--docker, --image runs them in a throwaway container (the production config, secrets and repositories read-only).\n' +
         'Exit 0 proven, 1 a check failed, 3 the drill could not run (refused, restore or recovery failed).\n' +
         'JSON result: the drill report { schemaVersion, kind, outcome, stanza, repo, set, target, timings, rpo, checks }\n' +
         examples(
           "chronos --stanza main --user postgres drill --scratch /var/lib/chronos-drill --check-sql 'SELECT count(*) FROM orders' --expect '>=1'",
           'chronos --stanza main --user postgres drill --time 2026-11-24T02:00:00Z --scratch /var/lib/chronos-drill --json',
           'chronos --stanza main --user postgres drill --policy /etc/chronos/main.policy.json',
+          'chronos --stanza chronos --docker chronos-db drill --image chronos-pg:15-2.45 --repo 2',
         ),
     )
     .action(action('drill', () => import('./commands/drill.js')));

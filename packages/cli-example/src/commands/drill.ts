@@ -11,6 +11,7 @@ import {
   previousDrillSuccess,
   type RestoreTarget,
   renderDrillMetrics,
+  runContainerDrill,
   runRestoreDrill,
   type SqlCheck,
 } from '@chronos/pgbackrest';
@@ -107,8 +108,26 @@ export async function run(
     throw new UsageError('--repo must be an integer from 1 to 256');
   }
   const repo = repoFlag ?? policyRepo;
+  const image =
+    typeof options['image'] === 'string'
+      ? options['image']
+      : context.globals.docker === undefined
+        ? undefined
+        : drillPolicy?.image;
+  if (image !== undefined && context.globals.docker === undefined) {
+    throw new UsageError(
+      '--image runs the drill beside a container deployment: give the production container with --docker',
+    );
+  }
+  if (image !== undefined && options['scratch'] !== undefined) {
+    throw new UsageError('--image restores into a scratch volume of its own: leave out --scratch');
+  }
   const scratch = (options['scratch'] as string | undefined) ?? drillPolicy?.path;
-  if (scratch === undefined) throw new UsageError('give --scratch <dir> (or --policy with a restoreDrill.path)');
+  if (scratch === undefined && image === undefined) {
+    throw new UsageError(
+      'give --scratch <dir> (or --policy with a restoreDrill.path), or --image for a container deployment',
+    );
+  }
   const flagged = targetFromFlags(options);
   const target = { ...flagged, ...(repo === undefined ? {} : { repo }) } as RestoreTarget;
   const checks = [
@@ -134,18 +153,21 @@ export async function run(
   const started = Date.now();
   let report: DrillReport | undefined;
   try {
-    report = await runRestoreDrill({
+    const common = {
       client,
-      scratch,
       target,
       checks,
       amcheck: options['amcheck'] !== false,
       keep: options['keep'] === true,
       timeout: timeoutSeconds * 1000,
       signal: context.signal,
-      onProgress: (line) => context.progress(line),
+      onProgress: (line: string) => context.progress(line),
       ...(typeof options['pgBin'] === 'string' ? { pgBin: options['pgBin'] } : {}),
-    });
+    };
+    report =
+      image === undefined
+        ? await runRestoreDrill({ ...common, scratch: scratch as string })
+        : await runContainerDrill({ ...common, image });
   } catch (error) {
     if (metricsFile !== undefined) {
       await writeMetrics(metricsFile, where.stanza, String(repo ?? 1), undefined, started).catch(() => undefined);

@@ -8,6 +8,13 @@ export {
   type SqlExpectation,
 } from './checks.js';
 export {
+  type ContainerDrillOptions,
+  type DrillConfigFacts,
+  drillConfigFacts,
+  repositoryMounts,
+  runContainerDrill,
+} from './container-drill.js';
+export {
   DrillError,
   type DrillFailure,
   DrillRefusedError,

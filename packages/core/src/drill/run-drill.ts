@@ -95,13 +95,18 @@ function targetSummary(target: RestoreTarget): { type: string; value?: string } 
  * console.log(formatDrillReport(report));
  */
 export async function runRestoreDrill(options: RestoreDrillOptions): Promise<DrillReport> {
+  return runDrillIn(options, false);
+}
+
+/** The drill itself; `throwaway` marks a client that runs in the drill's own container (see `runContainerDrill`). */
+export async function runDrillIn(options: RestoreDrillOptions, throwaway: boolean): Promise<DrillReport> {
   const { client } = options;
   const progress = options.onProgress ?? (() => undefined);
   const layout = scratchLayout(options.scratch);
   const transport = client.transport;
-  if (transport.kind === 'docker') {
+  if (transport.kind === 'docker' && !throwaway) {
     throw new DrillRefusedError(
-      `a drill never runs inside the production container (${transport.container}): run it where PostgreSQL's binaries are, locally or over ssh`,
+      `a drill never runs inside the production container (${transport.container}): use runContainerDrill (chronos drill --image), which runs it in a throwaway container from the same image`,
     );
   }
   if (transport.kind === 'local' && transport.runAs === undefined && process.getuid?.() === 0) {

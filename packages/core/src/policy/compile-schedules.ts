@@ -73,6 +73,9 @@ function chronosDrill(options: ScheduleRenderOptions, policy: Policy): string {
     ...where,
     'drill',
     `--policy=${options.policyPath ?? defaultPolicyPath(options.stanza)}`,
+    ...(runtime !== 'host' && 'docker' in runtime && policy.restoreDrill?.image !== undefined
+      ? [`--image=${policy.restoreDrill.image}`]
+      : []),
   ]);
 }
 

@@ -251,7 +251,10 @@ export function compilePolicy(policy: Policy, options: CompilePolicyOptions = {}
       notes.push({
         code: 'drill.container-runtime',
         path: 'restoreDrill',
-        message: `A drill never runs inside the production container (${policy.runtime.docker.container}): with the docker runtime \`chronos drill\` refuses to run until the container form (a throwaway container from the same image) exists; the job fails loudly meanwhile.`,
+        message:
+          drill.image === undefined
+            ? `A drill never runs inside the production container (${policy.runtime.docker.container}): set restoreDrill.image to its image so the drill runs in a throwaway container from it; without it the drill job refuses to run.`
+            : `The drill runs in a throwaway container from ${drill.image} with a scratch volume (the production pgbackrest.conf, secrets and posix repositories read-only), never inside ${policy.runtime.docker.container}; the job's host needs the docker CLI.`,
       });
     }
   }

@@ -369,6 +369,13 @@ export const policySchema = z
           .array(drillCheckSchema)
           .default([])
           .describe('Read-only SQL the restored cluster must satisfy (pg_amcheck runs besides, where shipped).'),
+        image: z
+          .string()
+          .regex(/^[A-Za-z0-9][A-Za-z0-9_.:/@-]*$/, { error: 'an image name, e.g. chronos-pg:15-2.45' })
+          .optional()
+          .describe(
+            "With the docker runtime: the production container's image; the drill runs in a throwaway container from it.",
+          ),
         metricsFile: absolutePath
           .optional()
           .describe(

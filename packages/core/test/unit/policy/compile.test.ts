@@ -340,3 +340,23 @@ describe('compilePolicy: schedules', () => {
     });
   });
 });
+
+describe('compilePolicy: the restore drill in a container deployment', () => {
+  it('runs chronos drill with --image beside the container, or notes that the drill refuses without one', () => {
+    const withImage = compilePolicy(
+      validatePolicy(
+        variant((doc) => {
+          doc.restoreDrill!.image = 'chronos-pg:15-2.45';
+          return doc;
+        }),
+      ),
+    );
+    const script = withImage.jobs.find((job) => job.kind === 'restore-drill')!.script.join('\n');
+    expect(script).toContain('--docker=chronos-db --user=postgres drill');
+    expect(script).toContain('--image=chronos-pg:15-2.45');
+    expect(withImage.notes.find((n) => n.code === 'drill.container-runtime')?.message).toContain('throwaway container');
+    expect(reference.notes.find((n) => n.code === 'drill.container-runtime')?.message).toContain(
+      'set restoreDrill.image',
+    );
+  });
+});
