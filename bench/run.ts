@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { runProcess } from '@chronos/pgbackrest';
 import type { ScenarioResult } from './lib/measure.js';
 
-const scenarios = ['info-scale', 'cli', 's3-verify', 'backup'] as const;
+const scenarios = ['info-scale', 'info-progress', 'cli', 's3-verify', 'backup', 'drill'] as const;
 const full = process.argv.includes('--full');
 const smoke = !full && process.argv.includes('--smoke');
 const mode = full ? 'full' : smoke ? 'smoke' : 'quick';
