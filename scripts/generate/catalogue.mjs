@@ -96,9 +96,10 @@ function splitValueList(list) {
   return { plain, keyed };
 }
 
-function parseDepend(raw) {
+function parseDepend(raw, inherit) {
   if (raw === undefined || raw === null) return undefined;
-  if (typeof raw === 'string') return { option: raw };
+  // A scalar names the option whose dependency this one shares (as pgBackRest's build reads it).
+  if (typeof raw === 'string') return inherit(raw);
   return {
     option: raw.option,
     ...(raw.list ? { list: raw.list.map(String) } : {}),
@@ -192,7 +193,8 @@ function resolveCatalogue(raw) {
     const range = def['allow-range'];
     const optionRoles = def['command-role'] ? keysOf(def['command-role']) : undefined;
     const required = def.required === undefined ? true : bool(def.required);
-    const depend = parseDepend(def.depend);
+    const inheritDepend = (option) => parseDepend(flatten(option).depend, inheritDepend);
+    const depend = parseDepend(def.depend, inheritDepend);
     const perCommand = {};
     for (const [command, override] of Object.entries(commandMap(name))) {
       if (!commands[command]) throw new Error(`option ${name}: unknown command ${command}`);
@@ -215,7 +217,7 @@ function resolveCatalogue(raw) {
         const list = allowListOf(override['allow-list']);
         entry.allowList = [...list.plain, ...Object.keys(list.keyed)];
       }
-      const overrideDepend = parseDepend(override.depend);
+      const overrideDepend = parseDepend(override.depend, inheritDepend);
       if (overrideDepend) entry.depend = overrideDepend;
       perCommand[command] = entry;
     }

@@ -28,5 +28,6 @@ export function closestName(name: string, candidates: Iterable<string>): string 
       bestDistance = d;
     }
   }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 4)) ? best : undefined;
+  const allowed = name.length <= 5 ? 1 : name.length <= 12 ? 2 : 3;
+  return best !== undefined && bestDistance <= allowed ? best : undefined;
 }

@@ -11,8 +11,9 @@ export {
   setOption,
   unsetOption,
 } from './config-document.js';
-export { closestName } from './did-you-mean.js';
+export { LINT_DELIBERATE_DIFFERENCES, type LintDeliberateDifference } from './lint/deliberate-differences.js';
 export {
+  LINT_COMMANDS,
   type LintCode,
   type LintConfigOptions,
   type LintFinding,

@@ -1,14 +1,17 @@
-import {
-  type Catalogue,
-  catalogueFor,
-  compareVersions,
-  type OptionDefinition,
-  type ResolvedOption,
-} from '../catalogue/index.js';
-import { type ConfigDocument, type ConfigLine, type ConfigSection, parseConfigFile } from './config-document.js';
+import { CATALOGUE_VERSIONS, type Catalogue, catalogueFor } from '../catalogue/index.js';
+import { type ConfigDocument, parseConfigFile } from './config-document.js';
 import { closestName } from './did-you-mean.js';
+import { loadRuleEvents } from './lint/load-rules.js';
+import { readKey } from './lint/option-key.js';
+import {
+  type MissingOption,
+  mergeSections,
+  type OptionLine,
+  type RunEvent,
+  simulateCommand,
+} from './lint/simulate-command.js';
 
-/** How bad a finding is: `error` breaks or silently ignores configuration; `warning` works but should change. */
+/** How bad a finding is: `error` breaks or silently drops configuration; `warning` works but should change. */
 export type LintSeverity = 'error' | 'warning' | 'info';
 
 /** Finding codes, stable for programs. */
@@ -17,30 +20,44 @@ export type LintCode =
   | 'option-outside-section'
   | 'unknown-command'
   | 'unknown-option'
+  | 'invalid-option-name'
+  | 'negated-option'
+  | 'reset-option'
   | 'deprecated-option'
   | 'command-line-only'
   | 'stanza-option-in-global'
   | 'option-not-for-command'
   | 'duplicate-option'
+  | 'empty-value'
   | 'invalid-value'
   | 'out-of-range'
   | 'not-allowed'
-  | 'missing-companion'
-  | 'cipher-without-passphrase'
+  | 'beta-required'
+  | 'missing-option'
+  | 'invalid-combination'
+  | 'conflicting-options'
+  | 'retention-not-set'
+  | 'inline-comment'
+  | 'value-misread'
   | 'secret-readable'
-  | 'secret-in-file';
+  | 'no-stanza';
 
 /** One problem in pgbackrest.conf, with where it is and how to fix it. */
 export interface LintFinding {
   /** 1-based line number (the section header or option line concerned). */
   readonly line: number;
+  /** 1-based column: the key, or the value when the value is wrong. */
+  readonly column: number;
   readonly severity: LintSeverity;
   readonly code: LintCode;
   readonly message: string;
   /** What to change. */
   readonly fix: string;
   readonly section?: string;
+  /** The option concerned, by its canonical name (`repo1-s3-bucket`). */
   readonly option?: string;
+  /** The pgBackRest commands that read the line this way (where the verdict depends on the command). */
+  readonly commands?: readonly string[];
 }
 
 /** Options for {@link lintConfig}. */
@@ -50,8 +67,9 @@ export interface LintConfigOptions {
   /** The file's mode bits (`(await stat(path)).mode`), to flag secrets others can read. */
   readonly fileMode?: number;
   /**
-   * The environment pgBackRest will run with (only presence is checked), so secrets passed as `PGBACKREST_*`
-   * variables count as present.
+   * The environment pgBackRest will run with (only presence is checked). When given, an option pgBackRest requires
+   * counts as present if its `PGBACKREST_*` variable is set, and is an error if not. When absent, a missing secret
+   * (keys, passphrases: usually passed by environment) is a warning and a missing plain option an error.
    */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -70,401 +88,352 @@ export interface LintResult {
   readonly catalogueVersion: string;
 }
 
-type OptionLine = Extract<ConfigLine, { kind: 'option' }>;
+/**
+ * The commands a deployment runs, as the linter judges the file for each: pgBackRest reads and checks options per
+ * command, so a value only `restore` takes is refused only when `restore` runs.
+ */
+export const LINT_COMMANDS: readonly string[] = [
+  'archive-get',
+  'archive-push',
+  'backup',
+  'check',
+  'expire',
+  'info',
+  'restore',
+  'stanza-create',
+  'stanza-upgrade',
+  'verify',
+];
 
-const SIZE = /^(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib|t|tb|tib|p|pb|pib)?$/i;
-const SIZE_FACTOR: Record<string, number> = { b: 0, k: 1, m: 2, g: 3, t: 4, p: 5 };
-const TIME_WITH_UNIT = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
-const TIME_FACTOR: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };
+/** pgBackRest warns about these and ignores the line; the linter calls them errors because the setting is lost. */
+const IGNORED_LINE_IS_ERROR: ReadonlySet<RunEvent['kind']> = new Set([
+  'unknown-option',
+  'negated-option',
+  'reset-option',
+  'command-line-only',
+  'stanza-option-in-global',
+]);
 
-function sizeBytes(value: string): number | undefined {
-  const match = SIZE.exec(value.trim());
-  if (!match) return undefined;
-  const unit = (match[2] ?? 'b').toLowerCase()[0]!;
-  return Number(match[1]) * 1024 ** (SIZE_FACTOR[unit] ?? 0);
+const KIND_TO_CODE: Readonly<Record<RunEvent['kind'], LintCode>> = {
+  'refused-name': 'invalid-option-name',
+  'unknown-option': 'unknown-option',
+  'negated-option': 'negated-option',
+  'reset-option': 'reset-option',
+  'command-line-only': 'command-line-only',
+  'duplicate-option': 'duplicate-option',
+  'option-not-for-command': 'option-not-for-command',
+  'stanza-option-in-global': 'stanza-option-in-global',
+  'empty-value': 'empty-value',
+  'invalid-value': 'invalid-value',
+  'out-of-range': 'out-of-range',
+  'not-allowed': 'not-allowed',
+  'beta-required': 'beta-required',
+  'missing-option': 'missing-option',
+  'invalid-combination': 'invalid-combination',
+  'retention-not-set': 'retention-not-set',
+  'conflicting-options': 'conflicting-options',
+  'value-misread': 'value-misread',
+};
+
+const INLINE_COMMENT = /\s+[#;]/;
+
+function envName(option: string): string {
+  return `PGBACKREST_${option.toUpperCase().replaceAll('-', '_')}`;
 }
 
-function timeSeconds(value: string, unitsAllowed: boolean): number | undefined {
-  if (/^\d+(?:\.\d+)?$/.test(value)) return Number(value);
-  const match = unitsAllowed ? TIME_WITH_UNIT.exec(value) : null;
-  return match ? Number(match[1]) * TIME_FACTOR[match[2]!]! : undefined;
+function keyColumn(line: OptionLine): number {
+  return line.raw.indexOf(line.key) + 1;
 }
 
-function envName(canonical: string): string {
-  return `PGBACKREST_${canonical.toUpperCase().replaceAll('-', '_')}`;
+function valueColumn(line: OptionLine): number {
+  const eq = line.raw.indexOf('=');
+  let column = eq + 1;
+  while (column < line.raw.length && (line.raw[column] === ' ' || line.raw[column] === '\t')) column++;
+  return column + 1;
 }
 
-function indexedName(definition: OptionDefinition, index: number): string {
-  return definition.group
-    ? `${definition.group}${index}-${definition.name.slice(definition.group.length + 1)}`
-    : definition.name;
+/**
+ * Whether a secure option holds a secret in fact: endpoints are addresses, an Azure account name is part of every
+ * request URL, and a GCS service key is a file path.
+ */
+function holdsSecret(name: string, doc: ConfigDocument, line: OptionLine): boolean {
+  if (name.endsWith('-endpoint') || name.endsWith('-azure-account')) return false;
+  const gcs = /^repo(\d+)-gcs-key$/.exec(name);
+  if (gcs) {
+    const typeKey = `repo${gcs[1]}-gcs-key-type`;
+    return doc.lines.some(
+      (l) => l.kind === 'option' && l.key === typeKey && l.value === 'token' && l.section === line.section,
+    );
+  }
+  return true;
 }
 
 function suggestion(catalogue: Catalogue, key: string): string | undefined {
-  const indexed = /^(repo|pg)(\d+)-(.+)$/.exec(key);
+  const normalized = key.replaceAll('_', '-').toLowerCase();
+  const indexed = /^(repo|pg)(\d+)-(.+)$/.exec(normalized);
   if (indexed) {
     const names = [...catalogue.options.values()].filter((d) => d.group === indexed[1]).map((d) => d.name);
     const near = closestName(`${indexed[1]}-${indexed[3]}`, names);
     return near === undefined ? undefined : `${indexed[1]}${indexed[2]}-${near.slice(indexed[1]!.length + 1)}`;
   }
-  const near = closestName(
-    key,
-    [...catalogue.options.values()].map((d) => (d.group ? indexedName(d, 1) : d.name)),
-  );
-  return near;
+  const candidates = [...catalogue.options.values()]
+    .filter((d) => d.section !== 'command-line')
+    .map((d) => (d.group ? `${d.group}1-${d.name.slice(d.group.length + 1)}` : d.name));
+  return closestName(normalized, candidates);
 }
 
-function checkValue(
-  option: OptionLine,
-  resolved: ResolvedOption,
-  section: ConfigSection | undefined,
-  version: string,
-  report: (finding: Omit<LintFinding, 'line' | 'section' | 'option'>) => void,
-): void {
-  const { definition } = resolved;
-  const value = option.value;
-  const name = resolved.canonicalName;
-  const command = section && 'command' in section ? section.command : undefined;
-  const rule = command === undefined ? undefined : definition.commands[command];
-  switch (definition.type) {
-    case 'boolean':
-      if (value !== 'y' && value !== 'n') {
-        report({
-          severity: 'error',
-          code: 'invalid-value',
-          message: `${name} is a boolean; pgbackrest.conf takes 'y' or 'n', not '${value}'.`,
-          fix: `${option.key}=${/^(true|on|yes|1)$/i.test(value) ? 'y' : 'n'}`,
-        });
-      }
-      return;
-    case 'integer': {
-      if (!/^-?\d+$/.test(value)) {
-        report({
-          severity: 'error',
-          code: 'invalid-value',
-          message: `${name} must be an integer, not '${value}'.`,
-          fix: `Write a whole number for ${option.key}.`,
-        });
-        return;
-      }
-      const range = definition.allowRange;
-      if (range && (Number(value) < Number(range[0]) || Number(value) > Number(range[1]))) {
-        report({
-          severity: 'error',
-          code: 'out-of-range',
-          message: `${name}=${value} is outside ${range[0]}..${range[1]}.`,
-          fix: `Use a value from ${range[0]} to ${range[1]}.`,
-        });
-      }
-      break;
-    }
-    case 'size': {
-      const bytes = sizeBytes(value);
-      if (bytes === undefined) {
-        report({
-          severity: 'error',
-          code: 'invalid-value',
-          message: `${name} must be a size such as 1MiB or 512KB, not '${value}'.`,
-          fix: `Write a size for ${option.key}.`,
-        });
-        return;
-      }
-      const range = definition.allowRange;
-      if (range) {
-        const [low, high] = [sizeBytes(range[0]), sizeBytes(range[1])];
-        if ((low !== undefined && bytes < low) || (high !== undefined && bytes > high)) {
-          report({
-            severity: 'error',
-            code: 'out-of-range',
-            message: `${name}=${value} is outside ${range[0]}..${range[1]}.`,
-            fix: `Use a size from ${range[0]} to ${range[1]}.`,
-          });
-        }
-      }
-      break;
-    }
-    case 'time': {
-      const unitsAllowed = compareVersions(version, '2.53') >= 0;
-      const seconds = timeSeconds(value, unitsAllowed);
-      if (seconds === undefined) {
-        report({
-          severity: 'error',
-          code: 'invalid-value',
-          message: `${name} must be a time in seconds${unitsAllowed ? ' or with a unit (30s, 5m)' : ' (units need pgBackRest 2.53+)'}, not '${value}'.`,
-          fix: `Write ${option.key} as plain seconds, e.g. ${option.key}=60.`,
-        });
-        return;
-      }
-      const range = definition.allowRange;
-      if (range && (seconds < Number(range[0]) || seconds > Number(range[1]))) {
-        report({
-          severity: 'error',
-          code: 'out-of-range',
-          message: `${name}=${value} is outside ${range[0]}..${range[1]} seconds.`,
-          fix: `Use a time from ${range[0]} to ${range[1]} seconds.`,
-        });
-      }
-      break;
-    }
-    case 'hash':
-      if (!value.includes('=')) {
-        report({
-          severity: 'error',
-          code: 'invalid-value',
-          message: `${name} takes key=value, not '${value}'.`,
-          fix: `Write ${option.key}=<key>=<value>, one line per key.`,
-        });
-      }
-      break;
-    case 'path':
-      if (!value.startsWith('/')) {
-        report({
-          severity: 'error',
-          code: 'invalid-value',
-          message: `${name} must be an absolute path, not '${value}'.`,
-          fix: `Start ${option.key} with '/'.`,
-        });
-      }
-      break;
-    default:
-      break;
+/** Where another catalogue knows a name this one does not (a newer option, or one a release removed). */
+function otherVersionsKnowing(catalogue: Catalogue, key: string): string[] {
+  return CATALOGUE_VERSIONS.filter((v) => v !== catalogue.version).filter(
+    (v) => readKey(catalogueFor(v), key).kind === 'option',
+  );
+}
+
+function unknownOptionText(catalogue: Catalogue, key: string): { message: string; fix: string } {
+  const elsewhere = otherVersionsKnowing(catalogue, key);
+  if (elsewhere.length > 0) {
+    return {
+      message: `pgBackRest ${catalogue.version} has no option '${key}' (pgBackRest ${elsewhere.join(', ')} ${elsewhere.length > 1 ? 'have' : 'has'} it); it warns and ignores the line.`,
+      fix: `Remove it, or lint for the pgBackRest version that runs this file (--pgbackrest-version).`,
+    };
   }
-  const allowList =
-    rule?.allowList ??
-    definition.allowList ??
-    (() => {
-      const lists = Object.values(definition.commands).flatMap((r) => r.allowList ?? []);
-      return lists.length > 0 ? [...new Set(lists)] : undefined;
-    })();
-  if (allowList && definition.type !== 'size' && !allowList.includes(value)) {
-    report({
-      severity: 'error',
-      code: 'not-allowed',
-      message: `${name}=${value} is not one of ${allowList.join(', ')}.`,
-      fix: `Use one of: ${allowList.join(', ')}.`,
-    });
-  } else if (allowList && definition.type === 'size' && !allowList.some((a) => sizeBytes(a) === sizeBytes(value))) {
-    report({
-      severity: 'error',
-      code: 'not-allowed',
-      message: `${name}=${value} is not one of ${allowList.join(', ')}.`,
-      fix: `Use one of: ${allowList.join(', ')}.`,
-    });
-  }
+  const near = suggestion(catalogue, key);
+  return {
+    message: `pgBackRest ${catalogue.version} has no option '${key}'; it warns and ignores the line, so the setting is lost.`,
+    fix: near ? `Did you mean '${near}'?` : 'Remove it or check the option name in the pgBackRest documentation.',
+  };
+}
+
+interface Accumulated {
+  finding: Omit<LintFinding, 'commands'>;
+  commands: Set<string>;
 }
 
 /**
- * Checks pgbackrest.conf against the option catalogue of a pgBackRest version: unknown options (with a did-you-mean),
- * options in a section where pgBackRest ignores them (command-line-only options, stanza options in `[global]`,
- * options a `[*:command]` section's command does not take), wrong types, out-of-range and not-allowed values,
- * duplicates, deprecated names, missing companions (an S3 repository without bucket, endpoint or region; a cipher
- * type without a passphrase in the file or environment) and secrets in a file others can read. Pure: pass the text
- * and, for the permission check, the file mode.
+ * Checks pgbackrest.conf the way pgBackRest itself reads it, for every stanza in the file and every command a
+ * deployment runs (archive-get/-push, backup, check, expire, info, restore, stanza-create/-upgrade, verify): the
+ * sections each run reads and their precedence, names it refuses, values it refuses (types, ranges, allow-lists,
+ * empty values, booleans other than y/n), options it requires (S3/GCS/Azure companions, a cipher passphrase,
+ * pg1-path), beta options without `beta`, and the cross-option rules it enforces in code (protocol-timeout above
+ * db-timeout, …). Beyond pgBackRest: lines it silently ignores are errors (a typo drops the setting), and it warns
+ * about inline comments that become part of a value, unset retention, deprecated names and secrets in a file others
+ * can read. Pure: pass the text and, for the permission check, the file mode.
  *
  * @example
  * const result = lintConfig(await readFile('/etc/pgbackrest/pgbackrest.conf', 'utf8'), { version: '2.45', fileMode: 0o640 });
- * if (!result.ok) for (const f of result.findings) console.log(`${f.line}: ${f.severity} ${f.code}: ${f.message} — ${f.fix}`);
+ * for (const f of result.findings) console.log(`${f.line}:${f.column} ${f.severity} ${f.code}: ${f.message} (fix: ${f.fix})`);
  */
 export function lintConfig(text: string | ConfigDocument, options: LintConfigOptions): LintResult {
   const doc = typeof text === 'string' ? parseConfigFile(text) : text;
   const catalogue = catalogueFor(options.version);
-  const findings: LintFinding[] = [];
-  const sections = new Map<string, ConfigSection>();
-  const seen = new Map<string, number>();
-  type Scoped = { line: OptionLine; resolved: ResolvedOption };
-  const scoped = new Map<string, Scoped[]>();
+  const accumulated = new Map<string, Accumulated>();
+  const add = (finding: Omit<LintFinding, 'commands'>, command?: string) => {
+    const key = `${finding.line}\u0000${finding.code}\u0000${finding.option ?? ''}`;
+    const entry = accumulated.get(key) ?? { finding, commands: new Set<string>() };
+    accumulated.set(key, entry);
+    if (command !== undefined) entry.commands.add(command);
+  };
 
+  const headerLines = new Map<string, number>();
+  const stanzas: string[] = [];
   for (const line of doc.lines) {
     if (line.kind === 'invalid') {
-      findings.push({
+      add({
         line: line.line,
+        column: 1,
         severity: 'error',
         code: 'invalid-line',
-        message: `Line ${line.line}: ${line.reason}.`,
-        fix: 'Fix or remove the line (comments start with #).',
+        message: `pgBackRest refuses the whole file: ${line.reason}.`,
+        fix: 'Fix or remove the line (comments start with # at the beginning of a line).',
       });
-      continue;
-    }
-    if (line.kind === 'section') {
-      sections.set(line.section.name, line.section);
-      if ('command' in line.section && catalogue.command(line.section.command) === undefined) {
-        const near = closestName(line.section.command, catalogue.commands.keys());
-        findings.push({
+    } else if (line.kind === 'section') {
+      if (!headerLines.has(line.section.name)) headerLines.set(line.section.name, line.line);
+      const section = line.section;
+      if ((section.kind === 'stanza' || section.kind === 'stanza-command') && !stanzas.includes(section.stanza)) {
+        stanzas.push(section.stanza);
+      }
+      if ('command' in section && catalogue.command(section.command) === undefined) {
+        const near = closestName(section.command, catalogue.commands.keys());
+        add({
           line: line.line,
+          column: 2,
           severity: 'error',
           code: 'unknown-command',
-          section: line.section.name,
-          message: `[${line.section.name}] names a command pgBackRest ${catalogue.version} does not have; its options are ignored.`,
+          section: section.name,
+          message: `[${section.name}] names no command of pgBackRest ${catalogue.version}; pgBackRest never reads it.`,
           fix: near
-            ? `Did you mean [${line.section.name.replace(/:[^:]*$/, `:${near}`)}]?`
-            : 'Use a pgBackRest command name after the colon.',
+            ? `Did you mean [${section.name.replace(/:[^:]*$/, `:${near}`)}]?`
+            : 'Use a pgBackRest command name after the colon, or a stanza name without one.',
         });
       }
-      continue;
-    }
-    if (line.kind !== 'option') continue;
-    const at = { line: line.line, option: line.key, ...(line.section === undefined ? {} : { section: line.section }) };
-    if (line.section === undefined) {
-      findings.push({
-        ...at,
+    } else if (line.kind === 'option' && line.section === undefined) {
+      add({
+        line: line.line,
+        column: keyColumn(line),
         severity: 'error',
         code: 'option-outside-section',
-        message: `${line.key} appears before any [section]; pgBackRest refuses it.`,
+        option: line.key,
+        message: `${line.key} appears before any [section]; pgBackRest refuses the whole file.`,
         fix: 'Move it under [global] or a [stanza] section.',
       });
-      continue;
     }
-    const section = sections.get(line.section);
-    const resolved = catalogue.option(line.key);
-    if (resolved === undefined) {
-      const near = suggestion(catalogue, line.key);
-      findings.push({
-        ...at,
-        severity: 'error',
-        code: 'unknown-option',
-        message: `pgBackRest ${catalogue.version} has no option '${line.key}'.`,
-        fix: near ? `Did you mean '${near}'?` : 'Remove it or check the option name in the pgBackRest documentation.',
-      });
-      continue;
-    }
-    const { definition } = resolved;
-    const report = (f: Omit<LintFinding, 'line' | 'section' | 'option'>) => findings.push({ ...at, ...f });
+  }
 
-    if (resolved.deprecatedName !== undefined && resolved.deprecatedName !== resolved.canonicalName) {
-      report({
+  const sections = mergeSections(doc.lines);
+  const scopes = stanzas.length === 0 ? [undefined] : stanzas;
+  const commands = LINT_COMMANDS.filter((c) => catalogue.command(c) !== undefined);
+  const read = new Set<OptionLine>();
+
+  const fromEvent = (event: RunEvent, command: string) => {
+    read.add(event.line);
+    const severity = event.level === 'error' || IGNORED_LINE_IS_ERROR.has(event.kind) ? 'error' : 'warning';
+    const text =
+      event.kind === 'unknown-option'
+        ? unknownOptionText(catalogue, event.line.key)
+        : { message: event.message, fix: event.fix };
+    add(
+      {
+        line: event.line.line,
+        column: event.at === 'key' ? keyColumn(event.line) : valueColumn(event.line),
+        severity,
+        code: KIND_TO_CODE[event.kind],
+        message: text.message,
+        fix: withoutInlineComment(event, text.fix),
+        ...(event.line.section === undefined ? {} : { section: event.line.section }),
+        option: event.option ?? event.line.key,
+      },
+      command,
+    );
+  };
+
+  const fromMissing = (missing: MissingOption, stanza: string | undefined, command: string) => {
+    const env = envName(missing.option);
+    if (options.env?.[env] !== undefined) return;
+    if (missing.definition.section === 'stanza' && stanza === undefined) return;
+    const secret = missing.definition.secure;
+    const severity: LintSeverity = options.env === undefined && secret ? 'warning' : 'error';
+    const home = missing.definition.section === 'stanza' ? stanza! : 'global';
+    const anchorLine = missing.because?.line ?? headerLines.get(stanza ?? 'global') ?? headerLines.get('global') ?? 1;
+    const reason = missing.because ? ` (because of ${missing.because.key}=${missing.because.value})` : '';
+    add(
+      {
+        line: anchorLine,
+        column: missing.because ? keyColumn(missing.because) : 1,
+        severity,
+        code: 'missing-option',
+        option: missing.option,
+        ...(missing.because?.section === undefined ? {} : { section: missing.because.section }),
+        message: `${missing.option} is required${stanza === undefined ? '' : ` for stanza ${stanza}`}${reason} and not set${options.env === undefined ? '' : ' in the file or the environment'}; pgBackRest refuses to run.`,
+        fix: secret
+          ? `Set ${env} in pgBackRest's environment (preferred for secrets) or ${missing.option}=… in [${home}] of a file only pgBackRest's user can read.`
+          : `Add ${missing.option}=… to [${home}]${options.env === undefined ? ` (or set ${env} in pgBackRest's environment)` : ''}.`,
+      },
+      command,
+    );
+  };
+
+  for (const stanza of scopes) {
+    for (const command of commands) {
+      const run = simulateCommand({ catalogue, version: options.version, sections, stanza, command });
+      for (const event of [...run.events, ...loadRuleEvents(run, catalogue, options.version)]) {
+        fromEvent(event, command);
+      }
+      for (const missing of run.missing) fromMissing(missing, stanza, command);
+    }
+  }
+
+  for (const line of doc.lines) {
+    if (line.kind !== 'option' || line.section === undefined) continue;
+    const reading = readKey(catalogue, line.key);
+    if (!read.has(line) && reading.kind !== 'option') {
+      const text =
+        reading.kind === 'refused'
+          ? {
+              message: `pgBackRest ${catalogue.version} refuses the name: ${reading.reason}.`,
+              fix: 'Use the option name as pgBackRest documents it.',
+            }
+          : unknownOptionText(catalogue, line.key);
+      add({
+        line: line.line,
+        column: keyColumn(line),
+        severity: 'error',
+        code: reading.kind === 'refused' ? 'invalid-option-name' : 'unknown-option',
+        section: line.section,
+        option: line.key,
+        ...text,
+      });
+    }
+    if (reading.kind !== 'option') continue;
+    if (reading.deprecated && line.key !== reading.canonicalName) {
+      add({
+        line: line.line,
+        column: keyColumn(line),
         severity: 'warning',
         code: 'deprecated-option',
-        message: `'${line.key}' is a deprecated name of '${resolved.canonicalName}'.`,
-        fix: `Rename it to ${resolved.canonicalName}.`,
+        section: line.section,
+        option: reading.canonicalName,
+        message: `'${line.key}' is a deprecated name of ${reading.canonicalName}.`,
+        fix: `Rename it to ${reading.canonicalName}.`,
       });
     }
-    if (definition.section === 'command-line') {
-      report({
-        severity: 'error',
-        code: 'command-line-only',
-        message: `${resolved.canonicalName} is a command-line option; pgBackRest ignores it in a configuration file.`,
-        fix: `Remove it from the file and pass --${resolved.canonicalName} on the command line.`,
+    const comment = INLINE_COMMENT.exec(line.value);
+    if (comment && reading.definition.type !== 'hash') {
+      const kept = line.value.slice(0, comment.index);
+      add({
+        line: line.line,
+        column: valueColumn(line) + comment.index + comment[0].length - 1,
+        severity: 'warning',
+        code: 'inline-comment',
+        section: line.section,
+        option: reading.canonicalName,
+        message: `pgBackRest has no inline comments: ${reading.canonicalName} is '${line.value}', comment included.`,
+        fix: `${line.key}=${kept} (and the comment on a line of its own, starting with #).`,
       });
-      continue;
     }
     if (
-      definition.section === 'stanza' &&
-      section &&
-      (section.kind === 'global' || section.kind === 'global-command')
+      reading.definition.secure &&
+      line.value !== '' &&
+      options.fileMode !== undefined &&
+      (options.fileMode & 0o077) !== 0 &&
+      holdsSecret(reading.canonicalName, doc, line)
     ) {
-      report({
-        severity: 'error',
-        code: 'stanza-option-in-global',
-        message: `${resolved.canonicalName} is a stanza option; pgBackRest ignores it in [${section.name}].`,
-        fix: `Move it to the [<stanza>] section it belongs to.`,
+      const mode = (options.fileMode & 0o777).toString(8).padStart(3, '0');
+      const others = (options.fileMode & 0o007) !== 0;
+      add({
+        line: line.line,
+        column: valueColumn(line),
+        severity: others ? 'error' : 'warning',
+        code: 'secret-readable',
+        section: line.section,
+        option: reading.canonicalName,
+        message: others
+          ? `${reading.canonicalName} is a secret in a file every user can read (mode ${mode}).`
+          : `${reading.canonicalName} is a secret in a file its group can read (mode ${mode}); fine only when the group is trusted.`,
+        fix: `chmod ${others ? '640 (or 600)' : '600'} the file, or pass ${envName(reading.canonicalName)} in pgBackRest's environment instead.`,
       });
-    }
-    if (section && 'command' in section && catalogue.command(section.command) !== undefined) {
-      const rule = definition.commands[section.command];
-      if (rule === undefined || !rule.roles.includes('main')) {
-        report({
-          severity: 'warning',
-          code: 'option-not-for-command',
-          message: `${section.command} does not take ${resolved.canonicalName}; pgBackRest ignores it in [${section.name}].`,
-          fix: `Move it to [${section.kind === 'global-command' ? 'global' : section.stanza}] or a section of a command that uses it.`,
-        });
-      }
-    }
-    const duplicateKey = `${line.section}\u0000${resolved.canonicalName}`;
-    const listLike = definition.type === 'list' || definition.type === 'hash';
-    if (seen.has(duplicateKey) && !listLike) {
-      report({
-        severity: 'error',
-        code: 'duplicate-option',
-        message: `${resolved.canonicalName} is set more than once in [${line.section}] (first on line ${seen.get(duplicateKey)}); pgBackRest refuses that.`,
-        fix: 'Keep one of the lines.',
-      });
-    } else if (!seen.has(duplicateKey)) {
-      seen.set(duplicateKey, line.line);
-    }
-    checkValue(line, resolved, section, options.version, report);
-
-    if (definition.secure && line.value !== '') {
-      const readable = options.fileMode !== undefined && (options.fileMode & 0o077) !== 0;
-      report(
-        readable
-          ? {
-              severity: 'error',
-              code: 'secret-readable',
-              message: `${resolved.canonicalName} is a secret in a file others can read (mode ${(options.fileMode! & 0o777).toString(8).padStart(3, '0')}).`,
-              fix: `chmod 600 the file (or 640 with a trusted group), or pass ${envName(resolved.canonicalName)} in the environment instead.`,
-            }
-          : {
-              severity: 'info',
-              code: 'secret-in-file',
-              message: `${resolved.canonicalName} is kept in the file.`,
-              fix: `Keep the file mode 600 (owner pgBackRest's user), or pass ${envName(resolved.canonicalName)} in the environment instead.`,
-            },
-      );
-    }
-    if (section && (section.kind === 'global' || section.kind === 'stanza')) {
-      const list = scoped.get(section.name) ?? [];
-      list.push({ line, resolved });
-      scoped.set(section.name, list);
     }
   }
 
-  const global = scoped.get('global') ?? [];
-  const stanzas = [...sections.values()].filter((s) => s.kind === 'stanza').map((s) => s.name);
-  const scopes =
-    stanzas.length === 0
-      ? [['global', global] as const]
-      : stanzas.map((name) => [name, [...global, ...(scoped.get(name) ?? [])]] as const);
-  const reported = new Set<string>();
-  for (const [scopeName, entries] of scopes) {
-    const value = (canonical: string) => [...entries].reverse().find((e) => e.resolved.canonicalName === canonical);
-    const repoIndexes = new Set(
-      entries.flatMap((e) =>
-        e.resolved.definition.group === 'repo' && e.resolved.index !== undefined ? [e.resolved.index] : [],
-      ),
-    );
-    for (const index of repoIndexes) {
-      const type = value(`repo${index}-type`);
-      if (type?.line.value === 's3') {
-        for (const companion of ['s3-bucket', 's3-endpoint', 's3-region']) {
-          const name = `repo${index}-${companion}`;
-          const key = `${type.line.line}:${name}`;
-          if (value(name) === undefined && !reported.has(key)) {
-            reported.add(key);
-            findings.push({
-              line: type.line.line,
-              section: type.line.section!,
-              option: type.line.key,
-              severity: 'error',
-              code: 'missing-companion',
-              message: `repo${index} is an S3 repository without ${name}${stanzas.length > 0 ? ` (for stanza ${scopeName})` : ''}.`,
-              fix: `Add ${name}=… to [global] or the stanza section.`,
-            });
-          }
-        }
-      }
-      const cipher = value(`repo${index}-cipher-type`);
-      if (cipher !== undefined && cipher.line.value !== 'none') {
-        const pass = `repo${index}-cipher-pass`;
-        const key = `${cipher.line.line}:${pass}`;
-        const inEnv = options.env?.[envName(pass)] !== undefined;
-        if (value(pass) === undefined && !inEnv && !reported.has(key)) {
-          reported.add(key);
-          findings.push({
-            line: cipher.line.line,
-            section: cipher.line.section!,
-            option: cipher.line.key,
-            severity: options.env === undefined ? 'warning' : 'error',
-            code: 'cipher-without-passphrase',
-            message: `repo${index}-cipher-type=${cipher.line.value} but no ${pass} in the file${options.env === undefined ? '' : ' or the environment'}.`,
-            fix: `Set ${envName(pass)} in pgBackRest's environment (preferred) or ${pass} in a file only pgBackRest's user can read.`,
-          });
-        }
-      }
-    }
+  if (stanzas.length === 0 && doc.lines.some((l) => l.kind === 'option')) {
+    add({
+      line: headerLines.get('global') ?? 1,
+      column: 1,
+      severity: 'info',
+      code: 'no-stanza',
+      message: 'The file names no stanza, so options pgBackRest requires per stanza (pg1-path) were not checked.',
+      fix: 'Add a [<stanza>] section with pg1-path, unless another file or the command line supplies it.',
+    });
   }
 
-  findings.sort((a, b) => a.line - b.line);
+  const findings = [...accumulated.values()]
+    .map(({ finding, commands: used }) =>
+      finding.code === 'missing-option' ||
+      finding.code === 'option-not-for-command' ||
+      finding.code === 'retention-not-set'
+        ? { ...finding, commands: [...used].sort() }
+        : finding,
+    )
+    .sort((a, b) => a.line - b.line || a.column - b.column || a.code.localeCompare(b.code));
   const count = (s: LintSeverity) => findings.filter((f) => f.severity === s).length;
   const errors = count('error');
   return {
@@ -476,4 +445,14 @@ export function lintConfig(text: string | ConfigDocument, options: LintConfigOpt
     findings,
     catalogueVersion: catalogue.version,
   };
+}
+
+/** A fix that quotes the user's value says it without the inline comment pgBackRest would have kept in it. */
+function withoutInlineComment(event: RunEvent, fix: string): string {
+  const comment = INLINE_COMMENT.exec(event.line.value);
+  if (!comment || event.kind !== 'invalid-value') return fix;
+  const kept = event.line.value.slice(0, comment.index);
+  return kept === 'y' || kept === 'n'
+    ? `${event.line.key}=${kept} (move the comment to a line of its own: pgBackRest has no inline comments)`
+    : `${fix} pgBackRest has no inline comments: the value it read is '${event.line.value}'.`;
 }

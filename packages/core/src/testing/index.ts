@@ -28,10 +28,14 @@
  */
 export type { Availability } from './availability.js';
 export { integrationGate, isCi, probeDocker, probeImage, probePgBackRest } from './availability.js';
+export type { ConfigJudge, ConfigRun, ConfigRunResult, JudgeConfigFilesOptions } from './config-verdict.js';
+export { judgeConfigFiles } from './config-verdict.js';
 export type { ContainerStackOptions } from './container-stack.js';
-export { buildDeploymentImage, type DeploymentImageOptions } from './deployment-image.js';
 export { DEFAULT_STACK_IMAGE, startContainerStack } from './container-stack.js';
 export { createRestorePoint, currentLsn, switchWal, writeRows } from './database-activity.js';
+export { buildDeploymentImage, type DeploymentImageOptions } from './deployment-image.js';
+export type { LintComparison, LintDisagreement } from './lint-comparison.js';
+export { compareLintWithPgBackRest } from './lint-comparison.js';
 export type { NativeStackOptions } from './native-stack.js';
 export { startNativeStack } from './native-stack.js';
 export type { RestoredCluster, RestoredClusterFailure, RestoredClusterOptions } from './restored-cluster.js';
