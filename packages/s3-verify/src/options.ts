@@ -29,6 +29,11 @@ export interface CommonVerifyOptions {
   readonly concurrency?: number;
   /** Objects per stanza whose first bytes are read to check encryption. Default 16. */
   readonly encryptionSampleSize?: number;
+  /**
+   * Deep verification: read every file of every backup (decrypt, decompress, size and SHA-1 against
+   * its manifest) and every WAL segment (SHA-1 against its name, size, page header). Default false.
+   */
+  readonly deep?: boolean;
   /** Stops the verification; the report then says what was checked. */
   readonly signal?: AbortSignal;
   /** Storage price per GiB-month; default {@link DEFAULT_PRICE_PER_GIB_MONTH}. */
@@ -92,6 +97,7 @@ export const verifyConfigSchema = z
     walSegmentSize: z.number().int().positive().optional(),
     gracePeriodSeconds: z.number().nonnegative().optional(),
     inFlightSegments: z.number().int().nonnegative().optional(),
+    deep: z.boolean().optional(),
     concurrency: z.number().int().min(1).max(256).optional(),
     encryptionSampleSize: z.number().int().min(0).optional(),
     pricePerGibMonth: z.number().nonnegative().optional(),

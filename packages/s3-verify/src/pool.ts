@@ -24,3 +24,47 @@ export async function forEachBounded<T>(
   await Promise.all(Array.from({ length: Math.max(1, limit) }, worker));
   if (failure !== undefined) throw failure.error;
 }
+
+/**
+ * Runs `work` on every item of an async source (a listing) with at most `limit` running at once,
+ * reading the source only as fast as the work drains it; stops taking items once `signal` aborts.
+ *
+ * @example
+ * await forEachStreamed(keysOf(storage.list(prefix)), 8, (key) => check(key), signal);
+ */
+export async function forEachStreamed<T>(
+  items: AsyncIterable<T>,
+  limit: number,
+  work: (item: T) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
+  const iterator = items[Symbol.asyncIterator]();
+  let failure: { error: unknown } | undefined;
+  let pulling: Promise<unknown> = Promise.resolve();
+  const next = (): Promise<IteratorResult<T>> => {
+    // Serialize pulls: an async generator must not be advanced concurrently.
+    const step = pulling.then(() => iterator.next());
+    pulling = step.catch(() => undefined);
+    return step;
+  };
+  const worker = async () => {
+    while (failure === undefined && signal?.aborted !== true) {
+      let step: IteratorResult<T>;
+      try {
+        step = await next();
+      } catch (error) {
+        failure ??= { error };
+        return;
+      }
+      if (step.done) return;
+      try {
+        await work(step.value);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, limit) }, worker));
+  await iterator.return?.();
+  if (failure !== undefined) throw failure.error;
+}

@@ -29,6 +29,17 @@ export const findingCodes = [
   'encryption-missing',
   'encryption-unexpected',
   'object-unreadable',
+  'backup-file-missing',
+  'backup-file-truncated',
+  'backup-file-corrupt',
+  'backup-file-size-mismatch',
+  'backup-file-checksum-mismatch',
+  'backup-compression-unsupported',
+  'wal-segment-corrupt',
+  'wal-segment-size-mismatch',
+  'wal-segment-header-mismatch',
+  'wal-segment-checksum-mismatch',
+  'verification-aborted',
 ] as const;
 
 /** Machine-readable code of a finding. */
@@ -54,6 +65,8 @@ export const findingLocationSchema = z.object({
   label: z.string().optional(),
   archiveId: z.string().optional(),
   segments: segmentRangeSchema.optional(),
+  /** A file inside the object (a backup file in a bundle), by its manifest name. */
+  file: z.string().optional(),
 });
 
 /** One thing found wrong (or worth knowing) about the repository. */
@@ -63,6 +76,12 @@ export const findingSchema = z.object({
   message: z.string(),
   stanza: z.string().optional(),
   where: findingLocationSchema.optional(),
+  /** What the manifest, the object's name or the format says should be there (never a secret). */
+  expected: z.string().optional(),
+  /** What was found instead. */
+  found: z.string().optional(),
+  /** Labels of the backups this damage keeps from being restored. */
+  breaks: z.array(z.string()).optional(),
 });
 /** One thing found wrong (or worth knowing) about the repository. */
 export type Finding = z.infer<typeof findingSchema>;
@@ -135,6 +154,13 @@ const backupSchema = z.object({
   manifestCopy: z.boolean(),
   /** Whether every segment from walStart to walStop is in the archive; null when it could not be checked. */
   walComplete: z.boolean().nullable(),
+  /**
+   * Whether the backup can be restored: false with the reasons when any check found it broken (its manifest,
+   * its own WAL, the backups it depends on, in deep mode its files); true only after deep verification found
+   * nothing; null when a shallow check found nothing (files not read).
+   */
+  restorable: z.boolean().nullable(),
+  reasons: z.array(z.string()),
   objects: z.number().int(),
   bytes: z.number().int(),
 });
@@ -159,6 +185,19 @@ const stanzaSchema = z.object({
   bytes: z.number().int(),
   cost: costSchema,
   encryptionSample: z.object({ checked: z.number().int(), salted: z.number().int() }),
+  /** What deep verification read; null in the shallow mode. */
+  deep: z
+    .object({
+      /** Backup files checked (each stored file once, however many backups reference it), their original bytes. */
+      files: z.number().int(),
+      fileBytes: z.number().int(),
+      /** Files that could only be checked as stored bytes or not at all (block incremental), with why. */
+      notProven: z.array(z.object({ label: z.string(), files: z.number().int(), reason: z.string() })),
+      /** WAL segments checked and their bytes. */
+      segments: z.number().int(),
+      segmentBytes: z.number().int(),
+    })
+    .nullable(),
 });
 
 /** The stable, JSON-serializable result of {@link verifyRepository}. */
@@ -192,6 +231,7 @@ export const verifyReportSchema = z.object({
   settings: z.object({
     gracePeriodSeconds: z.number(),
     inFlightSegments: z.number().int(),
+    deep: z.boolean(),
     concurrency: z.number().int(),
     encryptionSampleSize: z.number().int(),
   }),

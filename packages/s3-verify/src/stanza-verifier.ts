@@ -1,10 +1,13 @@
 import { ArchiveScan } from './archive-scan.js';
 import { backupEntries, missingReferences } from './backup-entries.js';
 import { decryptFile, isSalted, WrongPassphraseError } from './cipher.js';
+import { verifyBackupFiles } from './deep-backups.js';
+import { verifyWalSegments } from './deep-wal.js';
 import { type InfoFile, InfoFileParseError, infoKeys, infoRawValue, infoValue, parseInfoFile } from './info-file.js';
 import { checkInfoPair } from './info-pair.js';
 import { forEachBounded } from './pool.js';
 import type { ArchiveReport, BackupReport, Finding, StanzaReport } from './report.js';
+import { reconcileBackups } from './restorability.js';
 import { segmentSizeFromObjectSizes, segmentSizeFromRollover } from './segment-size.js';
 import { listFolder, type RepositoryStorage } from './storage.js';
 import { parseTimelineHistory, type TimelineHistoryParseError, type TimelineSwitch } from './timeline-history.js';
@@ -20,6 +23,7 @@ export interface StanzaCheckSettings {
   readonly walSegmentSize: number | undefined;
   readonly graceMs: number;
   readonly inFlightSegments: number;
+  readonly deep: boolean;
   readonly signal: AbortSignal | undefined;
   readonly now: number;
   readonly concurrency: number;
@@ -107,6 +111,7 @@ export async function verifyStanza(
   const dataSamples: string[] = [];
   let backupObjects = backupFolder.objects.length;
   let backupBytes = backupFolder.objects.reduce((sum, o) => sum + o.size, 0);
+  const objectSizes = new Map<string, number>();
   await forEachBounded([...labelPrefixes, ...otherPrefixes], settings.concurrency, async (prefix) => {
     const label = prefix.slice(backupRoot.length, -1);
     const folder = { objects: 0, bytes: 0, manifest: false, manifestCopy: false };
@@ -115,6 +120,7 @@ export async function verifyStanza(
       for (const object of page.objects) {
         folder.objects++;
         folder.bytes += object.size;
+        if (settings.deep) objectSizes.set(object.key, object.size);
         const name = object.key.slice(prefix.length);
         if (name === 'backup.manifest') folder.manifest = true;
         else if (name === 'backup.manifest.copy') folder.manifestCopy = true;
@@ -192,6 +198,8 @@ export async function verifyStanza(
       manifest: folder?.manifest ?? false,
       manifestCopy: folder?.manifestCopy ?? false,
       walComplete: null,
+      restorable: null,
+      reasons: [],
       objects: folder?.objects ?? 0,
       bytes: folder?.bytes ?? 0,
     });
@@ -232,6 +240,8 @@ export async function verifyStanza(
 
   const archives: ArchiveReport[] = [];
   const walSamples: string[] = [];
+  let deepSegments = 0;
+  let deepSegmentBytes = 0;
   for (const scan of [...scans.values()].sort((a, b) => a.archiveId.localeCompare(b.archiveId))) {
     archiveObjects += scan.objects;
     archiveBytes += scan.bytes;
@@ -293,6 +303,23 @@ export async function verifyStanza(
     for (const [label, complete] of result.backupWalComplete) {
       const backup = backups.find((b) => b.label === label);
       if (backup !== undefined) backup.walComplete = complete;
+    }
+    if (settings.deep && !settings.signal?.aborted) {
+      const deepWal = await verifyWalSegments({
+        storage: bucket,
+        stanza,
+        archiveId: scan.archiveId,
+        idPrefix: `${archiveRoot}${scan.archiveId}/`,
+        segmentSize: segmentSize.bytes ?? undefined,
+        pgVersion: scan.archiveId.slice(0, scan.archiveId.lastIndexOf('-')),
+        walPassphrase: encrypted === true ? walPassphrase : undefined,
+        backups: ownBackups,
+        concurrency: settings.concurrency,
+        signal: settings.signal,
+      });
+      findings.push(...deepWal.findings);
+      deepSegments += deepWal.segments;
+      deepSegmentBytes += deepWal.bytes;
     }
     archives.push({
       archiveId: scan.archiveId,
@@ -360,6 +387,43 @@ export async function verifyStanza(
     });
   }
 
+  let deep: StanzaReport['deep'] = null;
+  if (settings.deep) {
+    const files = settings.signal?.aborted
+      ? undefined
+      : await verifyBackupFiles({
+          storage: bucket,
+          stanza,
+          backupRoot,
+          labels: entries.map((e) => e.label),
+          manifestPassphrase: encrypted === true ? manifestPassphrase : undefined,
+          objectSizes,
+          concurrency: settings.concurrency,
+          signal: settings.signal,
+        });
+    if (files !== undefined) {
+      findings.push(...files.findings);
+      if (!files.complete) verified = false;
+    }
+    deep = {
+      files: files?.summary.files ?? 0,
+      fileBytes: files?.summary.fileBytes ?? 0,
+      notProven: files?.summary.notProven ?? [],
+      segments: deepSegments,
+      segmentBytes: deepSegmentBytes,
+    };
+  }
+  if (settings.signal?.aborted) {
+    verified = false;
+    findings.push({
+      code: 'verification-aborted',
+      severity: 'error',
+      message: `verification was stopped: ${deep === null ? 'the shallow checks' : `${deep.files} backup file(s) and ${deep.segments} WAL segment(s)`} were checked before it stopped`,
+      stanza,
+    });
+  }
+  reconcileBackups(backups, entries, findings, settings.deep && verified);
+
   const bytes = archiveBytes + backupBytes;
   return {
     findings,
@@ -375,6 +439,7 @@ export async function verifyStanza(
       bytes,
       cost: { bytes, gibibytes: bytes / GIB, monthly: (bytes / GIB) * settings.pricePerGibMonth },
       encryptionSample: { checked: checkedCount, salted },
+      deep,
     },
   };
 }

@@ -46,6 +46,16 @@ export function summarizeReport(report: VerifyReport, maxFindings = 20): string 
       `  stanza ${stanza.name}${stanza.verified ? '' : ' (not fully verified)'}: ${stanza.backups.length} backup(s), ${archives || 'no WAL'}, ${stanza.encrypted === null ? '' : stanza.encrypted ? 'encrypted, ' : 'not encrypted, '}${formatBytes(stanza.bytes)} in ${stanza.objects} objects`,
     );
   }
+  for (const stanza of report.stanzas) {
+    if (stanza.deep !== null) {
+      lines.push(
+        `  deep [${stanza.name}]: ${stanza.deep.files} backup file(s) (${formatBytes(stanza.deep.fileBytes)}) and ${stanza.deep.segments} WAL segment(s) (${formatBytes(stanza.deep.segmentBytes)}) read and checked`,
+      );
+    }
+    for (const backup of stanza.backups.filter((b) => b.restorable === false)) {
+      lines.push(`  backup ${backup.label} cannot be restored: ${backup.reasons.join('; ')}`);
+    }
+  }
   const order = { error: 0, warning: 1, info: 2 } as const;
   const sorted = [...report.findings].sort((a, b) => order[a.severity] - order[b.severity]);
   for (const finding of sorted.slice(0, maxFindings)) {

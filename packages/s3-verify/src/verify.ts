@@ -73,6 +73,7 @@ async function run(
   const sampleSize = options.encryptionSampleSize ?? 16;
   const graceSeconds = options.gracePeriodSeconds ?? 600;
   const inFlightSegments = options.inFlightSegments ?? 8;
+  const deep = options.deep ?? false;
   const findings: Finding[] = [];
   const stanzas: StanzaReport[] = [];
   let access: VerifyReport['access'] = { ok: true };
@@ -91,6 +92,7 @@ async function run(
         walSegmentSize: options.walSegmentSize,
         graceMs: graceSeconds * 1000,
         inFlightSegments,
+        deep,
         signal: options.signal,
         now: (options.now ?? new Date()).getTime(),
         concurrency,
@@ -144,6 +146,7 @@ async function run(
     settings: {
       gracePeriodSeconds: graceSeconds,
       inFlightSegments,
+      deep,
       concurrency,
       encryptionSampleSize: sampleSize,
     },

@@ -40,6 +40,7 @@ export async function run(
     ...(cipherEnv === undefined ? {} : { cipherPassphrase: { env: cipherEnv } }),
     ...(cipherFile === undefined ? {} : { cipherPassphrase: { file: cipherFile } }),
     ...(price === undefined ? {} : { pricePerGibMonth: Number(price) }),
+    ...(options['deep'] === true ? { deep: true } : {}),
   };
   const report = await verifyRepository(verifyOptions);
   return { exitCode: EXIT[exitCodeFor(report)], result: report, text: summarizeReport(report) };

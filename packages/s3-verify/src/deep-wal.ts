@@ -1,0 +1,139 @@
+import { decodeObject, ObjectDecodeError, supportedCompressions } from './object-decoder.js';
+import { forEachStreamed } from './pool.js';
+import type { Finding } from './report.js';
+import type { RepositoryStorage } from './storage.js';
+import { parseSegmentName, parseWalFileName } from './wal-name.js';
+import { readWalPageHeader, walHeaderMismatch, walMagic } from './wal-page.js';
+
+/** Inputs of {@link verifyWalSegments}. */
+export interface WalSegmentsInput {
+  readonly storage: RepositoryStorage;
+  readonly stanza: string;
+  readonly archiveId: string;
+  /** `<prefix>archive/<stanza>/<archive id>/` */
+  readonly idPrefix: string;
+  /** Bytes per segment; `undefined` when unknown (then size and address are not checked). */
+  readonly segmentSize: number | undefined;
+  readonly pgVersion: string | null;
+  /** archive.info `[cipher] cipher-pass` (decrypts WAL). */
+  readonly walPassphrase: string | undefined;
+  /** Backups of this archive id with their WAL start and stop (24-hex names). */
+  readonly backups: ReadonlyArray<{ label: string; start: string | null; stop: string | null }>;
+  readonly concurrency: number;
+  readonly signal: AbortSignal | undefined;
+}
+
+async function* segmentObjects(storage: RepositoryStorage, idPrefix: string) {
+  for await (const page of storage.list(idPrefix)) {
+    for (const object of page.objects) {
+      const slash = object.key.lastIndexOf('/');
+      if (slash !== idPrefix.length + 16) continue;
+      const name = object.key.slice(slash + 1);
+      const parsed = parseWalFileName(name);
+      if (parsed.kind === 'segment') yield { key: object.key, name, parsed };
+    }
+  }
+}
+
+/**
+ * Deep check of every WAL segment of an archive id: decrypted and decompressed, its SHA-1 must equal
+ * the hash in its name, its size the segment size, and its first page header the cluster's WAL magic,
+ * a timeline no newer than its name's and the segment's own address. Streams the listing; holds
+ * only the segments being read.
+ *
+ * @example
+ * const { findings, segments } = await verifyWalSegments({ storage, stanza, archiveId: '15-1', idPrefix, segmentSize, pgVersion: '15', walPassphrase, backups, concurrency: 8, signal });
+ */
+export async function verifyWalSegments(
+  input: WalSegmentsInput,
+): Promise<{ findings: Finding[]; segments: number; bytes: number }> {
+  const { stanza, archiveId } = input;
+  const findings: Finding[] = [];
+  let segments = 0;
+  let bytes = 0;
+  const magic = walMagic(input.pgVersion);
+  const backupRanges = input.backups.flatMap((b) => {
+    const start = b.start === null ? undefined : parseSegmentName(b.start);
+    const stop = b.stop === null ? undefined : parseSegmentName(b.stop);
+    return start === undefined || stop === undefined ? [] : [{ label: b.label, start: b.start!, stop: b.stop! }];
+  });
+  const breaks = (name: string) =>
+    backupRanges
+      .filter((b) => name.slice(0, 8) === b.start.slice(0, 8) && name >= b.start && name <= b.stop.slice(0, 24))
+      .map((b) => b.label);
+
+  await forEachStreamed(
+    segmentObjects(input.storage, input.idPrefix),
+    input.concurrency,
+    async ({ key, name, parsed }) => {
+      const segmentName = name.slice(0, 24);
+      const report = (code: Finding['code'], message: string, expected?: string, found?: string) =>
+        findings.push({
+          code,
+          severity: 'error',
+          message: `${key}: ${message}`,
+          stanza,
+          where: { key, archiveId },
+          ...(expected === undefined ? {} : { expected }),
+          ...(found === undefined ? {} : { found }),
+          breaks: breaks(segmentName),
+        });
+      const compression = parsed.compression ?? 'none';
+      if (!supportedCompressions.has(compression)) return;
+      const stream = await input.storage.stream(key, undefined, input.signal);
+      if (stream === undefined) return;
+      let decoded: Awaited<ReturnType<typeof decodeObject>>;
+      try {
+        decoded = await decodeObject(stream, { passphrase: input.walPassphrase, compression }, input.signal);
+      } catch (error) {
+        if (!(error instanceof ObjectDecodeError)) {
+          if (input.signal?.aborted) return;
+          throw error;
+        }
+        segments++;
+        report('wal-segment-corrupt', `${error.message}: the stored bytes are damaged`);
+        return;
+      }
+      segments++;
+      bytes += decoded.size;
+      const expectedSha1 = name.slice(25, 65);
+      if (input.segmentSize !== undefined && decoded.size !== input.segmentSize) {
+        report(
+          'wal-segment-size-mismatch',
+          'is not one whole segment',
+          `${input.segmentSize} bytes`,
+          `${decoded.size} bytes`,
+        );
+        return;
+      }
+      if (input.segmentSize !== undefined) {
+        const perLog = 0x1_0000_0000 / input.segmentSize;
+        const mismatch = walHeaderMismatch(readWalPageHeader(decoded.head), {
+          timeline: parsed.timeline,
+          segment: parsed.log * perLog + parsed.segment,
+          segmentSize: input.segmentSize,
+          magic,
+        });
+        if (mismatch !== undefined) {
+          report(
+            'wal-segment-header-mismatch',
+            'holds another segment (or not WAL): its page header does not match its name',
+            mismatch.expected,
+            mismatch.found,
+          );
+          return;
+        }
+      }
+      if (decoded.sha1 !== expectedSha1) {
+        report(
+          'wal-segment-checksum-mismatch',
+          'content differs from the SHA-1 in its name',
+          expectedSha1,
+          decoded.sha1,
+        );
+      }
+    },
+    input.signal,
+  );
+  return { findings, segments, bytes };
+}
