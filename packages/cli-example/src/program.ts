@@ -428,6 +428,7 @@ function registerCommands(program: Command, action: ActionFactory): void {
     .option('--cipher-pass-env <name>', 'environment variable holding the repository passphrase')
     .option('--cipher-pass-file <path>', 'file holding the repository passphrase')
     .option('--price-per-gb-month <usd>', 'storage price for the cost estimate')
+    .option('--deep', 'also read every backup file and WAL segment (decrypt, decompress, size and SHA-1)')
     .addHelpText(
       'after',
       '\nCredentials: the AWS SDK default chain (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, profiles).\n' +
@@ -442,11 +443,14 @@ function registerCommands(program: Command, action: ActionFactory): void {
     .requiredOption('--path <dir>', "the repository directory (pgBackRest's repo-path)")
     .option('--cipher-pass-env <name>', 'environment variable holding the repository passphrase')
     .option('--cipher-pass-file <path>', 'file holding the repository passphrase')
+    .option('--deep', 'also read every backup file and WAL segment (decrypt, decompress, size and SHA-1)')
     .addHelpText(
       'after',
       '\nExit 0 ok, 1 findings, 3 when the repository could not be verified (missing directory, permission denied, wrong passphrase).\n' +
         'JSON result: the @chronos/s3-verify report (it carries its own schemaVersion)\n' +
-        examples('chronos --stanza main verify-repo --path /var/lib/pgbackrest --cipher-pass-env CHRONOS_CIPHER_PASS'),
+        examples(
+          'chronos --stanza main verify-repo --path /var/lib/pgbackrest --cipher-pass-env CHRONOS_CIPHER_PASS --deep',
+        ),
     )
     .action(action('verify-repo', () => import('./commands/verify-repo.js')));
 
