@@ -198,15 +198,26 @@ export async function runDrillIn(options: RestoreDrillOptions, throwaway: boolea
     stage = 'restore';
     progress(`restoring backup ${plan.backup.label} from repo${plan.repoKey} into ${layout.dataPath}`);
     const restoreStarted = Date.now();
-    await client.restore(
-      {
-        ...plan.options,
-        'pg1-path': layout.dataPath,
-        'archive-mode': 'off',
-        'tablespace-map-all': layout.tablespacePath,
-      } as Parameters<PgBackRestClient['restore']>[0],
-      { signal, timeout },
-    );
+    try {
+      await client.restore(
+        {
+          ...plan.options,
+          'pg1-path': layout.dataPath,
+          'archive-mode': 'off',
+          'tablespace-map-all': layout.tablespacePath,
+        } as Parameters<PgBackRestClient['restore']>[0],
+        { signal, timeout },
+      );
+    } catch (error) {
+      if (signal.aborted) throw error;
+      const why = (error as Error).message;
+      throw new DrillError(
+        'failed',
+        'restore',
+        `pgBackRest could not restore backup set ${plan.backup.label} from repo${plan.repoKey}: ${why}`,
+        { cause: error },
+      );
+    }
     const restoreMs = Date.now() - restoreStarted;
     checkAborted();
     const version = await run('sh', ['-c', SETUP_SCRIPT, 'sh', layout.root], { timeout: 30_000, signal });
