@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { lintConfig } from '@chronos/pgbackrest';
 
-// Lint pgbackrest.conf against the option catalogue of the pgBackRest version that will read it.
+// Lint pgbackrest.conf as the pgBackRest release that will read it does, for every stanza and command.
 const path = process.argv[2] ?? '/etc/pgbackrest/pgbackrest.conf';
 const result = lintConfig(await readFile(path, 'utf8'), {
   version: '2.45',
@@ -10,6 +10,7 @@ const result = lintConfig(await readFile(path, 'utf8'), {
 });
 
 for (const finding of result.findings) {
-  console.log(`${path}:${finding.line}: ${finding.severity} ${finding.code}: ${finding.message} Fix: ${finding.fix}`);
+  console.log(`${path}:${finding.line}:${finding.column} ${finding.severity} ${finding.code} ${finding.message}`);
+  console.log(`    fix: ${finding.fix}`);
 }
 process.exitCode = result.ok ? 0 : 1;

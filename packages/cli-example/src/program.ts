@@ -334,12 +334,28 @@ function registerCommands(program: Command, action: ActionFactory): void {
     .action(action('verify', () => import('./commands/verify.js')));
 
   const config = sub(program, 'config', 'pgbackrest.conf tools');
-  sub(config, 'lint <file>', 'lint a pgbackrest.conf against the option catalogue')
-    .option('--pgbackrest-version <version>', 'catalogue version to lint against', '2.45')
+  sub(config, 'lint <files...>', 'lint pgbackrest.conf files (paths or globs) as pgBackRest reads them')
+    .option(
+      '--pgbackrest-version <version>',
+      'pgBackRest version to lint for (default: detected from --bin/--docker/--ssh)',
+    )
+    .option('--strict', 'exit 1 on warnings too')
+    .option(
+      '--env',
+      "count PGBACKREST_* variables of this process's environment as set (else missing secrets only warn)",
+    )
+    .option('--sarif', 'print SARIF 2.1.0 for code-scanning tools instead of text')
     .addHelpText(
       'after',
-      '\nExit 0 when clean (warnings allowed), 1 when there are errors.\nJSON result: the lint result with findings\n' +
-        examples('chronos config lint /etc/pgbackrest/pgbackrest.conf', 'chronos config lint pgbackrest.conf --json'),
+      '\nEach finding: file:line:col severity code message, then its fix. Codes and what pgBackRest does: docs/guides/lint-config.md\n' +
+        'Exit 0 without errors (warnings allowed unless --strict), 1 with errors, 2 when a file cannot be read or a glob matches nothing.\n' +
+        'JSON result: { pgbackrestVersion, catalogueVersion, ok, errors, warnings, infos, files: [{ path, ok, findings }] }\n' +
+        examples(
+          'chronos config lint /etc/pgbackrest/pgbackrest.conf --pgbackrest-version 2.45',
+          "chronos config lint 'deploy/**/pgbackrest.conf' --pgbackrest-version 2.55.1 --strict",
+          'chronos --docker chronos-db config lint pgbackrest.conf --json',
+          'chronos config lint pgbackrest.conf --pgbackrest-version 2.45 --sarif > lint.sarif',
+        ),
     )
     .action(action('config lint', () => import('./commands/config-lint.js')));
 

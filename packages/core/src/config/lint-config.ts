@@ -133,6 +133,7 @@ const KIND_TO_CODE: Readonly<Record<RunEvent['kind'], LintCode>> = {
   'retention-not-set': 'retention-not-set',
   'conflicting-options': 'conflicting-options',
   'value-misread': 'value-misread',
+  'deprecated-option': 'deprecated-option',
 };
 
 const INLINE_COMMENT = /\s+[#;]/;

@@ -112,6 +112,42 @@ export function loadRuleEvents(run: SimulatedRun, catalogue: Catalogue, version:
     }
   }
 
+  if (run.valid('repo-sftp-host-key-check-type')) {
+    for (const index of run.repoIndexes) {
+      const checkType = run.value('repo-sftp-host-key-check-type', index);
+      if (checkType === undefined) continue;
+      const fingerprint = fromFile(run, 'repo-sftp-host-fingerprint', index);
+      const name = repoName(index, 'sftp-host-fingerprint');
+      if (fingerprint && checkType.source === 'config' && checkType.value !== 'fingerprint') {
+        error(
+          fingerprint,
+          name,
+          'conflicting-options',
+          `${name} applies only with ${repoName(index, 'sftp-host-key-check-type')}=fingerprint; pgBackRest refuses it with ${checkType.value}.`,
+          `Set ${repoName(index, 'sftp-host-key-check-type')}=fingerprint, or remove ${name}.`,
+        );
+      } else if (fingerprint && checkType.source === 'default') {
+        events.push({
+          level: 'warning',
+          kind: 'deprecated-option',
+          line: fingerprint,
+          at: 'key',
+          option: name,
+          message: `${name} without ${repoName(index, 'sftp-host-key-check-type')}=fingerprint is deprecated; pgBackRest warns.`,
+          fix: `Add ${repoName(index, 'sftp-host-key-check-type')}=fingerprint.`,
+        });
+      } else if (!fingerprint && checkType.value === 'fingerprint' && checkType.line) {
+        error(
+          checkType.line,
+          name,
+          'missing-option',
+          `${name} is required with ${repoName(index, 'sftp-host-key-check-type')}=fingerprint; pgBackRest refuses to run without it.`,
+          `Add ${name}=<the host key's fingerprint>.`,
+        );
+      }
+    }
+  }
+
   const level = fromFile(run, 'compress-level');
   const type = run.value('compress-type')?.value;
   const definition = catalogue.options.get('compress-level');

@@ -43,6 +43,7 @@ export type RunEventKind =
   | 'invalid-combination'
   | 'retention-not-set'
   | 'conflicting-options'
+  | 'deprecated-option'
   | 'value-misread';
 
 /** A missing option pgBackRest requires (reported against the section that should hold it). */
@@ -250,7 +251,11 @@ export function simulateCommand(options: SimulateOptions): SimulatedRun {
         continue;
       }
       if (definition.type === 'boolean' && line.value !== 'y' && line.value !== 'n') {
-        const intended = /^(y|yes|true|on|1)\b/i.test(line.value) ? 'y' : 'n';
+        const intended = /^(y|yes|true|on|1)\b/i.test(line.value)
+          ? 'y'
+          : /^(n|no|false|off|0)\b/i.test(line.value)
+            ? 'n'
+            : undefined;
         events.push({
           level: 'error',
           kind: 'invalid-value',
@@ -258,7 +263,7 @@ export function simulateCommand(options: SimulateOptions): SimulatedRun {
           at: 'value',
           option: canonicalName,
           message: `${canonicalName} is a boolean; pgBackRest takes only 'y' or 'n', not '${line.value}'.`,
-          fix: `${key}=${intended}`,
+          fix: intended === undefined ? `Write ${key}=y or ${key}=n.` : `${key}=${intended}`,
         });
         found.set(id, { lines, negate: false });
         continue;

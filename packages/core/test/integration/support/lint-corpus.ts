@@ -21,7 +21,7 @@ type Settings = Map<string, { section: 'global' | 'main'; value: string }>;
 function usedBy(definition: OptionDefinition): string[] {
   return LINT_COMMANDS.filter((c) => {
     const rule = definition.commands[c];
-    return rule?.roles.includes('main') === true && !rule.internal;
+    return rule?.roles.includes('main') === true;
   });
 }
 
@@ -279,7 +279,10 @@ export function generateLintCorpus(catalogue: Catalogue, root: string): CorpusFi
     'a bad value overridden in the stanza',
     withMain('process-max=2').replace('[global]\n', '[global]\nprocess-max=abc\n'),
   );
-  add('a bad value in a section no run reads', `${plain}\n[other:backup]\nprocess-max=abc\n`);
+  add(
+    "a bad value in another stanza's command section",
+    `${plain}\n[other]\npg1-path=${root}/pg\n[other:backup]\nprocess-max=abc\n`,
+  );
   add('protocol-timeout equal to db-timeout', withGlobal('db-timeout=600\nprotocol-timeout=600'));
   add('protocol-timeout above db-timeout', withGlobal('db-timeout=600\nprotocol-timeout=630'));
   add('db-timeout alone above the default protocol-timeout', withGlobal('db-timeout=3600'));
