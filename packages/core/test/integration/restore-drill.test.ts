@@ -142,6 +142,29 @@ describe.skipIf(skip)(skip ?? 'runRestoreDrill restores, starts, checks and remo
     expect(existsSync(scratch('failing'))).toBe(false);
   }, 600_000);
 
+  it('lists the catalogue differences with production (a table created after the target)', async () => {
+    await stack.psql('CREATE TABLE created_after_target (id int)');
+    try {
+      const report = await runRestoreDrill({
+        client: client(),
+        scratch: scratch('catalogue'),
+        target: { type: 'time', time: target },
+        production: {
+          host: stack.pg.socketPath,
+          port: stack.pg.port,
+          psql: `/usr/lib/postgresql/${stack.pgMajor}/bin/psql`,
+        },
+        amcheck: false,
+      });
+      const catalogue = report.checks.find((c) => c.name === 'catalogue');
+      expect(catalogue?.status).toBe('failed');
+      expect(catalogue?.detail).toBe('1 differences: missing in the drill: table postgres.public.created_after_target');
+      expect(report.outcome).toBe('check-failed');
+    } finally {
+      await stack.psql('DROP TABLE created_after_target');
+    }
+  }, 600_000);
+
   it("refuses the cluster's own data directory before anything runs", async () => {
     const before = await stack.psql('SELECT pg_postmaster_start_time()');
     const error = await runRestoreDrill({ client: client(), scratch: stack.pg.dataPath }).catch((e: unknown) => e);
