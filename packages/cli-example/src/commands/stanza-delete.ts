@@ -74,9 +74,13 @@ export async function run(
       };
     }
   }
-  await session.run('stop');
+  // With several repositories pgBackRest deletes one at a time (--repo); each delete wants the stanza stopped.
+  const repos = lost.length > 1 ? lost.map((l) => l.repo) : [undefined];
   try {
-    await session.run('stanza-delete', { force: true });
+    for (const repo of repos) {
+      await session.run('stop');
+      await session.run('stanza-delete', { force: true, ...(repo === undefined ? {} : { repo }) });
+    }
   } catch (error) {
     await session.run('start').catch(() => undefined);
     if (!isPgBackRestVerdict(error)) throw error;
