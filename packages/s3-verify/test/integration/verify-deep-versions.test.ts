@@ -1,0 +1,126 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  integrationGate,
+  type PgBackRestStack,
+  probeDocker,
+  probeImage,
+  type S3Endpoint,
+  startContainerStack,
+  startS3Endpoint,
+  switchWal,
+  writeRows,
+} from '@chronos/pgbackrest/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exitCodeFor, verifyRepository } from '../../src/index.js';
+import { parseInfoFile } from '../../src/info-file.js';
+import { manifestContent } from '../../src/manifest-files.js';
+import { pgbackrest, verifyOptions } from './repository.js';
+
+// Block incremental (repo-block) exists from pgBackRest 2.50: its raw bundles and .pgbi maps are version-specific.
+const images = ['chronos-pg:17-2.55.1', 'chronos-pg:18-2.60.0'];
+const docker = await probeDocker();
+const cipherPass = `throwaway-${randomBytes(12).toString('hex')}`;
+const skips = new Map<string, string | undefined>();
+for (const image of images) {
+  skips.set(image, await integrationGate(...(docker.available ? [docker, await probeImage(image)] : [docker])));
+}
+
+describe.each(images)('deep verification of a block-incremental repository written by %s', (image) => {
+  const skip = skips.get(image);
+  let s3: S3Endpoint | undefined;
+  let stack: PgBackRestStack | undefined;
+  let repoDir: string;
+  const s3Path = '/block';
+
+  beforeAll(async () => {
+    if (skip !== undefined) return;
+    s3 = await startS3Endpoint({ bucket: 'verify-block' });
+    stack = await startContainerStack({
+      image,
+      repos: [
+        { type: 'posix', options: { bundle: 'y', block: 'y' } },
+        { type: 's3', endpoint: s3, path: s3Path, cipherPass, options: { bundle: 'y', block: 'y' } },
+      ],
+      options: { 'start-fast': 'y', 'archive-timeout': '120' },
+    });
+    repoDir = stack.repos[0]!.hostPath!;
+    await pgbackrest(stack, 'stanza-create');
+    for (const type of ['full', 'incr', 'incr']) {
+      await writeRows(stack, 3_000);
+      await switchWal(stack);
+      for (const repo of [1, 2]) await pgbackrest(stack, 'backup', `--type=${type}`, `--repo=${repo}`);
+    }
+  }, 600_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+    await s3?.stop();
+  });
+
+  it.skipIf(skip !== undefined)(
+    'finds nothing wrong in healthy posix and encrypted S3 repositories with block-incremental files',
+    async () => {
+      const posix = await verifyRepository({ path: repoDir, deep: true });
+      expect(posix.findings).toEqual([]);
+      expect(exitCodeFor(posix)).toBe(0);
+      const deep = posix.stanzas[0]!.deep!;
+      expect(deep.files).toBeGreaterThan(100);
+      expect(deep.segments).toBeGreaterThan(3);
+      expect(posix.stanzas[0]!.backups.every((b) => b.restorable === true)).toBe(true);
+      const blockFiles = { stored: 0, unproven: 0 };
+      for (const backup of posix.stanzas[0]!.backups) {
+        const text = await readFile(join(repoDir, 'backup', stack!.stanza, backup.label, 'backup.manifest'), 'utf8');
+        for (const file of manifestContent(parseInfoFile(text)).files) {
+          if (!file.blockIncremental) continue;
+          if (file.repoChecksum === undefined) blockFiles.unproven++;
+          else if (file.reference === undefined) blockFiles.stored++;
+        }
+      }
+      expect(blockFiles.stored).toBeGreaterThan(0);
+      expect(deep.notProven.reduce((n, p) => n + p.files, 0)).toBe(blockFiles.unproven);
+
+      process.env['S3_VERIFY_BLOCK_PASS'] = cipherPass;
+      try {
+        const encrypted = await verifyRepository(
+          verifyOptions(s3!, s3Path, { deep: true, cipherPassphrase: { env: 'S3_VERIFY_BLOCK_PASS' } }),
+        );
+        expect(encrypted.findings).toEqual([]);
+        expect(encrypted.stanzas[0]!.deep!.files).toBe(deep.files);
+      } finally {
+        delete process.env['S3_VERIFY_BLOCK_PASS'];
+      }
+    },
+  );
+
+  it.skipIf(skip !== undefined)('names the object and file when a byte of a bundled file is flipped', async () => {
+    const labels = (
+      JSON.parse(await pgbackrest(stack!, 'info', '--output=json', '--repo=1')) as Array<{
+        backup: Array<{ label: string }>;
+      }>
+    )[0]!.backup.map((b) => b.label);
+    const manifest = manifestContent(
+      parseInfoFile(await readFile(join(repoDir, 'backup', stack!.stanza, labels[0]!, 'backup.manifest'), 'utf8')),
+    );
+    const victim = manifest.files
+      .filter((f) => f.bundleId !== undefined && f.repoSize > 64)
+      .sort((a, b) => b.repoSize - a.repoSize)[0]!;
+    const key = `backup/${stack!.stanza}/${labels[0]}/bundle/${victim.bundleId}`;
+    const path = join(repoDir, key);
+    const original = await readFile(path);
+    const damaged = Buffer.from(original);
+    const at = victim.bundleOffset + Math.floor(victim.repoSize / 2);
+    damaged[at] = damaged[at]! ^ 0xff;
+    await writeFile(path, damaged);
+    try {
+      const report = await verifyRepository({ path: repoDir, deep: true });
+      const errors = report.findings.filter((f) => f.severity !== 'info');
+      expect(errors.map((f) => [f.where?.key, f.where?.file])).toEqual([[key, victim.name]]);
+      expect(['backup-file-corrupt', 'backup-file-checksum-mismatch']).toContain(errors[0]!.code);
+      expect(exitCodeFor(report)).toBe(1);
+    } finally {
+      await writeFile(path, original);
+    }
+  });
+});
