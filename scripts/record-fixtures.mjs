@@ -100,7 +100,6 @@ async function recordOn(image, stack, cipherPass) {
 
   const infoText = (await must([st, '--output=json', 'info'])).stdout;
   await save('info.json', infoText);
-  await recordProgress(image, stack, save);
   for (const backup of JSON.parse(infoText)[0].backup) {
     const key = backup.database['repo-key'];
     labels[key] = [...(labels[key] ?? []), backup];
@@ -170,6 +169,7 @@ async function recordOn(image, stack, cipherPass) {
   await save('verify-error-verbose.txt', (await must([st, '--repo=2', '--output=text', '--verbose', 'verify'])).stdout);
   const deleted = [segment, `${oldest.label}/${backupFile.split(`${oldest.label}/`)[1]}`];
   await save('verify-error.json', `${JSON.stringify({ repo: 2, deleted }, null, 2)}\n`);
+  await recordProgress(image, stack, save);
   await rm(target, { recursive: true, force: true });
   await rename(out, target);
   log(image, `recorded ${Object.keys(files).length} files`);
@@ -181,8 +181,9 @@ function versionAtLeast(version, wanted) {
   return true;
 }
 
-// info --detail-level=progress (2.56+): idle, then during a full backup to the S3 repository (repo1), the first poll
-// whose backup lock reports bytes done. Before 2.56 the option's error output is recorded instead.
+// info --detail-level=progress (2.56+): idle, then (after 100,000 more rows, so the backup runs for a while) during a
+// full backup to the S3 repository (repo1), the first poll whose backup lock reports bytes done. Runs last in a full
+// recording. Before 2.56 the option's error output is recorded instead.
 async function recordProgress(image, stack, save) {
   const st = `--stanza=${stanza}`;
   const pgbackrest = (args) => stack.exec('pgbackrest', args, { timeout: 300_000 });
@@ -195,6 +196,8 @@ async function recordProgress(image, stack, save) {
     log(image, `info --detail-level=progress refused (exit ${refused.exitCode}, ${stream})`);
     return;
   }
+  await writeRows(stack, 100_000);
+  await switchWal(stack);
   const idle = await pgbackrest(progressArgs);
   if (idle.exitCode !== 0) throw new Error(`info --detail-level=progress → ${idle.exitCode}: ${idle.stderr}`);
   await save('info-progress.json', idle.stdout);
@@ -218,7 +221,7 @@ async function recordProgress(image, stack, save) {
   log(image, 'info --detail-level=progress recorded idle and during a backup');
 }
 
-// --only=progress: a stanza with enough data that a full backup to S3 runs for a few seconds, then recordProgress.
+// --only=progress: a fresh stanza on both repositories, then recordProgress.
 async function recordProgressOnly(image, stack, cipherPass) {
   const target = join(root, 'packages/core/test/fixtures/recorded', stack.pgBackRestVersion);
   await mkdir(target, { recursive: true });
@@ -231,8 +234,6 @@ async function recordProgressOnly(image, stack, cipherPass) {
   log(image, `PostgreSQL ${stack.pgVersion}, pgBackRest ${stack.pgBackRestVersion} → ${target} (progress only)`);
   const result = await stack.exec('pgbackrest', [`--stanza=${stanza}`, 'stanza-create'], { timeout: 300_000 });
   if (result.exitCode !== 0) throw new Error(`stanza-create → ${result.exitCode}: ${result.stderr}`);
-  await writeRows(stack, 100_000);
-  await switchWal(stack);
   await recordProgress(image, stack, save);
   log(image, `recorded ${Object.keys(files).join(', ')}`);
 }
