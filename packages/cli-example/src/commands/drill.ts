@@ -8,6 +8,7 @@ import {
   isPgBackRestError,
   isRestoredClusterError,
   parseExpectation,
+  previousDrillRepo,
   previousDrillSuccess,
   type RestoreTarget,
   renderDrillMetrics,
@@ -55,15 +56,14 @@ export function checksFromFlags(options: Record<string, unknown>): SqlCheck[] {
 async function writeMetrics(
   path: string,
   stanza: string,
-  repo: string,
+  repo: string | undefined,
   report: DrillReport | undefined,
   started: number,
 ) {
-  const labels = { stanza, repo };
-  const previous = await readFile(path, 'utf8').then(
-    (text) => previousDrillSuccess(text, labels),
-    () => undefined,
-  );
+  const before = await readFile(path, 'utf8').catch(() => '');
+  // A failed drill without --repo keeps the repository label of the drill that wrote the file before.
+  const labels = { stanza, repo: repo ?? previousDrillRepo(before, stanza) ?? '1' };
+  const previous = previousDrillSuccess(before, labels);
   const values =
     report === undefined
       ? {
@@ -170,7 +170,13 @@ export async function run(
         : await runContainerDrill({ ...common, image });
   } catch (error) {
     if (metricsFile !== undefined) {
-      await writeMetrics(metricsFile, where.stanza, String(repo ?? 1), undefined, started).catch(() => undefined);
+      await writeMetrics(
+        metricsFile,
+        where.stanza,
+        repo === undefined ? undefined : String(repo),
+        undefined,
+        started,
+      ).catch(() => undefined);
     }
     throw couldNotRun(error);
   }

@@ -44,6 +44,7 @@ export {
   drillMetricValues,
   formatDrillReport,
   lastDrillSuccess,
+  previousDrillRepo,
   previousDrillSuccess,
   renderDrillMetrics,
 } from './report.js';

@@ -148,6 +148,22 @@ export function previousDrillSuccess(text: string, labels: DrillMetricLabels): n
 }
 
 /**
+ * The repository label of a stanza's drill gauges in a textfile written before, or undefined.
+ *
+ * @example
+ * previousDrillRepo('chronos_drill_checks_failed{stanza="main",repo="2"} 0\n', 'main'); // '2'
+ */
+export function previousDrillRepo(text: string, stanza: string): string | undefined {
+  for (const line of text.split('\n')) {
+    const match = /^chronos_drill_\w+\{([^}]*)\}/.exec(line);
+    if (!match) continue;
+    const found = Object.fromEntries([...match[1]!.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1], m[2]]));
+    if (found['stanza'] === stanza && found['repo'] !== undefined) return found['repo'];
+  }
+  return undefined;
+}
+
+/**
  * The report as a table for people: the verdict, timings, RPO and one line per check.
  *
  * @example

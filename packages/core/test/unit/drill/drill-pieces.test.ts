@@ -5,6 +5,7 @@ import {
   judgeSqlOutput,
   parseExpectation,
   parseRecoveryProgress,
+  previousDrillRepo,
   previousDrillSuccess,
   recoveryLogExcerpt,
   renderDrillMetrics,
@@ -104,6 +105,8 @@ describe('drill metrics', () => {
     expect(text).toContain('chronos_drill_checks_failed{stanza="main",repo="2"} 0');
     expect(previousDrillSuccess(text, { stanza: 'main', repo: '2' })).toBe(1764640000);
     expect(previousDrillSuccess(text, { stanza: 'main', repo: '1' })).toBeUndefined();
+    expect(previousDrillRepo(text, 'main')).toBe('2');
+    expect(previousDrillRepo(text, 'other')).toBeUndefined();
   });
   it('leaves out an unknown last success and RPO (the families stay declared)', () => {
     const text = renderDrillMetrics({ stanza: 'main', repo: '1' }, { durationSeconds: 5, checksFailed: 1 });
