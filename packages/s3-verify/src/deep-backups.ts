@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { decryptFile, isSalted } from './cipher.js';
 import { parseInfoFile } from './info-file.js';
-import { type ManifestContent, type ManifestFile, manifestContent, storedFileKey } from './manifest-files.js';
+import {
+  type ManifestContent,
+  type ManifestFile,
+  ManifestFormatError,
+  manifestContent,
+  storedFileKey,
+} from './manifest-files.js';
 import { decodeObject, ObjectDecodeError, supportedCompressions } from './object-decoder.js';
 import { forEachBounded } from './pool.js';
 import type { Finding, StanzaReport } from './report.js';
@@ -44,7 +50,8 @@ async function loadManifest(
   storage: RepositoryStorage,
   key: string,
   passphrase: string | undefined,
-): Promise<ManifestContent | undefined> {
+): Promise<ManifestContent | ManifestFormatError | undefined> {
+  let formatError: ManifestFormatError | undefined;
   for (const candidate of [key, `${key}.copy`]) {
     const bytes = await storage.get(candidate);
     if (bytes === undefined) continue;
@@ -57,11 +64,12 @@ async function loadManifest(
       if (text === undefined) continue;
       const info = parseInfoFile(text);
       if (info.checksumValid) return manifestContent(info);
-    } catch {
+    } catch (error) {
       // The shallow check reports what is wrong with the manifest; the copy may still be good.
+      if (error instanceof ManifestFormatError) formatError = error;
     }
   }
-  return undefined;
+  return formatError;
 }
 
 /**
@@ -81,7 +89,16 @@ export async function verifyBackupFiles(input: BackupFilesInput): Promise<Backup
   let complete = true;
   await forEachBounded(input.labels, input.concurrency, async (label) => {
     const content = await loadManifest(storage, `${backupRoot}${label}/backup.manifest`, input.manifestPassphrase);
-    if (content === undefined) complete = false;
+    if (content instanceof ManifestFormatError) {
+      findings.push({
+        code: 'backup-manifest-invalid',
+        severity: 'error',
+        message: `backup ${label}: ${content.message}`,
+        stanza,
+        where: { label, key: `${backupRoot}${label}/backup.manifest` },
+      });
+    }
+    if (content === undefined || content instanceof ManifestFormatError) complete = false;
     else manifests.set(label, content);
   });
 

@@ -40,6 +40,9 @@ export class ManifestFormatError extends Error {
   override readonly name = 'ManifestFormatError';
 }
 
+/** The manifest format (`[backrest] backrest-format`) of pgBackRest 2.x. */
+const MANIFEST_FORMAT = 5;
+
 const num = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
@@ -50,6 +53,12 @@ const str = (value: unknown): string | undefined => (typeof value === 'string' ?
  * const { files, compressType } = manifestContent(parseInfoFile(text));
  */
 export function manifestContent(manifest: InfoFile): ManifestContent {
+  const format = infoValue(manifest, 'backrest', 'backrest-format');
+  if (typeof format === 'number' && format > MANIFEST_FORMAT) {
+    throw new ManifestFormatError(
+      `manifest format ${format} is newer than the format this package reads (${MANIFEST_FORMAT}): update @chronos/s3-verify`,
+    );
+  }
   const label = str(infoValue(manifest, 'backup', 'backup-label'));
   if (label === undefined) throw new ManifestFormatError('the manifest has no [backup] backup-label');
   const compress = infoValue(manifest, 'backup:option', 'option-compress-type');

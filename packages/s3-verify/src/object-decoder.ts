@@ -2,10 +2,11 @@ import { createDecipheriv, createHash, type Decipher } from 'node:crypto';
 import { Transform, type TransformCallback, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createInflate } from 'node:zlib';
+import { Decompress as ZstdStream } from 'fzstd';
 import { bytesToKey, SALTED_MAGIC } from './cipher.js';
 
 /** Compression types whose stored objects this package can decompress. */
-export const supportedCompressions = new Set(['none', 'gz']);
+export const supportedCompressions = new Set(['none', 'gz', 'zst']);
 
 /** Why stored bytes could not be turned back into the original content. */
 export class ObjectDecodeError extends Error {
@@ -24,7 +25,7 @@ export class ObjectDecodeError extends Error {
 export interface StoredEncoding {
   /** The passphrase of the object, when encrypted (never reported). */
   readonly passphrase: string | undefined;
-  /** gz, none (see {@link supportedCompressions}). */
+  /** gz, zst, none (see {@link supportedCompressions}). */
   readonly compression: string;
   /** Raw variant (bundles of block-incremental backups): salt without "Salted__", zlib instead of gzip. */
   readonly raw?: boolean;
@@ -94,6 +95,31 @@ class SaltedDecipher extends Transform {
   }
 }
 
+/** Zstandard decompression (pure JavaScript: Node 20's zlib has none), as a stream. */
+class ZstdDecompress extends Transform {
+  private readonly inner = new ZstdStream((chunk) => {
+    this.push(Buffer.from(chunk));
+  });
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    try {
+      this.inner.push(chunk);
+      done();
+    } catch (cause) {
+      done(new ObjectDecodeError('decompress', `cannot be decompressed (${(cause as Error).message})`, { cause }));
+    }
+  }
+
+  override _flush(done: TransformCallback): void {
+    try {
+      this.inner.push(new Uint8Array(0), true);
+      done();
+    } catch (cause) {
+      done(new ObjectDecodeError('decompress', `cannot be decompressed (${(cause as Error).message})`, { cause }));
+    }
+  }
+}
+
 /**
  * Streams stored bytes through decryption and decompression into SHA-1 and a byte count, holding
  * no more than a few chunks in memory.
@@ -129,6 +155,7 @@ export async function decodeObject(
   if (encoding.passphrase !== undefined) stages.push(new SaltedDecipher(encoding.passphrase, encoding.raw === true));
   let decompressor: NodeJS.ReadWriteStream | undefined;
   if (encoding.compression === 'gz') decompressor = encoding.raw === true ? createInflate() : createGunzip();
+  else if (encoding.compression === 'zst') decompressor = new ZstdDecompress();
   else if (encoding.compression !== 'none') {
     throw new ObjectDecodeError('decompress', `compression "${encoding.compression}" is not supported`);
   }

@@ -5,6 +5,7 @@ import { verifyBackupFiles } from './deep-backups.js';
 import { verifyWalSegments } from './deep-wal.js';
 import { type InfoFile, InfoFileParseError, infoKeys, infoRawValue, infoValue, parseInfoFile } from './info-file.js';
 import { checkInfoPair } from './info-pair.js';
+import { decodeObject, ObjectDecodeError, supportedCompressions } from './object-decoder.js';
 import { forEachBounded } from './pool.js';
 import type { ArchiveReport, BackupReport, Finding, StanzaReport } from './report.js';
 import { reconcileBackups } from './restorability.js';
@@ -12,7 +13,7 @@ import { segmentSizeFromObjectSizes, segmentSizeFromRollover } from './segment-s
 import { listFolder, type RepositoryStorage } from './storage.js';
 import { parseTimelineHistory, type TimelineHistoryParseError, type TimelineSwitch } from './timeline-history.js';
 import { analyzeArchiveWal, type BackupWal } from './wal-analysis.js';
-import { headerFromStoredPrefix } from './wal-header.js';
+import { headerFromStoredPrefix, readWalSegmentHeader } from './wal-header.js';
 
 /** Settings a stanza check runs with (resolved defaults). */
 const GIB = 1024 ** 3;
@@ -477,17 +478,32 @@ async function readSegmentSize(
   stanza: string,
   findings: Finding[],
 ): Promise<number | undefined> {
-  const candidate = scan.samples.find((s) => s.compression === undefined || s.compression === 'gz');
+  const candidate =
+    scan.samples.find((s) => s.compression === undefined || s.compression === 'gz') ??
+    scan.samples.find((s) => s.compression !== undefined && supportedCompressions.has(s.compression));
   if (candidate === undefined) return undefined;
-  // Enough compressed bytes for the 40-byte header, few enough to bound what they inflate to (~1 MiB).
-  const length = candidate.compression === 'gz' ? 1024 : 48;
-  const prefix = await bucket.get(candidate.key, { start: 0, end: Math.min(candidate.size, length + 16) - 1 });
-  if (prefix === undefined) return undefined;
   let header: ReturnType<typeof headerFromStoredPrefix>;
-  try {
-    header = headerFromStoredPrefix(prefix, candidate.compression, walPassphrase, candidate.key);
-  } catch {
-    return undefined;
+  if (candidate.compression === undefined || candidate.compression === 'gz') {
+    // Enough compressed bytes for the 40-byte header, few enough to bound what they inflate to (~1 MiB).
+    const length = candidate.compression === 'gz' ? 1024 : 48;
+    const prefix = await bucket.get(candidate.key, { start: 0, end: Math.min(candidate.size, length + 16) - 1 });
+    if (prefix === undefined) return undefined;
+    try {
+      header = headerFromStoredPrefix(prefix, candidate.compression, walPassphrase, candidate.key);
+    } catch {
+      return undefined;
+    }
+  } else {
+    // Other codecs: decode the one sampled segment as a stream (its blocks may be larger than any prefix).
+    const stream = await bucket.stream(candidate.key);
+    if (stream === undefined) return undefined;
+    try {
+      const decoded = await decodeObject(stream, { passphrase: walPassphrase, compression: candidate.compression });
+      header = readWalSegmentHeader(decoded.head);
+    } catch (error) {
+      if (error instanceof ObjectDecodeError) return undefined;
+      throw error;
+    }
   }
   if (header === undefined) return undefined;
   if (systemId !== null && header.systemId !== systemId) {

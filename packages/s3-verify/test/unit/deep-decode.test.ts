@@ -76,6 +76,11 @@ describe('manifest files (recorded 2.45 manifest)', () => {
     expect(manifest.files.every((f) => f.repoSize >= 0)).toBe(true);
   });
 
+  it('refuses a manifest of a newer format with what to do', () => {
+    const text = fixtureText('plain/backup.manifest').replace('backrest-format=5', 'backrest-format=6');
+    expect(() => manifestContent(parseInfoFile(text))).toThrow(/format 6 is newer .*update @chronos\/s3-verify/);
+  });
+
   it('decrypts an encrypted manifest through backup.info and finds its files cipher-pass', () => {
     const backupInfo = parseInfoFile(decryptFile(fixture('encrypted/backup.info'), fixturePassphrase, 'b').toString());
     const pass = infoValue(backupInfo, 'cipher', 'cipher-pass') as string;
