@@ -56,7 +56,7 @@ export interface LintFinding {
   readonly section?: string;
   /** The option concerned, by its canonical name (`repo1-s3-bucket`). */
   readonly option?: string;
-  /** The pgBackRest commands that read the line this way (where the verdict depends on the command). */
+  /** The pgBackRest commands whose run reads the line this way (absent for findings about the file as a whole). */
   readonly commands?: readonly string[];
 }
 
@@ -427,13 +427,7 @@ export function lintConfig(text: string | ConfigDocument, options: LintConfigOpt
   }
 
   const findings = [...accumulated.values()]
-    .map(({ finding, commands: used }) =>
-      finding.code === 'missing-option' ||
-      finding.code === 'option-not-for-command' ||
-      finding.code === 'retention-not-set'
-        ? { ...finding, commands: [...used].sort() }
-        : finding,
-    )
+    .map(({ finding, commands: used }) => (used.size > 0 ? { ...finding, commands: [...used].sort() } : finding))
     .sort((a, b) => a.line - b.line || a.column - b.column || a.code.localeCompare(b.code));
   const count = (s: LintSeverity) => findings.filter((f) => f.severity === s).length;
   const errors = count('error');

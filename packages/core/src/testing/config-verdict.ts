@@ -42,7 +42,7 @@ const SCRIPT = `#!/bin/bash
 dir=$1; bin=$2
 run_one() {
   IFS=$'\\t' read -r id file stanza command <<<"$1"
-  out=$(cd "$dir" && timeout -s KILL 20 "$bin" --config="$dir/$file" --stanza="$stanza" --log-level-console=warn \\
+  out=$(cd "$dir" && timeout -s KILL 10 "$bin" --config="$dir/$file" --stanza="$stanza" --log-level-console=warn \\
     --io-timeout=1 "$command" 2>&1 </dev/null)
   printf '@@RUN\\t%s\\t%s\\n%s\\n' "$id" "$?" "$out" >"$dir/results/$id"
 }

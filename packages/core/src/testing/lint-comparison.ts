@@ -29,7 +29,8 @@ const PGBACKREST_WARNINGS_THE_LINTER_WARNS_ABOUT = new Set([
 const UNNAMED_ERROR_CODES = new Set(['invalid-line', 'option-outside-section', 'conflicting-options']);
 
 /**
- * Compares a lint result with what real pgBackRest said about the same file (from {@link judgeConfigFiles}).
+ * Compares a lint result with what real pgBackRest said about the same file (from {@link judgeConfigFiles}), over the
+ * commands pgBackRest was run with (a finding only other commands would meet is not judged).
  * `strict` (for files with one fault each) also counts every error the linter reports that pgBackRest did not name;
  * otherwise only the verdict and what pgBackRest named count (pgBackRest stops at the first error of each run).
  *
@@ -49,7 +50,11 @@ export function compareLintWithPgBackRest(
   };
   const disagreements: LintDisagreement[] = [];
   const deliberate: { code: string; option: string }[] = [];
-  const strictErrors = lint.findings.filter((f) => f.severity === 'error' && !STRICTER_BY_DESIGN.has(f.code));
+  const ran = new Set(runs.map((r) => r.command));
+  const judged = (f: LintFinding) => f.commands === undefined || f.commands.some((c) => ran.has(c));
+  const strictErrors = lint.findings.filter(
+    (f) => f.severity === 'error' && !STRICTER_BY_DESIGN.has(f.code) && judged(f),
+  );
   const matches = (f: LintFinding, option: string | undefined) =>
     option === undefined
       ? UNNAMED_ERROR_CODES.has(f.code)
