@@ -108,7 +108,9 @@ export function compareLintWithPgBackRest(
     }
   }
   for (const f of lint.findings) {
-    if (!PGBACKREST_WARNINGS_THE_LINTER_WARNS_ABOUT.has(f.code) || f.option === undefined) continue;
+    if (f.severity !== 'warning' || !PGBACKREST_WARNINGS_THE_LINTER_WARNS_ABOUT.has(f.code) || f.option === undefined) {
+      continue;
+    }
     const clean = runs.filter((r) => r.verdict.error === undefined && (f.commands ?? []).includes(r.command));
     if (
       clean.length > 0 &&
