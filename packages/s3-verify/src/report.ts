@@ -140,6 +140,16 @@ const archiveSchema = z.object({
   timelines: z.array(timelineSchema),
   /** Required WAL range checked (from the oldest backup's start to the newest segment), per timeline. */
   checked: z.array(segmentRangeSchema),
+  /** Recovery that cannot complete because WAL on the restore path is missing (see the message). */
+  unrecoverable: z.array(
+    z.object({
+      timeline: z.number().int(),
+      after: z.string().nullable(),
+      missing: segmentRangeSchema,
+      until: z.string().nullable(),
+      message: z.string(),
+    }),
+  ),
   objects: z.number().int(),
   bytes: z.number().int(),
 });

@@ -327,6 +327,7 @@ export async function verifyStanza(
       segmentSize,
       timelines: result.timelines,
       checked: result.checked,
+      unrecoverable: result.unrecoverable,
       objects: scan.objects,
       bytes: scan.bytes,
     });

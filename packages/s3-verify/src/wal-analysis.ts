@@ -44,6 +44,19 @@ export interface ArchiveWalResult {
   readonly backupWalComplete: Map<string, boolean | null>;
   /** False when the required range could not be checked as a whole. */
   readonly complete: boolean;
+  /** Recovery ranges that cannot complete because of missing WAL on the restore path. */
+  readonly unrecoverable: UnrecoverableRange[];
+}
+
+/** WAL positions no restore can reach from the backups before a gap. */
+export interface UnrecoverableRange {
+  readonly timeline: number;
+  /** The last segment before the gap: recovery from older backups stops at its end. */
+  readonly after: string | null;
+  readonly missing: ReportedSegmentRange;
+  /** The first backup that starts after the gap (restores to targets after its consistency point work again); null when none. */
+  readonly until: string | null;
+  readonly message: string;
 }
 
 /**
@@ -169,7 +182,7 @@ export function analyzeArchiveWal(input: ArchiveWalInput): ArchiveWalResult {
           report(timeline, missingRanges(runs.runs, first.first, last.last), log);
       }
     }
-    return { findings, checked, timelines, backupWalComplete, complete: false };
+    return { findings, checked, timelines, backupWalComplete, complete: false, unrecoverable: [] };
   }
 
   const absolute = (segment: string | null) => {
@@ -180,6 +193,7 @@ export function analyzeArchiveWal(input: ArchiveWalInput): ArchiveWalResult {
   };
 
   let complete = true;
+  const unrecoverable: UnrecoverableRange[] = [];
   const target = scan.newestTimeline();
   if (target !== undefined) {
     const history = histories.get(target) ?? [];
@@ -206,7 +220,32 @@ export function analyzeArchiveWal(input: ArchiveWalInput): ArchiveWalResult {
     }
     for (const step of required) {
       checked.push(range(step.timeline, step.first, step.last));
-      report(step.timeline, missingRanges(runsByTimeline.get(step.timeline) ?? [], step.first, step.last));
+      const gaps = missingRanges(runsByTimeline.get(step.timeline) ?? [], step.first, step.last);
+      report(step.timeline, gaps);
+      for (const gap of gaps) {
+        if (
+          findings.some(
+            (f) => f.code === 'wal-in-flight' && f.where?.segments?.first === name(step.timeline, gap.first),
+          )
+        )
+          continue;
+        const next = backups.find((b) => {
+          const start = absolute(b.start);
+          return (
+            start !== undefined &&
+            start.timeline >= step.timeline &&
+            (start.timeline > step.timeline || start.segment > gap.last)
+          );
+        });
+        const after = gap.first > 0 ? name(step.timeline, gap.first - 1) : null;
+        unrecoverable.push({
+          timeline: step.timeline,
+          after,
+          missing: range(step.timeline, gap.first, gap.last),
+          until: next?.label ?? null,
+          message: `restores from backups before the gap to targets past ${after ?? 'its start'} cannot complete (WAL ${name(step.timeline, gap.first)}..${name(step.timeline, gap.last)} is missing)${next === undefined ? '; no later backup starts after it' : `; targets after backup ${next.label} is consistent (${next.stop}) are reachable again from it`}`,
+        });
+      }
     }
   }
 
@@ -226,7 +265,7 @@ export function analyzeArchiveWal(input: ArchiveWalInput): ArchiveWalResult {
       });
     }
   }
-  return { findings, checked, timelines, backupWalComplete, complete };
+  return { findings, checked, timelines, backupWalComplete, complete, unrecoverable };
 }
 
 /** The newest segment (log, segment-within-log) of a timeline in the scan. */

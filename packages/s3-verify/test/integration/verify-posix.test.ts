@@ -115,6 +115,7 @@ describe.skipIf(skip)(skip ?? 'verifyRepository on a posix repository written by
       const name = victim.slice(victim.lastIndexOf('/') + 1, victim.lastIndexOf('/') + 25);
       const gaps = report.findings.filter((f) => f.code === 'wal-missing' || f.code === 'wal-in-flight');
       expect(gaps.map((f) => [f.code, f.where?.segments?.first])).toEqual([['wal-missing', name]]);
+      expect(report.stanzas[0]!.archives[0]!.unrecoverable.map((r) => r.missing.first)).toEqual([name]);
       expect(exitCodeFor(report)).toBe(1);
     } finally {
       await copy.remove();

@@ -81,6 +81,16 @@ describe('WAL continuity on the recorded repository (timeline 1 → 2 after a pr
     const incomplete = result.findings.filter((f) => f.code === 'wal-backup-incomplete');
     expect(incomplete.map((f) => f.where?.label)).toEqual([backups[1]!.label]);
     expect(result.backupWalComplete.get(backups[1]!.label)).toBe(false);
+    expect(result.unrecoverable).toHaveLength(1);
+    const [range] = result.unrecoverable;
+    expect(range!.missing.first).toBe(backups[1]!.start);
+    expect(range!.after).toBe(segmentName(1, Number.parseInt(backups[1]!.start!.slice(16), 16) - 1, 256));
+    expect(range!.until).toBe(backups.find((b) => b.start! > backups[1]!.start!)?.label ?? null);
+    expect(range!.message).toContain(`past ${range!.after}`);
+  });
+
+  it('has no unrecoverable range in a healthy archive', () => {
+    expect(analyze(scanFromListing()).unrecoverable).toEqual([]);
   });
 
   it('treats a gap before freshly uploaded segments as in flight during the grace period', () => {
@@ -89,8 +99,10 @@ describe('WAL continuity on the recorded repository (timeline 1 → 2 after a pr
     const scan = scanFromListing({ drop: (k) => k === previous, modified: (k) => (k === newest ? now - 5_000 : old) });
     const result = analyze(scan);
     expect(result.findings.map((f) => [f.code, f.severity])).toEqual([['wal-in-flight', 'info']]);
+    expect(result.unrecoverable).toEqual([]);
     const late = analyze(scan, { now: now + 3_600_000 });
     expect(late.findings.map((f) => f.code)).toEqual(['wal-missing']);
+    expect(late.unrecoverable.map((r) => r.until)).toEqual([null]);
   });
 
   it('judges gaps by position: a gap far behind the newest segment is missing even when every object is recent', () => {
