@@ -1,0 +1,72 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  ensureSuccess,
+  integrationGate,
+  type PgBackRestStack,
+  probePgBackRest,
+  startNativeStack,
+  writeRows,
+} from '@chronos/pgbackrest/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { envelope, runCli } from '../helpers/run-cli.js';
+
+const skip = await integrationGate(await probePgBackRest());
+
+describe.skipIf(skip)(skip ?? 'chronos verify-repo --deep on a posix repository written by pgBackRest 2.45', () => {
+  let stack: PgBackRestStack;
+  let repoDir: string;
+  const pgbackrest = async (...args: string[]) =>
+    ensureSuccess(
+      `pgbackrest ${args.at(-1)}`,
+      await stack.exec('pgbackrest', [`--stanza=${stack.stanza}`, ...args], { timeout: 240_000 }),
+    );
+
+  beforeAll(async () => {
+    stack = await startNativeStack({
+      repos: [{ type: 'posix', options: { bundle: 'y' } }],
+      options: { 'start-fast': 'y' },
+    });
+    repoDir = stack.repos[0]!.hostPath!;
+    await pgbackrest('stanza-create');
+    await writeRows(stack, 1_000);
+    await pgbackrest('--type=full', 'backup');
+  }, 600_000);
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('reads every file and segment, exits 0 and proves the backup restorable', async () => {
+    const run = await runCli(['--stanza', stack.stanza, 'verify-repo', '--path', repoDir, '--deep', '--json']);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const { result } = envelope(run) as {
+      result: {
+        settings: { deep: boolean };
+        stanzas: Array<{ deep: { files: number; segments: number }; backups: Array<{ restorable: boolean | null }> }>;
+      };
+    };
+    expect(result.settings.deep).toBe(true);
+    expect(result.stanzas[0]!.deep.files).toBeGreaterThan(100);
+    expect(result.stanzas[0]!.deep.segments).toBeGreaterThan(0);
+    expect(result.stanzas[0]!.backups.map((b) => b.restorable)).toEqual([true]);
+  });
+
+  it('exits 1 and names the bundle when it is gone', async () => {
+    const info = JSON.parse((await pgbackrest('--output=json', 'info')).stdout) as Array<{
+      backup: Array<{ label: string }>;
+    }>;
+    const bundle = join(repoDir, 'backup', stack.stanza, info[0]!.backup[0]!.label, 'bundle', '1');
+    const bytes = await readFile(bundle);
+    await rm(bundle);
+    try {
+      const run = await runCli(['verify-repo', '--path', repoDir, '--deep']);
+      expect(run.exitCode).toBe(1);
+      expect(run.stdout).toContain('backup-file-missing');
+      expect(run.stdout).toContain(`${info[0]!.backup[0]!.label}/bundle/1`);
+      expect(run.stdout).toMatch(/cannot be restored/);
+    } finally {
+      await writeFile(bundle, bytes);
+    }
+  });
+});
