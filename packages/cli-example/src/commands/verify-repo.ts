@@ -22,6 +22,7 @@ export async function run(
   }
   const verifyOptions: PosixVerifyOptions = {
     path: str('path') as string,
+    signal: context.signal,
     ...(options['deep'] === true ? { deep: true } : {}),
     ...(context.globals.stanza === undefined ? {} : { stanzas: [context.globals.stanza] }),
     ...(cipherEnv === undefined ? {} : { cipherPassphrase: { env: cipherEnv } }),

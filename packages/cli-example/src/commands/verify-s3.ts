@@ -33,6 +33,7 @@ export async function run(
     bucket: str('bucket') as string,
     region: str('region') as string,
     repoPath: str('repoPath') ?? '/',
+    signal: context.signal,
     ...(endpoint === undefined ? {} : { endpoint, forcePathStyle: true }),
     ...(caFile === undefined ? {} : { tls: { caCert: await readInputFile(caFile, '--ca-file') } }),
     ...(options['tlsVerify'] === false ? { tls: { verify: false } } : {}),

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -9,7 +10,7 @@ import {
   writeRows,
 } from '@chronos/pgbackrest/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { envelope, runCli } from '../helpers/run-cli.js';
+import { CLI, envelope, runCli } from '../helpers/run-cli.js';
 
 const skip = await integrationGate(await probePgBackRest());
 
@@ -50,6 +51,26 @@ describe.skipIf(skip)(skip ?? 'chronos verify-repo --deep on a posix repository 
     expect(result.stanzas[0]!.deep.files).toBeGreaterThan(100);
     expect(result.stanzas[0]!.deep.segments).toBeGreaterThan(0);
     expect(result.stanzas[0]!.backups.map((b) => b.restorable)).toEqual([true]);
+  });
+
+  it('stops within a second of Ctrl-C and says what it checked (exit 3)', async () => {
+    const child = spawn(process.execPath, [CLI, 'verify-repo', '--path', repoDir, '--deep', '--json'], {
+      env: { ...process.env, FORCE_COLOR: '0' },
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const interrupted = Date.now();
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(Date.now() - interrupted).toBeLessThan(1_000);
+    expect(code).toBe(3);
+    const { result } = JSON.parse(stdout) as { result: { findings: Array<{ code: string; message: string }> } };
+    expect(result.findings.find((f) => f.code === 'verification-aborted')?.message).toMatch(
+      /were checked before it stopped/,
+    );
   });
 
   it('exits 1 and names the bundle when it is gone', async () => {
