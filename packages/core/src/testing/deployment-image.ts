@@ -14,7 +14,8 @@ export interface DeploymentImageOptions {
 /**
  * Entrypoint of the derived image, in the manner of the official `postgres` images: as root it prepares the data
  * directory (`PGDATA`, default `/var/lib/postgresql/data`, usually a named volume) and pgBackRest's paths, then
- * re-runs itself as postgres; an empty data directory gets `initdb` with archiving to pgBackRest for stanza
+ * re-runs itself as postgres (setpriv: PostgreSQL ends up as process 1 and gets `docker stop`'s signal, SIGINT, a
+ * fast shutdown); an empty data directory gets `initdb` with archiving to pgBackRest for stanza
  * `CHRONOS_STANZA` (default `chronos`); then PostgreSQL becomes the container's main process. The port comes from
  * `PGPORT` (host networking: give each container its own).
  */
@@ -28,7 +29,7 @@ if [ "$(id -u)" = 0 ]; then
   chown postgres:postgres "$PGDATA" /var/run/postgresql /var/log/pgbackrest /var/spool/pgbackrest /tmp/pgbackrest
   chmod 700 "$PGDATA"
   if [ -d /var/lib/pgbackrest ]; then chown postgres:postgres /var/lib/pgbackrest; fi
-  exec runuser -u postgres -- "$0" "$@"
+  exec setpriv --reuid=postgres --regid=postgres --init-groups "$0" "$@"
 fi
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   "$BIN/initdb" -D "$PGDATA" --auth=trust --username=postgres >/dev/null
@@ -46,6 +47,7 @@ const DOCKERFILE = `ARG BASE
 FROM \${BASE}
 COPY chronos-entrypoint.sh /usr/local/bin/chronos-entrypoint.sh
 ENV PGDATA=/var/lib/postgresql/data
+STOPSIGNAL SIGINT
 ENTRYPOINT ["/usr/local/bin/chronos-entrypoint.sh"]
 `;
 
