@@ -87,6 +87,9 @@ function candidateRepos(target: RestoreTarget, stanza: StanzaAnalysis): Reposito
     const keys = stanza.repositories.map((r) => r.key).join(', ') || 'none';
     throw new NoBackupForTargetError(`Stanza '${stanza.name}' has no repo${target.repo}; repositories: ${keys}.`);
   }
+  if (repo.backups.length === 0) {
+    throw new NoBackupForTargetError(`repo${target.repo} of stanza '${stanza.name}' holds no backup to restore.`);
+  }
   return [repo];
 }
 

@@ -116,6 +116,14 @@ describe('planRestore with other targets', () => {
     expect(() => planRestore({ type: 'default', repo: 3 }, stanza)).toThrow(/no repo3/);
     expect(() => planRestore({ type: 'xid', xid: 'abc' }, stanza)).toThrow(/positive transaction id/);
   });
+
+  it('refuses a repository that holds no backup with a typed error', () => {
+    const empty = { ...stanza, repositories: stanza.repositories.map((r) => ({ ...r, backups: [] })) };
+    for (const type of ['default', 'immediate'] as const) {
+      expect(() => planRestore({ type, repo: 1 }, empty)).toThrow(NoBackupForTargetError);
+      expect(() => planRestore({ type, repo: 1 }, empty)).toThrow(/repo1 of stanza .* holds no backup/);
+    }
+  });
 });
 
 describe('target time text', () => {
