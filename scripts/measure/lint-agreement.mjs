@@ -24,7 +24,7 @@ try {
   const texts = new Map();
   for (const file of files) {
     await copyFile(join(source, file), join(work, file));
-    await chmod(join(work, file), 0o600);
+    await chmod(join(work, file), values.image ? 0o644 : 0o600);
     const text = await readFile(join(work, file), 'utf8');
     texts.set(file, text);
     const stanzas = [
@@ -39,6 +39,10 @@ try {
     }
   }
   await mkdir(join(work, 'log'), { recursive: true });
+  if (values.image) {
+    // pgBackRest runs as the image's postgres user: it must read the files and write logs and results.
+    for (const path of [work, join(work, 'log')]) await chmod(path, 0o777);
+  }
   const started = Date.now();
   const judge = values.image ? { kind: 'image', image: values.image } : { kind: 'native' };
   const results = await judgeConfigFiles({ directory: work, runs, judge });

@@ -27,7 +27,10 @@ export type ConfigJudge =
 
 /** Options for {@link judgeConfigFiles}. */
 export interface JudgeConfigFilesOptions {
-  /** A directory holding the files; pgBackRest sees it at the same path (the container mounts it there). */
+  /**
+   * A directory holding the files; pgBackRest sees it at the same path (the container mounts it there). With an image
+   * the image's user must be able to read the files and write to the directory.
+   */
   readonly directory: string;
   readonly runs: readonly ConfigRun[];
   readonly judge: ConfigJudge;
