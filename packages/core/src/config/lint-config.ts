@@ -1,4 +1,5 @@
 import { CATALOGUE_VERSIONS, type Catalogue, catalogueFor } from '../catalogue/index.js';
+import { envNameOf } from '../commands/build-command.js';
 import { type ConfigDocument, parseConfigFile } from './config-document.js';
 import { closestName } from './did-you-mean.js';
 import { loadRuleEvents } from './lint/load-rules.js';
@@ -137,10 +138,6 @@ const KIND_TO_CODE: Readonly<Record<RunEvent['kind'], LintCode>> = {
 };
 
 const INLINE_COMMENT = /\s+[#;]/;
-
-function envName(option: string): string {
-  return `PGBACKREST_${option.toUpperCase().replaceAll('-', '_')}`;
-}
 
 function keyColumn(line: OptionLine): number {
   return line.raw.indexOf(line.key) + 1;
@@ -308,7 +305,7 @@ export function lintConfig(text: string | ConfigDocument, options: LintConfigOpt
   };
 
   const fromMissing = (missing: MissingOption, stanza: string | undefined, command: string) => {
-    const env = envName(missing.option);
+    const env = envNameOf(missing.option);
     if (options.env?.[env] !== undefined) return;
     if (missing.definition.section === 'stanza' && stanza === undefined) return;
     const secret = missing.definition.secure;
@@ -410,7 +407,7 @@ export function lintConfig(text: string | ConfigDocument, options: LintConfigOpt
         message: others
           ? `${reading.canonicalName} is a secret in a file every user can read (mode ${mode}).`
           : `${reading.canonicalName} is a secret in a file its group can read (mode ${mode}); fine only when the group is trusted.`,
-        fix: `chmod ${others ? '640 (or 600)' : '600'} the file, or pass ${envName(reading.canonicalName)} in pgBackRest's environment instead.`,
+        fix: `chmod ${others ? '640 (or 600)' : '600'} the file, or pass ${envNameOf(reading.canonicalName)} in pgBackRest's environment instead.`,
       });
     }
   }

@@ -1,4 +1,5 @@
 import { catalogueFor } from '../catalogue/index.js';
+import { envNameOf } from '../commands/build-command.js';
 import type { CompileNote, ConfigGroup, ConfigSections, SecretBinding } from './compile-types.js';
 import { DEFAULT_COMPRESSION, RECOMMENDED_START_FAST } from './compression-defaults.js';
 import { formatIssuePath, PolicyValidationError } from './errors.js';
@@ -39,10 +40,6 @@ export function maxRunsInWindow(schedules: readonly PolicySchedule[], days: numb
     best = Math.max(best, end - start);
   }
   return best;
-}
-
-function secretEnv(option: string): string {
-  return `PGBACKREST_${option.toUpperCase().replaceAll('-', '_')}`;
 }
 
 function describeSource(ref: SecretRef): string {
@@ -225,7 +222,7 @@ export function compileConfig(
   policy.repositories.forEach((repo, index) => {
     const n = index + 1;
     const bind = (option: string, source: SecretRef) => {
-      secrets.push({ option, env: secretEnv(option), source, repository: repo.name });
+      secrets.push({ option, env: envNameOf(option), source, repository: repo.name });
     };
     const entries = repoLocation(repo, n, bind);
     entries.push(...repoRetention(policy, repo, index, notes));
