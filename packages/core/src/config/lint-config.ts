@@ -376,7 +376,8 @@ export function lintConfig(text: string | ConfigDocument, options: LintConfigOpt
     }
     const comment = INLINE_COMMENT.exec(line.value);
     if (comment && reading.definition.type !== 'hash') {
-      const kept = line.value.slice(0, comment.index);
+      const secret = reading.definition.secure;
+      const kept = secret ? '<the value before the comment>' : line.value.slice(0, comment.index);
       add({
         line: line.line,
         column: valueColumn(line) + comment.index + comment[0].length - 1,
@@ -384,7 +385,9 @@ export function lintConfig(text: string | ConfigDocument, options: LintConfigOpt
         code: 'inline-comment',
         section: line.section,
         option: reading.canonicalName,
-        message: `pgBackRest has no inline comments: ${reading.canonicalName} is '${line.value}', comment included.`,
+        message: secret
+          ? `pgBackRest has no inline comments: the secret ${reading.canonicalName} includes the comment after it.`
+          : `pgBackRest has no inline comments: ${reading.canonicalName} is '${line.value}', comment included.`,
         fix: `${line.key}=${kept} (and the comment on a line of its own, starting with #).`,
       });
     }

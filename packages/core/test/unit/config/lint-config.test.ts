@@ -216,6 +216,14 @@ describe('lintConfig', () => {
     expect(path!.column).toBe(35);
   });
 
+  it('never repeats a secret that carries an inline comment', () => {
+    const result = lint(
+      '[global]\nrepo1-cipher-type=aes-256-cbc\nrepo1-cipher-pass=Hunter2-Secret  ; change this!\n[a]\npg1-path=/a\n',
+    );
+    expect(codes(result.findings)).toEqual([[3, 'warning', 'inline-comment']]);
+    expect(JSON.stringify(result)).not.toContain('Hunter2-Secret');
+  });
+
   it('warns when full retention is not set, as pgBackRest does at backup and expire', () => {
     const result = lint('[global]\nrepo1-path=/r\n[a]\npg1-path=/a\n');
     expect(result.findings.map((f) => [f.code, f.option, f.commands])).toEqual([
