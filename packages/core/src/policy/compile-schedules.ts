@@ -31,6 +31,8 @@ export interface KubernetesOptions {
   readonly fileSecretName: string;
   /** ConfigMap holding `pgbackrest.conf`. */
   readonly configMapName: string;
+  /** ConfigMap holding the policy file under the key `policy.json`, mounted where the restore drill job reads it. */
+  readonly policyConfigMapName: string;
 }
 
 /** A systemd unit file. */
@@ -239,12 +241,16 @@ export function renderSystemdUnits(
   });
 }
 
+/** The key of the policy file in the ConfigMap the restore drill CronJob mounts. */
+export const POLICY_CONFIGMAP_KEY = 'policy.json';
+
 function secretKey(path: string): string {
   return path.replace(/^\//, '').replaceAll(/[^A-Za-z0-9.-]/g, '-');
 }
 
 /**
- * Kubernetes CronJobs per job with `spec.timeZone`, secrets from a Secret (env) and mounted files.
+ * Kubernetes CronJobs per job with `spec.timeZone`, secrets from a Secret (env) and mounted files; the restore drill's
+ * also mounts the policy file it passes to `chronos drill --policy` from a ConfigMap (key `policy.json`).
  *
  * @example
  * renderKubernetesCronJobs(jobs, secrets, options)[0]?.manifest; // 'apiVersion: batch/v1\nkind: CronJob\n…'
@@ -274,6 +280,16 @@ export function renderKubernetesCronJobs(
     };
     if (usesEnvSecrets(secrets)) container['envFrom'] = [{ secretRef: { name: k8s.secretName } }];
     const volumes: Record<string, unknown>[] = [{ name: 'config', configMap: { name: k8s.configMapName } }];
+    if (job.kind === 'restore-drill') {
+      const mounts = container['volumeMounts'] as Record<string, unknown>[];
+      mounts.push({
+        name: 'policy',
+        mountPath: options.policyPath ?? defaultPolicyPath(options.stanza),
+        subPath: POLICY_CONFIGMAP_KEY,
+        readOnly: true,
+      });
+      volumes.push({ name: 'policy', configMap: { name: k8s.policyConfigMapName } });
+    }
     if (fileRefs.length > 0) {
       volumes.push({
         name: 'secret-files',

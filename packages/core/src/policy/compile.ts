@@ -3,6 +3,7 @@ import {
   defaultPolicyPath,
   type KubernetesCronJob,
   type KubernetesOptions,
+  POLICY_CONFIGMAP_KEY,
   renderCrontab,
   renderKubernetesCronJobs,
   renderSystemdUnits,
@@ -45,7 +46,7 @@ export interface CompilePolicyOptions {
    * wall-clock time that does not exist); default now. Covers {@link DST_GAP_YEARS} years.
    */
   readonly from?: Date;
-  /** Kubernetes CronJob settings; names default to pgbackrest-<stanza>[-secrets|-secret-files]. */
+  /** Kubernetes CronJob settings; names default to pgbackrest-<stanza>[-secrets|-secret-files|-policy]. */
   readonly kubernetes?: Partial<KubernetesOptions>;
 }
 
@@ -214,6 +215,7 @@ export function compilePolicy(policy: Policy, options: CompilePolicyOptions = {}
       secretName: options.kubernetes?.secretName ?? `pgbackrest-${stanza}-secrets`,
       fileSecretName: options.kubernetes?.fileSecretName ?? `pgbackrest-${stanza}-secret-files`,
       configMapName: options.kubernetes?.configMapName ?? `pgbackrest-${stanza}`,
+      policyConfigMapName: options.kubernetes?.policyConfigMapName ?? `pgbackrest-${stanza}-policy`,
       ...(options.kubernetes?.namespace ? { namespace: options.kubernetes.namespace } : {}),
     },
     host: {
@@ -246,6 +248,12 @@ export function compilePolicy(policy: Policy, options: CompilePolicyOptions = {}
       code: 'drill.runs-chronos',
       path: 'restoreDrill',
       message: `The restore drill job runs \`chronos drill\` with the policy (at ${renderOptions.policyPath ?? defaultPolicyPath(stanza)} where the job runs; chronos and the PostgreSQL binaries must be installed there): it restores from repository "${drill.repository}" into ${drill.path} (empty or a previous drill's, never the data directory) with --archive-mode=off, starts PostgreSQL there on a private Unix socket, waits for recovery, runs ${drill.checks.length} SQL check(s) and pg_amcheck, then stops it and removes the directory${drill.metricsFile === undefined ? '' : `; its gauges go to ${drill.metricsFile}`}.`,
+    });
+    const policyMap = renderOptions.kubernetes.policyConfigMapName;
+    notes.push({
+      code: 'drill.kubernetes-policy',
+      path: 'restoreDrill',
+      message: `The Kubernetes restore drill CronJob mounts the policy file at ${renderOptions.policyPath ?? defaultPolicyPath(stanza)} from the ConfigMap ${policyMap} (key ${POLICY_CONFIGMAP_KEY}): create it from this policy file, e.g. kubectl create configmap ${policyMap} --from-file=${POLICY_CONFIGMAP_KEY}=<policy file>.`,
     });
     if (policy.runtime !== 'host' && 'docker' in policy.runtime) {
       notes.push({

@@ -256,6 +256,39 @@ describe('compilePolicy: schedules', () => {
     expect(container['command'][2]).toContain('pgbackrest --stanza=chronos --repo=2 --type=full backup');
   });
 
+  it('mounts the policy file the Kubernetes drill CronJob passes to chronos drill --policy, from a ConfigMap', () => {
+    const podOf = (compiled: ReturnType<typeof compilePolicy>, kind: string) => {
+      const job = compiled.schedules.kubernetes.find((j) => j.name.endsWith(kind))!;
+      return (parseYaml(job.manifest) as Manifest)['spec']['jobTemplate']['spec']['template']['spec'];
+    };
+    const pod = podOf(reference, '-restore-drill');
+    const command = pod['containers'][0]['command'][2] as string;
+    const policyArg = /--policy=(\S+)/.exec(command)?.[1];
+    expect(policyArg).toBe('/etc/chronos/chronos.policy.json');
+    const mount = pod['containers'][0]['volumeMounts'].find((m: { mountPath: string }) => m.mountPath === policyArg);
+    expect(mount).toEqual({ name: 'policy', mountPath: policyArg, subPath: 'policy.json', readOnly: true });
+    expect(pod['volumes']).toContainEqual({ name: 'policy', configMap: { name: 'pgbackrest-chronos-policy' } });
+    expect(reference.notes.find((n) => n.code === 'drill.kubernetes-policy')?.message).toContain(
+      'kubectl create configmap pgbackrest-chronos-policy --from-file=policy.json=',
+    );
+    // The path and the ConfigMap follow the compile options; backup jobs mount no policy.
+    const custom = compilePolicy(validatePolicy(example), {
+      policyPath: '/srv/chronos/policy.json',
+      kubernetes: { policyConfigMapName: 'drill-policy' },
+    });
+    const customPod = podOf(custom, '-restore-drill');
+    expect(customPod['containers'][0]['command'][2]).toContain('--policy=/srv/chronos/policy.json');
+    expect(customPod['containers'][0]['volumeMounts']).toContainEqual({
+      name: 'policy',
+      mountPath: '/srv/chronos/policy.json',
+      subPath: 'policy.json',
+      readOnly: true,
+    });
+    expect(customPod['volumes']).toContainEqual({ name: 'policy', configMap: { name: 'drill-policy' } });
+    const fullPod = podOf(reference, '-full');
+    expect(fullPod['volumes'].map((v: { name: string }) => v.name)).not.toContain('policy');
+  });
+
   it('reads file-referenced secrets from the file in every scheduler', () => {
     const compiled = compilePolicy(
       validatePolicy(
@@ -294,7 +327,7 @@ describe('compilePolicy: schedules', () => {
     );
     const command = drill?.script.find((line) => line.includes(' drill '));
     expect(command).toMatch(
-      /^chronos --stanza=chronos .*drill --policy=\/etc\/chronos\/chronos\.policy\.json \|\| rc=\$\?$/,
+      /^chronos --stanza=chronos .*drill --policy=\/etc\/chronos\/chronos\.policy\.json --image=chronos-db-image \|\| rc=\$\?$/,
     );
     expect(drill?.script.some((line) => line.startsWith('pgbackrest '))).toBe(false);
     const compiled = compilePolicy(validatePolicy(example), {
@@ -342,20 +375,22 @@ describe('compilePolicy: schedules', () => {
 });
 
 describe('compilePolicy: the restore drill in a container deployment', () => {
-  it('runs chronos drill with --image beside the container, or notes that the drill refuses without one', () => {
-    const withImage = compilePolicy(
+  it('runs chronos drill with --image beside the container (the reference policy), or notes that the drill refuses without one', () => {
+    const script = reference.jobs.find((job) => job.kind === 'restore-drill')!.script.join('\n');
+    expect(script).toContain('--docker=chronos-db --user=postgres drill');
+    expect(script).toContain('--image=chronos-db-image');
+    expect(reference.notes.find((n) => n.code === 'drill.container-runtime')?.message).toContain('throwaway container');
+    const withoutImage = compilePolicy(
       validatePolicy(
         variant((doc) => {
-          doc.restoreDrill!.image = 'chronos-pg:15-2.45';
+          delete doc.restoreDrill!.image;
           return doc;
         }),
       ),
     );
-    const script = withImage.jobs.find((job) => job.kind === 'restore-drill')!.script.join('\n');
-    expect(script).toContain('--docker=chronos-db --user=postgres drill');
-    expect(script).toContain('--image=chronos-pg:15-2.45');
-    expect(withImage.notes.find((n) => n.code === 'drill.container-runtime')?.message).toContain('throwaway container');
-    expect(reference.notes.find((n) => n.code === 'drill.container-runtime')?.message).toContain(
+    const bare = withoutImage.jobs.find((job) => job.kind === 'restore-drill')!.script.join('\n');
+    expect(bare).not.toContain('--image');
+    expect(withoutImage.notes.find((n) => n.code === 'drill.container-runtime')?.message).toContain(
       'set restoreDrill.image',
     );
   });
