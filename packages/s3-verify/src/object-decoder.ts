@@ -3,10 +3,13 @@ import { Transform, type TransformCallback, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createInflate } from 'node:zlib';
 import { Decompress as ZstdStream } from 'fzstd';
+import { Bzip2Decompress } from './bzip2-decompress.js';
 import { bytesToKey, SALTED_MAGIC } from './cipher.js';
+import { CodecError } from './codec-error.js';
+import { Lz4Decompress } from './lz4-decompress.js';
 
 /** Compression types whose stored objects this package can decompress. */
-export const supportedCompressions = new Set(['none', 'gz', 'zst']);
+export const supportedCompressions = new Set(['none', 'gz', 'lz4', 'zst', 'bz2']);
 
 /** Why stored bytes could not be turned back into the original content. */
 export class ObjectDecodeError extends Error {
@@ -25,7 +28,7 @@ export class ObjectDecodeError extends Error {
 export interface StoredEncoding {
   /** The passphrase of the object, when encrypted (never reported). */
   readonly passphrase: string | undefined;
-  /** gz, zst, none (see {@link supportedCompressions}). */
+  /** gz, lz4, zst, bz2, none (see {@link supportedCompressions}). */
   readonly compression: string;
   /** Raw variant (bundles of block-incremental backups): salt without "Salted__", zlib instead of gzip. */
   readonly raw?: boolean;
@@ -131,6 +134,8 @@ export async function decodeObject(
   source: NodeJS.ReadableStream,
   encoding: StoredEncoding,
   signal?: AbortSignal,
+  /** Receives the original content, chunk by chunk (for readers of the content itself). */
+  onData?: (chunk: Buffer) => void,
 ): Promise<DecodedObject> {
   const hash = createHash('sha1');
   let size = 0;
@@ -138,6 +143,7 @@ export async function decodeObject(
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
       hash.update(chunk);
+      onData?.(chunk);
       size += chunk.length;
       if (head.length < 64) head = Buffer.concat([head, chunk.subarray(0, 64 - head.length)]);
       done();
@@ -156,6 +162,8 @@ export async function decodeObject(
   let decompressor: NodeJS.ReadWriteStream | undefined;
   if (encoding.compression === 'gz') decompressor = encoding.raw === true ? createInflate() : createGunzip();
   else if (encoding.compression === 'zst') decompressor = new ZstdDecompress();
+  else if (encoding.compression === 'lz4') decompressor = new Lz4Decompress();
+  else if (encoding.compression === 'bz2') decompressor = new Bzip2Decompress();
   else if (encoding.compression !== 'none') {
     throw new ObjectDecodeError('decompress', `compression "${encoding.compression}" is not supported`);
   }
@@ -165,6 +173,9 @@ export async function decodeObject(
   } catch (error) {
     if (error instanceof ObjectDecodeError) throw error;
     if (signal?.aborted) throw error;
+    if (error instanceof CodecError) {
+      throw new ObjectDecodeError('decompress', `cannot be decompressed (${error.message})`, { cause: error });
+    }
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string' && code.startsWith('Z_')) {
       throw new ObjectDecodeError('decompress', `cannot be decompressed (${(error as Error).message})`, {
