@@ -15,6 +15,7 @@ export { BucketReader } from './bucket.js';
 export { bytesToKey, decryptFile, isSalted, NotEncryptedError, WrongPassphraseError } from './cipher.js';
 export type { InfoFile, InfoSection } from './info-file.js';
 export { InfoFileParseError, infoKeys, infoRawValue, infoValue, parseInfoFile } from './info-file.js';
+export type { NewestRestorableInstant } from './newest-instant.js';
 export type { CommonVerifyOptions, PosixVerifyOptions, VerifyConfig, VerifyOptions } from './options.js';
 export {
   DEFAULT_PRICE_ASSUMPTION,

@@ -34,6 +34,11 @@ export interface CommonVerifyOptions {
    * its manifest) and every WAL segment (SHA-1 against its name, size, page header). Default false.
    */
   readonly deep?: boolean;
+  /**
+   * Read the WAL records of the newest archived segments and report the last commit and checkpoint they
+   * hold (`newestRestorableInstant` in each stanza's report). Default: the value of `deep`.
+   */
+  readonly newestInstant?: boolean;
   /** Stops the verification; the report then says what was checked. */
   readonly signal?: AbortSignal;
   /** Storage price per GiB-month; default {@link DEFAULT_PRICE_PER_GIB_MONTH}. */
@@ -98,6 +103,7 @@ export const verifyConfigSchema = z
     gracePeriodSeconds: z.number().nonnegative().optional(),
     inFlightSegments: z.number().int().nonnegative().optional(),
     deep: z.boolean().optional(),
+    newestInstant: z.boolean().optional(),
     concurrency: z.number().int().min(1).max(256).optional(),
     encryptionSampleSize: z.number().int().min(0).optional(),
     pricePerGibMonth: z.number().nonnegative().optional(),

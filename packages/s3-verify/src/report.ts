@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { newestRestorableInstantSchema } from './newest-instant-report.js';
 
 /** Version of the report's JSON shape; bumped on any incompatible change. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -212,6 +213,11 @@ const stanzaSchema = z.object({
 
 /** The stable, JSON-serializable result of {@link verifyRepository}. */
 export const verifyReportSchema = z.object({
+  /**
+   * The last commit and checkpoint in the newest archived WAL (read in deep mode or with `newestInstant`):
+   * the upper end of the recovery window as a time. null when not read or no segment; absent in older reports.
+   */
+  newestRestorableInstant: newestRestorableInstantSchema.nullable().optional(),
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
   generatedAt: z.string(),
   /** Where the repository is: an S3 bucket (keys in findings are object keys) or a directory (keys are paths relative to it). */

@@ -5,6 +5,7 @@ import { verifyBackupFiles } from './deep-backups.js';
 import { verifyWalSegments } from './deep-wal.js';
 import { type InfoFile, InfoFileParseError, infoKeys, infoRawValue, infoValue, parseInfoFile } from './info-file.js';
 import { checkInfoPair } from './info-pair.js';
+import { findNewestRestorableInstant, type NewestInstantInput } from './newest-instant.js';
 import { decodeObject, ObjectDecodeError, supportedCompressions } from './object-decoder.js';
 import { forEachBounded } from './pool.js';
 import type { ArchiveReport, BackupReport, Finding, StanzaReport } from './report.js';
@@ -25,6 +26,8 @@ export interface StanzaCheckSettings {
   readonly graceMs: number;
   readonly inFlightSegments: number;
   readonly deep: boolean;
+  /** Read the newest WAL records for the last commit and checkpoint. */
+  readonly newestInstant?: boolean;
   readonly signal: AbortSignal | undefined;
   readonly now: number;
   readonly concurrency: number;
@@ -243,6 +246,7 @@ export async function verifyStanza(
   const walSamples: string[] = [];
   let deepSegments = 0;
   let deepSegmentBytes = 0;
+  const instantInputs: NewestInstantInput[] = [];
   for (const scan of [...scans.values()].sort((a, b) => a.archiveId.localeCompare(b.archiveId))) {
     archiveObjects += scan.objects;
     archiveBytes += scan.bytes;
@@ -325,6 +329,17 @@ export async function verifyStanza(
     archives.push({
       archiveId: scan.archiveId,
       segmentSize,
+    if ((settings.newestInstant ?? settings.deep) && !settings.signal?.aborted) {
+      instantInputs.push({
+        storage: bucket,
+        archiveId: scan.archiveId,
+        idPrefix: `${archiveRoot}${scan.archiveId}/`,
+        timelines: result.timelines,
+        segmentSize: segmentSize.bytes ?? undefined,
+        walPassphrase: encrypted === true ? walPassphrase : undefined,
+        signal: settings.signal,
+      });
+    }
       timelines: result.timelines,
       checked: result.checked,
       unrecoverable: result.unrecoverable,
@@ -428,6 +443,10 @@ export async function verifyStanza(
 
   const bytes = archiveBytes + backupBytes;
   return {
+  const dbId = (archiveId: string) => Number(archiveId.slice(archiveId.lastIndexOf('-') + 1));
+  const currentArchive = instantInputs.sort((a, b) => dbId(b.archiveId) - dbId(a.archiveId))[0];
+  const newestRestorableInstant =
+    currentArchive === undefined ? null : await findNewestRestorableInstant(currentArchive);
     findings,
     report: {
       name: stanza,
@@ -445,6 +464,7 @@ export async function verifyStanza(
     },
   };
 }
+      newestRestorableInstant,
 
 function readMaybeEncrypted(bytes: Buffer, passphrase: string | undefined, key: string): string {
   if (!isSalted(bytes)) return bytes.toString('utf8');

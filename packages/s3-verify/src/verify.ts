@@ -93,6 +93,7 @@ async function run(
         graceMs: graceSeconds * 1000,
         inFlightSegments,
         deep,
+        newestInstant: options.newestInstant ?? deep,
         signal: options.signal,
         now: (options.now ?? new Date()).getTime(),
         concurrency,
