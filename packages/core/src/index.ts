@@ -8,6 +8,7 @@ export * from './doctor/index.js';
 export * from './drill/index.js';
 export * from './errors/index.js';
 export * from './exec/index.js';
+export * from './exporter/index.js';
 export * from './info/index.js';
 export * from './metrics/index.js';
 export * from './pitr/index.js';

@@ -80,7 +80,8 @@ function backupFacts(out: Exposition, stanza: string, repo: string, backup: Anal
   );
 }
 
-function stanzaFacts(out: Exposition, stanza: StanzaAnalysis, now: Date): void {
+/** Adds one stanza's pgBackRest facts (status, repositories, backups, WAL archive, recovery window) to `out`. */
+export function stanzaFacts(out: Exposition, stanza: StanzaAnalysis, now: Date): void {
   const s = { stanza: stanza.name };
   out.gauge(
     'pgbackrest_stanza_status',
@@ -224,15 +225,22 @@ function stanzaFacts(out: Exposition, stanza: StanzaAnalysis, now: Date): void {
   }
 }
 
-function policyVerdicts(
+/** Adds a policy's objectives and verdicts for one stanza (default the policy's) to `out`. */
+export function policyVerdicts(
   out: Exposition,
   analysis: InfoAnalysis,
-  options: RenderMetricsOptions & { policy: Policy },
+  options: RenderMetricsOptions & {
+    readonly policy: Policy;
+    readonly stanza?: string;
+    readonly lastDrillSuccess?: Date | null;
+  },
 ): void {
   const { policy, now } = options;
   const evaluation = evaluatePolicy(policy, analysis, {
     now,
+    ...(options.stanza === undefined ? {} : { stanza: options.stanza }),
     ...(options.lastArchivedAt ? { lastArchivedAt: options.lastArchivedAt } : {}),
+    ...(options.lastDrillSuccess === undefined ? {} : { lastDrillSuccess: options.lastDrillSuccess }),
   });
   const s = { stanza: evaluation.stanza };
   out.gauge(
@@ -285,6 +293,14 @@ function policyVerdicts(
       'Objective: minimum recovery window.',
       s,
       durationSeconds(policy.objectives.minRecoveryWindow),
+    );
+  }
+  if (policy.objectives.maxDrillAge) {
+    out.gauge(
+      'chronos_policy_max_drill_age_seconds',
+      'Objective: maximum time since the newest proven restore drill.',
+      s,
+      durationSeconds(policy.objectives.maxDrillAge),
     );
   }
   if (policy.objectives.maxArchiveLag) {

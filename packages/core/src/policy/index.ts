@@ -1,4 +1,10 @@
 export { type CompiledPolicy, type CompilePolicyOptions, compilePolicy, renderConfig } from './compile.js';
+export {
+  type AlertRulesOptions,
+  type CompiledAlertRules,
+  compileAlertRules,
+  type PrometheusAlertRule,
+} from './compile-alert-rules.js';
 export { maxRunsInWindow } from './compile-config.js';
 export type {
   KubernetesCronJob,

@@ -345,6 +345,11 @@ export const policySchema = z
         maxDrillAge: duration
           .optional()
           .describe('Longest time since the newest restore drill that proved the backup (from its report or metrics).'),
+        maxVerificationAge: duration
+          .optional()
+          .describe(
+            'Longest time since the newest deep verification of the repository (verify-s3 or verify-repo report), for the exporter and its alert rules.',
+          ),
       })
       .default({}),
     redundancy: z

@@ -66,5 +66,6 @@ export type {
 } from './stack-config.js';
 export { renderPostgresSettings, renderStackConfig, resolveRepos } from './stack-config.js';
 export { probeNativeStack } from './stack-probes.js';
+export type { OnStartStep, StartStep } from './stop-once.js';
 export type { TlsCertificate } from './tls-certificate.js';
 export { createSelfSignedCertificate } from './tls-certificate.js';
