@@ -4,12 +4,20 @@ import type { TestProjectInlineConfiguration } from 'vitest/config';
 const root = fileURLToPath(new URL('.', import.meta.url));
 const resolve = { conditions: ['@chronos/source'] };
 const ssr = { resolve: { conditions: ['@chronos/source'], externalConditions: ['@chronos/source'] } };
+// No registry serves testcontainers' reaper image here; the testing kit itself never switches the reaper off.
+const env = { TESTCONTAINERS_RYUK_DISABLED: 'true' };
 
 function unit(name: string, dir: string): TestProjectInlineConfiguration {
   return {
     resolve,
     ssr,
-    test: { name: `${name}:unit`, root: `${root}${dir}`, include: ['test/unit/**/*.test.ts'], testTimeout: 20_000 },
+    test: {
+      name: `${name}:unit`,
+      root: `${root}${dir}`,
+      include: ['test/unit/**/*.test.ts'],
+      testTimeout: 20_000,
+      env,
+    },
   };
 }
 
@@ -24,6 +32,7 @@ function integration(name: string, dir: string): TestProjectInlineConfiguration 
       testTimeout: 300_000,
       hookTimeout: 600_000,
       fileParallelism: false,
+      env,
     },
   };
 }

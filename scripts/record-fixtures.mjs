@@ -18,6 +18,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+// No registry serves testcontainers' reaper image on the machines this project records on.
+process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
 const testing = await import(join(root, 'packages/core/dist/testing/index.js')).catch((cause) => {
   throw new Error('build the core package first: pnpm --filter @chronos/pgbackrest build', { cause });
 });

@@ -17,6 +17,9 @@ import { bySize, type Comparison, emit, type Figure, interleave, isFull, log, ti
 import { startRemoteEndpoint } from '../lib/remote-endpoint.js';
 import { writeSyntheticWal } from '../lib/synthetic-wal.js';
 
+// No registry serves testcontainers' reaper image on the machines this bench runs on.
+process.env['TESTCONTAINERS_RYUK_DISABLED'] ??= 'true';
+
 const image = 'chronos-pg:18-2.60.0';
 const missing = [await probeDocker(), await probeImage(image)].filter((c) => !c.available);
 if (missing.length > 0) {

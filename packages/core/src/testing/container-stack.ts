@@ -5,6 +5,7 @@ import { runProcess } from '../exec/process.js';
 import { ensureSuccess, type PgBackRestStack, type StackExecOptions } from './stack.js';
 import { bootstrapStack, freeLoopbackPort, randomSuffix } from './stack-bootstrap.js';
 import { type PgSettings, type RepoSpec, renderStackConfig, resolveRepos } from './stack-config.js';
+import { type OnStartStep, stopOnce } from './stop-once.js';
 
 /** The image used when neither the option nor `CHRONOS_TEST_IMAGE` names one. */
 export const DEFAULT_STACK_IMAGE = 'chronos-pg:15-2.45';
@@ -25,6 +26,11 @@ export interface ContainerStackOptions {
   readonly pgSettings?: PgSettings;
   /** Extra `[global]` pgBackRest options (no secrets). */
   readonly options?: Readonly<Record<string, string>>;
+  /**
+   * Called as each start-up step begins (progress output); a throw aborts the start, and what was
+   * already started (the container, the temporary directory) is stopped and removed before it rethrows.
+   */
+  readonly onStep?: OnStartStep;
 }
 
 interface StartedContainer {
@@ -44,7 +50,6 @@ interface ContainerBuilder {
 }
 
 async function loadTestcontainers(): Promise<new (image: string) => ContainerBuilder> {
-  process.env['TESTCONTAINERS_RYUK_DISABLED'] ??= 'true';
   process.env['TESTCONTAINERS_HOST_OVERRIDE'] ??= '127.0.0.1';
   try {
     const specifier = 'testcontainers';
@@ -52,7 +57,7 @@ async function loadTestcontainers(): Promise<new (image: string) => ContainerBui
     return module.GenericContainer;
   } catch (cause) {
     throw new Error(
-      'Container stacks need the optional peer dependency testcontainers@11.14.0 (pnpm add -D testcontainers)',
+      'Container stacks need the optional peer dependency testcontainers 11.x (npm i -D testcontainers@^11.14.0)',
       { cause },
     );
   }
@@ -87,15 +92,46 @@ export async function startContainerStack(options: ContainerStackOptions): Promi
   const GenericContainer = await loadTestcontainers();
 
   const root = await mkdtemp(join(tmpdir(), 'chronos-stack-'));
+  const name = `chronos-${stanza}-${randomSuffix()}`;
   let container: StartedContainer | undefined;
-  const teardown = async () => {
+  let containerName: string | undefined;
+  let containerRequested = false;
+  const dockerExec = (user: string, file: string, args: readonly string[], opts: StackExecOptions = {}) => {
+    const envNames = Object.keys(opts.env ?? {}).flatMap((name) => ['-e', name]);
+    return runProcess({
+      file: 'docker',
+      args: [
+        'exec',
+        ...(opts.input === undefined ? [] : ['-i']),
+        '-u',
+        user,
+        '-w',
+        user === 'root' ? '/' : inside.base,
+        ...envNames,
+        containerName ?? '',
+        file,
+        ...args,
+      ],
+      ...(opts.env === undefined ? {} : { env: opts.env }),
+      ...(opts.input === undefined ? {} : { input: opts.input }),
+      ...(opts.timeout === undefined ? {} : { timeout: opts.timeout }),
+      ...(opts.signal === undefined ? {} : { signal: opts.signal }),
+    });
+  };
+  const hostOwner = process.getuid && process.getgid ? `${process.getuid()}:${process.getgid()}` : undefined;
+  const teardown = stopOnce(async () => {
     try {
-      await container?.stop({ remove: true, timeout: 0 });
+      // Files the container's postgres wrote under the bind mount go back to this process's user,
+      // so a non-root user can remove them.
+      if (containerName && hostOwner) await dockerExec('root', 'chown', ['-R', hostOwner, root], { timeout: 60_000 });
+      if (container) await container.stop({ remove: true, timeout: 0 });
+      else if (containerRequested) await runProcess({ file: 'docker', args: ['rm', '-f', name], timeout: 60_000 });
     } finally {
       await rm(root, { recursive: true, force: true });
     }
-  };
+  });
   try {
+    await options.onStep?.('directories');
     await chmod(root, 0o755);
     const { resolved, repos } = resolveRepos(options.repos, stanza, root);
     for (const repo of repos) if (repo.hostPath) await mkdir(repo.hostPath, { mode: 0o750 });
@@ -110,39 +146,20 @@ export async function startContainerStack(options: ContainerStackOptions): Promi
       globalOptions: options.options,
     });
 
+    await options.onStep?.('container');
+    containerRequested = true;
     container = await new GenericContainer(image)
       .withNetworkMode('host')
       .withEnvironment({ ...secretEnv })
       .withBindMounts([{ source: root, target: root, mode: 'rw' }])
       .withEntrypoint(['sleep'])
       .withCommand(['infinity'])
-      .withName(`chronos-${stanza}-${randomSuffix()}`)
+      .withName(name)
       .withStartupTimeout(60_000)
       .start();
-    const containerName = container.getName().replace(/^\//, '');
+    containerName = container.getName().replace(/^\//, '');
 
-    const dockerExec = (user: string, file: string, args: readonly string[], opts: StackExecOptions = {}) => {
-      const envNames = Object.keys(opts.env ?? {}).flatMap((name) => ['-e', name]);
-      return runProcess({
-        file: 'docker',
-        args: [
-          'exec',
-          ...(opts.input === undefined ? [] : ['-i']),
-          '-u',
-          user,
-          '-w',
-          user === 'root' ? '/' : inside.base,
-          ...envNames,
-          containerName,
-          file,
-          ...args,
-        ],
-        ...(opts.env === undefined ? {} : { env: opts.env }),
-        ...(opts.input === undefined ? {} : { input: opts.input }),
-        ...(opts.timeout === undefined ? {} : { timeout: opts.timeout }),
-        ...(opts.signal === undefined ? {} : { signal: opts.signal }),
-      });
-    };
+    await options.onStep?.('prepare container');
     const state = inside.statePath;
     ensureSuccess(
       'prepare container directories',
@@ -174,6 +191,7 @@ export async function startContainerStack(options: ContainerStackOptions): Promi
       exec: (file, args, opts) => dockerExec('postgres', file, args, opts),
       secretEnv,
       teardown,
+      onStep: options.onStep,
     });
   } catch (error) {
     await teardown().catch(() => undefined);

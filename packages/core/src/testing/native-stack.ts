@@ -5,6 +5,7 @@ import { runProcess } from '../exec/process.js';
 import type { PgBackRestStack, StackExecOptions } from './stack.js';
 import { bootstrapStack, freeLoopbackPort, randomSuffix } from './stack-bootstrap.js';
 import { type PgSettings, type RepoSpec, renderStackConfig, resolveRepos } from './stack-config.js';
+import type { OnStartStep } from './stop-once.js';
 
 /** Options for {@link startNativeStack}. */
 export interface NativeStackOptions {
@@ -24,6 +25,11 @@ export interface NativeStackOptions {
   readonly pgBin?: string;
   /** The user that runs PostgreSQL and pgBackRest. Default `postgres`. */
   readonly user?: string;
+  /**
+   * Called as each start-up step begins (progress output); a throw aborts the start, and what was
+   * already started (PostgreSQL, the temporary directory) is stopped and removed before it rethrows.
+   */
+  readonly onStep?: OnStartStep;
 }
 
 async function userIds(user: string): Promise<{ uid: number; gid: number }> {
@@ -62,6 +68,7 @@ export async function startNativeStack(options: NativeStackOptions): Promise<PgB
   const root = await mkdtemp(join(tmpdir(), 'chronos-stack-'));
   const teardown = () => rm(root, { recursive: true, force: true });
   try {
+    await options.onStep?.('directories');
     const layout = {
       binDir: pgBin,
       dataPath: join(root, 'pgdata'),
@@ -119,6 +126,7 @@ export async function startNativeStack(options: NativeStackOptions): Promise<PgB
       exec,
       secretEnv,
       teardown,
+      onStep: options.onStep,
     });
   } catch (error) {
     await teardown();

@@ -2,6 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fixS3rverListing } from './s3rver-listing.js';
+import { type OnStartStep, stopOnce } from './stop-once.js';
 import { createSelfSignedCertificate } from './tls-certificate.js';
 
 /** Options for {@link startS3Endpoint}. */
@@ -16,6 +18,11 @@ export interface S3EndpointOptions {
   readonly port?: number;
   /** Delay added to every chunk a client sends, in milliseconds, to imitate a distant S3. */
   readonly latencyMs?: number;
+  /**
+   * Called as each start-up step begins; a throw aborts the start, and what was already started
+   * (s3rver, the relay, the temporary folder) is stopped and removed before it rethrows.
+   */
+  readonly onStep?: OnStartStep;
 }
 
 /** A running S3-compatible endpoint (s3rver over TLS) on 127.0.0.1. */
@@ -59,9 +66,10 @@ async function loadS3rver(): Promise<S3rverConstructor> {
   try {
     const specifier = 's3rver';
     const module = (await import(specifier)) as { default?: S3rverConstructor };
+    await fixS3rverListing();
     return (module.default ?? module) as S3rverConstructor;
   } catch (cause) {
-    throw new Error('The S3 test endpoint needs the optional peer dependency s3rver@3.7.1 (pnpm add -D s3rver)', {
+    throw new Error('The S3 test endpoint needs the optional peer dependency s3rver 3.x (npm i -D s3rver@^3.7.1)', {
       cause,
     });
   }
@@ -80,114 +88,125 @@ export async function startS3Endpoint(options: S3EndpointOptions = {}): Promise<
   const region = options.region ?? 'ca-central-1';
   const ownsDirectory = options.directory === undefined;
   const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 'chronos-s3-')));
-  const { key, cert } = await createSelfSignedCertificate();
-  const S3rver = await loadS3rver();
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    key,
-    cert,
-    silent: true,
-    directory,
-    vhostBuckets: false,
-    configureBuckets: [{ name: bucket }],
-  });
-  const { port: backendPort } = await server.run();
-
-  let mode: 'open' | 'paused' | 'refused' = 'open';
-  const stalled: Array<() => void> = [];
+  let server: S3rverInstance | undefined;
+  let relay: Server | undefined;
   const sockets = new Set<Socket>();
-  const latency = options.latencyMs ?? 0;
-
-  const relay: Server = createServer((client) => {
-    if (mode === 'refused') {
-      client.destroy();
-      return;
-    }
-    const backend = connect(backendPort, '127.0.0.1');
-    sockets.add(client);
-    sockets.add(backend);
-    const forward = (from: Socket, to: Socket, delay: number) => {
-      from.on('data', (chunk) => {
-        const send = () => {
-          if (mode === 'paused') stalled.push(send);
-          else if (!to.destroyed) to.write(chunk);
-        };
-        if (delay > 0) setTimeout(send, delay);
-        else send();
-      });
-      from.on('end', () => (delay > 0 ? setTimeout(() => to.end(), delay) : to.end()));
-    };
-    forward(client, backend, latency);
-    forward(backend, client, 0);
-    const close = () => {
-      client.destroy();
-      backend.destroy();
-      sockets.delete(client);
-      sockets.delete(backend);
-    };
-    client.on('error', close).on('close', close);
-    backend.on('error', close).on('close', close);
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    relay.once('error', reject);
-    relay.listen(options.port ?? 0, '127.0.0.1', () => {
-      const address = relay.address();
-      resolve(typeof address === 'object' && address !== null ? address.port : 0);
-    });
-  });
-
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    for (const socket of sockets) socket.destroy();
-    await new Promise<void>((resolve) => relay.close(() => resolve()));
-    await server.close();
-    if (ownsDirectory) await rm(directory, { recursive: true, force: true });
-  };
-
-  return {
-    host: '127.0.0.1',
-    port,
-    url: `https://127.0.0.1:${port}`,
-    bucket,
-    region,
-    accessKeyId: 'S3RVER',
-    secretAccessKey: 'S3RVER',
-    caCert: cert,
-    directory,
-    repoOptions(index, path = '/') {
-      const p = `repo${index}`;
-      return {
-        [`${p}-type`]: 's3',
-        [`${p}-path`]: path,
-        [`${p}-s3-bucket`]: bucket,
-        [`${p}-s3-endpoint`]: '127.0.0.1',
-        [`${p}-s3-region`]: region,
-        [`${p}-s3-uri-style`]: 'path',
-        [`${p}-storage-port`]: String(port),
-        [`${p}-storage-verify-tls`]: 'n',
-      };
-    },
-    repoSecretEnv(index) {
-      return {
-        [`PGBACKREST_REPO${index}_S3_KEY`]: 'S3RVER',
-        [`PGBACKREST_REPO${index}_S3_KEY_SECRET`]: 'S3RVER',
-      };
-    },
-    pause() {
-      mode = 'paused';
-    },
-    refuse() {
-      mode = 'refused';
+  const stop = stopOnce(async () => {
+    try {
       for (const socket of sockets) socket.destroy();
-    },
-    resume() {
-      mode = 'open';
-      for (const send of stalled.splice(0)) send();
-    },
-    stop,
-    [Symbol.asyncDispose]: stop,
-  };
+      if (relay?.listening) await new Promise<void>((resolve) => relay?.close(() => resolve()));
+      await server?.close();
+    } finally {
+      if (ownsDirectory) await rm(directory, { recursive: true, force: true });
+    }
+  });
+  try {
+    await options.onStep?.('directories');
+    await options.onStep?.('certificate');
+    const { key, cert } = await createSelfSignedCertificate();
+    await options.onStep?.('s3rver');
+    const S3rver = await loadS3rver();
+    server = new S3rver({
+      address: '127.0.0.1',
+      port: 0,
+      key,
+      cert,
+      silent: true,
+      directory,
+      vhostBuckets: false,
+      configureBuckets: [{ name: bucket }],
+    });
+    const { port: backendPort } = await server.run();
+    await options.onStep?.('relay');
+
+    let mode: 'open' | 'paused' | 'refused' = 'open';
+    const stalled: Array<() => void> = [];
+    const latency = options.latencyMs ?? 0;
+
+    relay = createServer((client) => {
+      if (mode === 'refused') {
+        client.destroy();
+        return;
+      }
+      const backend = connect(backendPort, '127.0.0.1');
+      sockets.add(client);
+      sockets.add(backend);
+      const forward = (from: Socket, to: Socket, delay: number) => {
+        from.on('data', (chunk) => {
+          const send = () => {
+            if (mode === 'paused') stalled.push(send);
+            else if (!to.destroyed) to.write(chunk);
+          };
+          if (delay > 0) setTimeout(send, delay);
+          else send();
+        });
+        from.on('end', () => (delay > 0 ? setTimeout(() => to.end(), delay) : to.end()));
+      };
+      forward(client, backend, latency);
+      forward(backend, client, 0);
+      const close = () => {
+        client.destroy();
+        backend.destroy();
+        sockets.delete(client);
+        sockets.delete(backend);
+      };
+      client.on('error', close).on('close', close);
+      backend.on('error', close).on('close', close);
+    });
+    const listening = relay;
+    const port = await new Promise<number>((resolve, reject) => {
+      listening.once('error', reject);
+      listening.listen(options.port ?? 0, '127.0.0.1', () => {
+        const address = listening.address();
+        resolve(typeof address === 'object' && address !== null ? address.port : 0);
+      });
+    });
+
+    return {
+      host: '127.0.0.1',
+      port,
+      url: `https://127.0.0.1:${port}`,
+      bucket,
+      region,
+      accessKeyId: 'S3RVER',
+      secretAccessKey: 'S3RVER',
+      caCert: cert,
+      directory,
+      repoOptions(index, path = '/') {
+        const p = `repo${index}`;
+        return {
+          [`${p}-type`]: 's3',
+          [`${p}-path`]: path,
+          [`${p}-s3-bucket`]: bucket,
+          [`${p}-s3-endpoint`]: '127.0.0.1',
+          [`${p}-s3-region`]: region,
+          [`${p}-s3-uri-style`]: 'path',
+          [`${p}-storage-port`]: String(port),
+          [`${p}-storage-verify-tls`]: 'n',
+        };
+      },
+      repoSecretEnv(index) {
+        return {
+          [`PGBACKREST_REPO${index}_S3_KEY`]: 'S3RVER',
+          [`PGBACKREST_REPO${index}_S3_KEY_SECRET`]: 'S3RVER',
+        };
+      },
+      pause() {
+        mode = 'paused';
+      },
+      refuse() {
+        mode = 'refused';
+        for (const socket of sockets) socket.destroy();
+      },
+      resume() {
+        mode = 'open';
+        for (const send of stalled.splice(0)) send();
+      },
+      stop,
+      [Symbol.asyncDispose]: stop,
+    };
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
 }

@@ -3,6 +3,7 @@ import type { ProcessResult } from '../exec/process.js';
 import { ensureSuccess, type PgBackRestStack, type StackExecOptions, type StackTransport } from './stack.js';
 import { createStackClient } from './stack-client.js';
 import { type PgSettings, renderPostgresSettings, type StackRepo } from './stack-config.js';
+import { type OnStartStep, stopOnce } from './stop-once.js';
 
 type Exec = (file: string, args: readonly string[], options?: StackExecOptions) => Promise<ProcessResult>;
 
@@ -29,6 +30,7 @@ export interface BootstrapInput {
   readonly exec: Exec;
   readonly secretEnv: Readonly<Record<string, string>>;
   readonly teardown: () => Promise<void>;
+  readonly onStep?: OnStartStep | undefined;
 }
 
 /** A free TCP port on 127.0.0.1 (the kernel's pick, released before use). */
@@ -64,7 +66,11 @@ function sleep(ms: number): Promise<void> {
 export async function bootstrapStack(input: BootstrapInput): Promise<PgBackRestStack> {
   const { exec, layout } = input;
   const bin = (name: string) => `${layout.binDir}/${name}`;
+  const stopPostgres = () =>
+    exec(bin('pg_ctl'), ['-D', layout.dataPath, '-m', 'immediate', '-w', 'stop'], { timeout: 60_000 });
+  let postgresStarted = false;
   try {
+    await input.onStep?.('initdb');
     ensureSuccess(
       'initdb',
       await exec(
@@ -79,6 +85,7 @@ export async function bootstrapStack(input: BootstrapInput): Promise<PgBackRestS
       archiveCommand: input.archiveCommand,
       settings: input.pgSettings,
     });
+    await input.onStep?.('configure');
     ensureSuccess(
       'write postgresql.conf',
       await exec('sh', writeFileArgs(`${layout.dataPath}/postgresql.conf`, true), { input: settings }),
@@ -87,6 +94,8 @@ export async function bootstrapStack(input: BootstrapInput): Promise<PgBackRestS
       'write pgbackrest.conf',
       await exec('sh', writeFileArgs(layout.configPath), { input: input.configText }),
     );
+    await input.onStep?.('start PostgreSQL');
+    postgresStarted = true;
     ensureSuccess(
       'pg_ctl start',
       await exec(bin('pg_ctl'), ['-D', layout.dataPath, '-l', layout.pgLogPath, '-w', '-t', '120', 'start'], {
@@ -116,6 +125,7 @@ export async function bootstrapStack(input: BootstrapInput): Promise<PgBackRestS
       const result = await exec(bin('psql'), psqlArgs(sql), { timeout: 300_000 });
       return ensureSuccess(`psql ${JSON.stringify(sql.slice(0, 60))}`, result).stdout;
     };
+    await input.onStep?.('readiness');
     let version = '';
     for (let attempt = 0; ; attempt++) {
       const result = await exec(bin('psql'), psqlArgs('SHOW server_version'), { timeout: 10_000 });
@@ -126,20 +136,18 @@ export async function bootstrapStack(input: BootstrapInput): Promise<PgBackRestS
       if (attempt >= 60) ensureSuccess('PostgreSQL readiness query', result);
       await sleep(500);
     }
+    await input.onStep?.('pgbackrest version');
     const pgbackrestVersion = ensureSuccess('pgbackrest version', await exec('pgbackrest', ['version']))
       .stdout.trim()
       .replace(/^pgBackRest\s+/, '');
 
-    let stopped = false;
-    const stop = async () => {
-      if (stopped) return;
-      stopped = true;
+    const stop = stopOnce(async () => {
       try {
-        await exec(bin('pg_ctl'), ['-D', layout.dataPath, '-m', 'immediate', '-w', 'stop'], { timeout: 60_000 });
+        await stopPostgres();
       } finally {
         await input.teardown();
       }
-    };
+    });
     const stack: Omit<PgBackRestStack, 'client'> = {
       kind: input.kind,
       stanza: input.stanza,
@@ -167,6 +175,7 @@ export async function bootstrapStack(input: BootstrapInput): Promise<PgBackRestS
     return { ...stack, client: createStackClient(stack) };
   } catch (error) {
     const log = await exec('sh', ['-c', 'tail -n 20 "$1" 2>/dev/null', 'sh', layout.pgLogPath]).catch(() => undefined);
+    if (postgresStarted) await stopPostgres().catch(() => undefined);
     await input.teardown().catch(() => undefined);
     if (log?.stdout && error instanceof Error) error.message += `\nPostgreSQL log:\n${log.stdout}`;
     throw error;
