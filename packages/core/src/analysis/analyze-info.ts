@@ -1,5 +1,6 @@
 import type { ArchiveInfo, BackupInfo, BackupLock, Info, StanzaInfo } from '../info/index.js';
 import { AnalyzedBackupRecord } from './analyzed-backup.js';
+import type { RestorableInstant } from './restorable-instant.js';
 import type {
   AnalyzedBackup,
   AnalyzeOptions,
@@ -182,6 +183,14 @@ function analyzeStanza(stanza: StanzaInfo, nowMs: number): StanzaAnalysis {
   };
 }
 
+function withRestorableInstant(
+  stanza: StanzaAnalysis,
+  instants: readonly RestorableInstant[] | undefined,
+): StanzaAnalysis {
+  const at = instants?.find((i) => i.stanza === stanza.name)?.lastCommitAt;
+  return at === undefined ? stanza : { ...stanza, recoveryWindow: { ...stanza.recoveryWindow, latestRestorable: at } };
+}
+
 /**
  * Turns parsed `info` into what an operator asks: per stanza and repository the backup chains, the latest backup of
  * each type and its age, error-flagged backups, archive ranges per database id, the WAL each backup needs, the
@@ -194,5 +203,8 @@ function analyzeStanza(stanza: StanzaInfo, nowMs: number): StanzaAnalysis {
  */
 export function analyzeInfo(info: Info, options: AnalyzeOptions): InfoAnalysis {
   const nowMs = options.now.getTime();
-  return { now: options.now, stanzas: info.map((stanza) => analyzeStanza(stanza, nowMs)) };
+  return {
+    now: options.now,
+    stanzas: info.map((stanza) => withRestorableInstant(analyzeStanza(stanza, nowMs), options.restorableInstants)),
+  };
 }

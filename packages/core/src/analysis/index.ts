@@ -1,5 +1,11 @@
 export { analyzeInfo } from './analyze-info.js';
 export { analyzeProgress } from './analyze-progress.js';
+export type { RestorableInstant } from './restorable-instant.js';
+export {
+  newestArchivedActivity,
+  restorableInstantsFromVerifyReport,
+  VerifyReportFormatError,
+} from './restorable-instant.js';
 export type {
   AnalyzedBackup,
   AnalyzeOptions,

@@ -1,9 +1,16 @@
 import type { BackupInfo, BackupType, RepoStatusCode, StanzaStatusCode, SystemId } from '../info/index.js';
+import type { RestorableInstant } from './restorable-instant.js';
 
 /** Options for {@link analyzeInfo}. */
 export interface AnalyzeOptions {
   /** The moment ages are measured from. Required so the analysis is a pure function of its input. */
   readonly now: Date;
+  /**
+   * The newest restorable instant per stanza, read from the newest archived WAL (a verify report's
+   * `newestRestorableInstant`, see {@link restorableInstantsFromVerifyReport}). Sets
+   * {@link RecoveryWindow.latestRestorable}.
+   */
+  readonly restorableInstants?: readonly RestorableInstant[];
 }
 
 /** One backup set, with times as `Date` and its place in the chain. */
@@ -68,6 +75,11 @@ export interface RecoveryWindow {
   readonly latestBackupStop: Date | undefined;
   /** Newest archived WAL segment for the database id of the newest backup. */
   readonly newestWal: string | null;
+  /**
+   * The last commit in the newest archived WAL, when a verify report gave it (stanza level): the newest
+   * time a point-in-time recovery reaches.
+   */
+  readonly latestRestorable?: Date;
 }
 
 /** Progress of a running backup or restore (sizes from 2.48, per-repo from 2.59). */

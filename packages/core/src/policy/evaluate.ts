@@ -1,5 +1,5 @@
 import type { AnalyzedBackup, InfoAnalysis, RepositoryAnalysis, StanzaAnalysis } from '../analysis/index.js';
-import { analyzeInfo } from '../analysis/index.js';
+import { analyzeInfo, newestArchivedActivity, type RestorableInstant } from '../analysis/index.js';
 import type { BackupType, Info } from '../info/index.js';
 import type { Policy, PolicyRepository } from './schema.js';
 import { durationSeconds } from './units.js';
@@ -60,6 +60,13 @@ export interface EvaluatePolicyOptions {
    * metrics file (`lastDrillSuccess`). The drill objective is judged only when this is given.
    */
   readonly lastDrillSuccess?: Date | null;
+  /**
+   * The newest restorable instant per stanza, read from the newest archived WAL (a verify report, see
+   * `restorableInstantsFromVerifyReport`). When given, the recovery window ends at the last archived commit
+   * instead of now, and the archive-lag objective is judged from the newest archived commit or checkpoint when
+   * `lastArchivedAt` is not given.
+   */
+  readonly restorableInstants?: readonly RestorableInstant[];
 }
 
 const TYPES_COVERING: Record<BackupType, readonly BackupType[]> = {
@@ -198,7 +205,10 @@ export function evaluatePolicy(
   options: EvaluatePolicyOptions,
 ): PolicyEvaluation {
   const { now } = options;
-  const analysis = Array.isArray(info) ? analyzeInfo(info, { now }) : (info as InfoAnalysis);
+  const restorableInstants = options.restorableInstants;
+  const analysis = Array.isArray(info)
+    ? analyzeInfo(info, { now, ...(restorableInstants === undefined ? {} : { restorableInstants }) })
+    : (info as InfoAnalysis);
   const stanzaName = options.stanza ?? policy.stanza;
   const stanza = analysis.stanzas.find((s) => s.name === stanzaName);
   const findings: PolicyFinding[] = [];
@@ -262,6 +272,8 @@ export function evaluatePolicy(
     }
   }
 
+  const instant = restorableInstants?.find((i) => i.stanza === stanzaName);
+  const archivedActivity = instant === undefined ? undefined : newestArchivedActivity(instant);
   if (policy.objectives.minRecoveryWindow) {
     const required = durationSeconds(policy.objectives.minRecoveryWindow);
     const earliest = stanza.recoveryWindow.earliest;
@@ -275,7 +287,8 @@ export function evaluatePolicy(
         message: `no restorable backup: the recovery window is empty, objective ${policy.objectives.minRecoveryWindow}`,
       });
     } else {
-      const observed = (now.getTime() - earliest.getTime()) / 1000;
+      const latest = instant?.lastCommitAt ?? stanza.recoveryWindow.latestRestorable;
+      const observed = ((latest ?? now).getTime() - earliest.getTime()) / 1000;
       if (observed < required) {
         findings.push({
           ...base,
@@ -283,7 +296,10 @@ export function evaluatePolicy(
           severity: 'critical',
           observed,
           required,
-          message: `recovery window reaches back ${humanDuration(observed)} (to ${earliest.toISOString()}), objective ${policy.objectives.minRecoveryWindow}: retention is shorter than the window or backups started recently`,
+          message:
+            latest === undefined
+              ? `recovery window reaches back ${humanDuration(observed)} (to ${earliest.toISOString()}), objective ${policy.objectives.minRecoveryWindow}: retention is shorter than the window or backups started recently`
+              : `recovery window spans ${humanDuration(observed)} (${earliest.toISOString()} to the last archived commit at ${latest.toISOString()}), objective ${policy.objectives.minRecoveryWindow}: retention is shorter than the window, backups started recently, or WAL stopped arriving`,
         });
       }
     }
@@ -303,6 +319,18 @@ export function evaluatePolicy(
           message: `last WAL archived ${humanDuration(observed)} ago, objective ${policy.objectives.maxArchiveLag}: check archive_command failures in pg_stat_archiver and the PostgreSQL log`,
         });
       }
+    } else if (archivedActivity !== undefined) {
+      const observed = (now.getTime() - archivedActivity.getTime()) / 1000;
+      if (observed > required) {
+        findings.push({
+          ...base,
+          code: 'archive.lag',
+          severity: 'critical',
+          observed,
+          required,
+          message: `the newest archived WAL holds activity up to ${archivedActivity.toISOString()} (last commit or checkpoint), ${humanDuration(observed)} ago, objective ${policy.objectives.maxArchiveLag}: check archive_command failures in pg_stat_archiver and the PostgreSQL log (an idle database also writes no commits)`,
+        });
+      }
     } else {
       findings.push({
         ...base,
@@ -310,7 +338,7 @@ export function evaluatePolicy(
         severity: 'info',
         required,
         message:
-          'info records no WAL times: pass lastArchivedAt (pg_stat_archiver.last_archived_time) to judge the archive-lag objective',
+          'info records no WAL times: pass lastArchivedAt (pg_stat_archiver.last_archived_time) or a deep verify report (restorableInstants) to judge the archive-lag objective',
       });
     }
   }
