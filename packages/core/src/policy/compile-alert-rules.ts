@@ -111,7 +111,7 @@ export function compileAlertRules(policy: Policy, options: AlertRulesOptions = {
       `time() - max by (stanza, repo) (pgbackrest_backup_last_completion_timestamp_seconds{${s}, type=~"${TYPES_COVERING[type]}"}) > ${durationSeconds(limit)}`,
       '5m',
       `Newest ${type} backup of stanza ${stanza} is older than ${limit}`,
-      `The newest ${type === 'full' ? 'full' : `${type} (or newer ${TYPES_COVERING[type].replaceAll('|', '/')})`} backup in repo {{ $labels.repo }} stopped {{ $value | humanizeDuration }} ago; the policy allows ${limit}.`,
+      `The newest ${type === 'full' ? 'full' : `${type} (or newer ${TYPES_COVERING[type].replaceAll('|', '/')})`} backup in repo {{ $labels.repo }} is older than the policy allows (${limit}).`,
     );
   }
   if (policy.objectives.maxArchiveLag !== undefined) {
@@ -122,7 +122,7 @@ export function compileAlertRules(policy: Policy, options: AlertRulesOptions = {
       `time() - max by (stanza, repo) (chronos_wal_archive_newest_seen_timestamp_seconds{${s}}) > ${durationSeconds(limit)}`,
       '5m',
       `WAL archiving of stanza ${stanza} has not advanced for more than ${limit}`,
-      'The newest archived WAL segment in repo {{ $labels.repo }} has not changed for {{ $value | humanizeDuration }} (measured by the exporter at each refresh).',
+      `The newest archived WAL segment in repo {{ $labels.repo }} has not changed for longer than ${limit} (as the exporter saw it at each refresh).`,
     );
   }
   if (policy.objectives.minRecoveryWindow !== undefined) {
@@ -133,7 +133,7 @@ export function compileAlertRules(policy: Policy, options: AlertRulesOptions = {
       `time() - pgbackrest_recovery_window_start_timestamp_seconds{${s}} < ${durationSeconds(limit)}`,
       '15m',
       `Recovery window of stanza ${stanza} is shorter than ${limit}`,
-      `The earliest point a restore reaches is {{ $value | humanizeDuration }} ago; the policy requires ${limit}.`,
+      `The earliest point a restore reaches is less than ${limit} ago, the window the policy requires.`,
     );
   }
   if (policy.objectives.maxDrillAge !== undefined) {
@@ -165,7 +165,7 @@ export function compileAlertRules(policy: Policy, options: AlertRulesOptions = {
       `max by (stanza) (chronos_verify_findings{${s}, severity="error"}) > 0`,
       '0m',
       `The newest verification of stanza ${stanza} found errors`,
-      'The newest verification report lists {{ $value }} error finding(s): backups or WAL the repository cannot restore.',
+      'The newest verification report lists error findings: backups or WAL the repository cannot restore.',
     );
   }
   rule(
@@ -198,7 +198,7 @@ export function compileAlertRules(policy: Policy, options: AlertRulesOptions = {
     `max by (stanza) (chronos_data_age_seconds{${s}}) > ${durationSeconds(staleAfter)}`,
     '0m',
     `The exporter's data for stanza ${stanza} is older than ${staleAfter}`,
-    'The data behind every other alert is {{ $value | humanizeDuration }} old: refreshes fail or time out.',
+    `The data behind every other alert is older than ${staleAfter}: refreshes fail or time out.`,
   );
   const groups = [{ name: `chronos-${stanza}`, rules }];
   const header = `# Prometheus alerting rules compiled from the backup policy of stanza "${stanza}".\n`;
