@@ -2,6 +2,8 @@ import type { ListedObject } from './storage.js';
 import { SegmentRuns } from './wal-continuity.js';
 import { parseWalFileName } from './wal-name.js';
 
+const UNKNOWN_COMPRESSION = /^[0-9A-F]{24}-[0-9a-f]{40}\.[^.]+$/;
+
 /** A segment object kept as a sample (for the header read and the encryption check). */
 export interface SampledSegment {
   readonly key: string;
@@ -23,6 +25,8 @@ export class ArchiveScan {
   readonly timelines = new Map<number, Map<number, SegmentRuns>>();
   /** timeline → key of its `.history` file */
   readonly historyKeys = new Map<number, string>();
+  /** Keys of segments whose compression extension pgBackRest does not write (first 100). */
+  readonly unknownCompressions: string[] = [];
   objects = 0;
   bytes = 0;
   segments = 0;
@@ -76,7 +80,12 @@ export class ArchiveScan {
     this.objects++;
     this.bytes += size;
     const name = parseWalFileName(key.slice(nameOffset));
-    if (name.kind !== 'segment') return;
+    if (name.kind !== 'segment') {
+      if (this.unknownCompressions.length < 100 && UNKNOWN_COMPRESSION.test(key.slice(nameOffset))) {
+        this.unknownCompressions.push(key);
+      }
+      return;
+    }
     this.segments++;
     runs.add(name.segment, modified);
     if (name.compression === undefined) {

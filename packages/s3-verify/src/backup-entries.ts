@@ -8,6 +8,9 @@ export interface BackupEntry {
   readonly dbId: number | null;
   readonly start: string | null;
   readonly stop: string | null;
+  /** `backup-timestamp-start` / `-stop` (seconds since the epoch); null when absent. */
+  readonly startTime?: number | null;
+  readonly stopTime?: number | null;
   /** Labels this backup needs (diff/incr: its full and intermediate backups). */
   readonly references: readonly string[];
 }
@@ -29,6 +32,8 @@ export function backupEntries(info: InfoFile | undefined): BackupEntry[] {
       dbId: typeof value['db-id'] === 'number' ? value['db-id'] : null,
       start: str('backup-archive-start'),
       stop: str('backup-archive-stop'),
+      startTime: typeof value['backup-timestamp-start'] === 'number' ? value['backup-timestamp-start'] : null,
+      stopTime: typeof value['backup-timestamp-stop'] === 'number' ? value['backup-timestamp-stop'] : null,
       references: Array.isArray(value['backup-reference'])
         ? value['backup-reference'].filter((r): r is string => typeof r === 'string' && r !== label)
         : [],

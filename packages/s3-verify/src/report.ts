@@ -25,6 +25,8 @@ export const findingCodes = [
   'wal-duplicate',
   'wal-history-missing',
   'wal-history-invalid',
+  'wal-history-mismatch',
+  'wal-compression-unknown',
   'wal-segment-size-unknown',
   'wal-not-checked',
   'encryption-missing',
@@ -148,6 +150,10 @@ const archiveSchema = z.object({
       after: z.string().nullable(),
       missing: segmentRangeSchema,
       until: z.string().nullable(),
+      /** Restores to times after this (ISO 8601; when the last segment before the gap was archived) cannot complete from older backups. */
+      from: z.string().nullable().optional(),
+      /** …until this time (ISO 8601; when the `until` backup was consistent); null: no later backup. */
+      to: z.string().nullable().optional(),
       message: z.string(),
     }),
   ),
@@ -209,15 +215,15 @@ const stanzaSchema = z.object({
       segmentBytes: z.number().int(),
     })
     .nullable(),
-});
-
-/** The stable, JSON-serializable result of {@link verifyRepository}. */
-export const verifyReportSchema = z.object({
   /**
    * The last commit and checkpoint in the newest archived WAL (read in deep mode or with `newestInstant`):
    * the upper end of the recovery window as a time. null when not read or no segment; absent in older reports.
    */
   newestRestorableInstant: newestRestorableInstantSchema.nullable().optional(),
+});
+
+/** The stable, JSON-serializable result of {@link verifyRepository}. */
+export const verifyReportSchema = z.object({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
   generatedAt: z.string(),
   /** Where the repository is: an S3 bucket (keys in findings are object keys) or a directory (keys are paths relative to it). */

@@ -3,6 +3,7 @@ import { backupEntries, missingReferences } from './backup-entries.js';
 import { decryptFile, isSalted, WrongPassphraseError } from './cipher.js';
 import { verifyBackupFiles } from './deep-backups.js';
 import { verifyWalSegments } from './deep-wal.js';
+import { checkTimelineHistories } from './history-check.js';
 import { type InfoFile, InfoFileParseError, infoKeys, infoRawValue, infoValue, parseInfoFile } from './info-file.js';
 import { checkInfoPair } from './info-pair.js';
 import { findNewestRestorableInstant, type NewestInstantInput } from './newest-instant.js';
@@ -292,7 +293,15 @@ export async function verifyStanza(
 
     const ownBackups: BackupWal[] = backups
       .filter((b) => b.archiveId === scan.archiveId)
-      .map((b) => ({ label: b.label, start: b.walStart, stop: b.walStop }));
+      .map((b) => {
+        const stopTime = entries.find((e) => e.label === b.label)?.stopTime;
+        return {
+          label: b.label,
+          start: b.walStart,
+          stop: b.walStop,
+          stopTime: stopTime == null ? undefined : stopTime * 1000,
+        };
+      });
     const result = analyzeArchiveWal({
       stanza,
       scan,
@@ -304,6 +313,18 @@ export async function verifyStanza(
       inFlightSegments: settings.inFlightSegments,
     });
     findings.push(...result.findings);
+    findings.push(
+      ...checkTimelineHistories({
+        stanza,
+        archiveId: scan.archiveId,
+        histories,
+        historyKeys: scan.historyKeys,
+        firstSegments: firstSegments(scan, segmentSize.bytes),
+        segmentSize: segmentSize.bytes ?? undefined,
+        knownArchiveIds: archiveInfo === undefined ? undefined : new Set(archiveIds(archiveInfo).values()),
+      }),
+      ...unknownCompressionFindings(scan, stanza),
+    );
     if (!result.complete && segmentSize.bytes === null) verified = false;
     for (const [label, complete] of result.backupWalComplete) {
       const backup = backups.find((b) => b.label === label);
@@ -326,9 +347,6 @@ export async function verifyStanza(
       deepSegments += deepWal.segments;
       deepSegmentBytes += deepWal.bytes;
     }
-    archives.push({
-      archiveId: scan.archiveId,
-      segmentSize,
     if ((settings.newestInstant ?? settings.deep) && !settings.signal?.aborted) {
       instantInputs.push({
         storage: bucket,
@@ -340,6 +358,9 @@ export async function verifyStanza(
         signal: settings.signal,
       });
     }
+    archives.push({
+      archiveId: scan.archiveId,
+      segmentSize,
       timelines: result.timelines,
       checked: result.checked,
       unrecoverable: result.unrecoverable,
@@ -440,13 +461,13 @@ export async function verifyStanza(
     });
   }
   reconcileBackups(backups, entries, findings, settings.deep && verified);
-
-  const bytes = archiveBytes + backupBytes;
-  return {
   const dbId = (archiveId: string) => Number(archiveId.slice(archiveId.lastIndexOf('-') + 1));
   const currentArchive = instantInputs.sort((a, b) => dbId(b.archiveId) - dbId(a.archiveId))[0];
   const newestRestorableInstant =
     currentArchive === undefined ? null : await findNewestRestorableInstant(currentArchive);
+
+  const bytes = archiveBytes + backupBytes;
+  return {
     findings,
     report: {
       name: stanza,
@@ -461,10 +482,38 @@ export async function verifyStanza(
       cost: { bytes, gibibytes: bytes / GIB, monthly: (bytes / GIB) * settings.pricePerGibMonth },
       encryptionSample: { checked: checkedCount, salted },
       deep,
+      newestRestorableInstant,
     },
   };
 }
-      newestRestorableInstant,
+
+/** The first archived segment (absolute number) of each timeline, when the segment size is known. */
+function firstSegments(scan: ArchiveScan, segmentSize: number | null): Map<number, number> {
+  const first = new Map<number, number>();
+  if (segmentSize === null) return first;
+  const perLog = 0x1_0000_0000 / segmentSize;
+  for (const [timeline, logs] of scan.timelines) {
+    for (const [log, runs] of logs) {
+      const run = runs.runs[0];
+      if (run === undefined) continue;
+      const absolute = log * perLog + run.first;
+      if (absolute < (first.get(timeline) ?? Number.POSITIVE_INFINITY)) first.set(timeline, absolute);
+    }
+  }
+  return first;
+}
+
+function unknownCompressionFindings(scan: ArchiveScan, stanza: string): Finding[] {
+  return scan.unknownCompressions.map((key) => ({
+    code: 'wal-compression-unknown',
+    severity: 'error',
+    message: `${key} has a compression extension pgBackRest does not write: neither pgBackRest nor this verifier can read it, so its segment counts as missing (rename or re-archive it)`,
+    stanza,
+    where: { key, archiveId: scan.archiveId },
+    expected: 'gz, lz4, zst, bz2 or no extension',
+    found: key.slice(key.lastIndexOf('.') + 1),
+  }));
+}
 
 function readMaybeEncrypted(bytes: Buffer, passphrase: string | undefined, key: string): string {
   if (!isSalted(bytes)) return bytes.toString('utf8');

@@ -55,6 +55,9 @@ export function summarizeReport(report: VerifyReport, maxFindings = 20): string 
     for (const backup of stanza.backups.filter((b) => b.restorable === false)) {
       lines.push(`  backup ${backup.label} cannot be restored: ${backup.reasons.join('; ')}`);
     }
+    for (const range of stanza.archives.flatMap((a) => a.unrecoverable)) {
+      lines.push(`  recovery [${stanza.name}] ${range.message}`);
+    }
   }
   const order = { error: 0, warning: 1, info: 2 } as const;
   const sorted = [...report.findings].sort((a, b) => order[a.severity] - order[b.severity]);

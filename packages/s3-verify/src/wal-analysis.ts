@@ -17,6 +17,8 @@ export interface BackupWal {
   /** 24-hex names from backup.info; `null` when unknown. */
   readonly start: string | null;
   readonly stop: string | null;
+  /** When the backup was consistent (backup.info `backup-timestamp-stop`, ms since the epoch); undefined when unknown. */
+  readonly stopTime?: number | undefined;
 }
 
 /** Inputs of {@link analyzeArchiveWal}. */
@@ -56,6 +58,13 @@ export interface UnrecoverableRange {
   readonly missing: ReportedSegmentRange;
   /** The first backup that starts after the gap (restores to targets after its consistency point work again); null when none. */
   readonly until: string | null;
+  /**
+   * Restores to targets after this time (ISO 8601) cannot complete from the backups before the gap: when the
+   * last segment before the gap was archived (its records are all older). null when unknown.
+   */
+  readonly from: string | null;
+  /** Targets after this time (the `until` backup's stop time, ISO 8601) are reachable again; null when no backup. */
+  readonly to: string | null;
   readonly message: string;
 }
 
@@ -238,12 +247,20 @@ export function analyzeArchiveWal(input: ArchiveWalInput): ArchiveWalResult {
           );
         });
         const after = gap.first > 0 ? name(step.timeline, gap.first - 1) : null;
+        const from = gap.previousModified === undefined ? null : new Date(gap.previousModified).toISOString();
+        const to = next?.stopTime === undefined ? null : new Date(next.stopTime).toISOString();
+        const missingText = `WAL ${name(step.timeline, gap.first)}..${name(step.timeline, gap.last)} is missing`;
         unrecoverable.push({
           timeline: step.timeline,
           after,
           missing: range(step.timeline, gap.first, gap.last),
           until: next?.label ?? null,
-          message: `restores from backups before the gap to targets past ${after ?? 'its start'} cannot complete (WAL ${name(step.timeline, gap.first)}..${name(step.timeline, gap.last)} is missing)${next === undefined ? '; no later backup starts after it' : `; targets after backup ${next.label} is consistent (${next.stop}) are reachable again from it`}`,
+          from,
+          to,
+          message:
+            next === undefined
+              ? `timeline ${step.timeline}: restores to times after ${from ?? `the end of ${after ?? 'its start'}`} cannot complete (${missingText}; no later backup starts after it)`
+              : `timeline ${step.timeline}: restores to times between ${from ?? `the end of ${after ?? 'its start'}`} and ${to ?? `the end of backup ${next.label}`} cannot complete (${missingText}); later targets are reachable again from backup ${next.label}`,
         });
       }
     }

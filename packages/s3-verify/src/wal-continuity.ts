@@ -6,6 +6,8 @@ export interface SegmentRun {
   last: number;
   /** LastModified (ms since epoch) of segment `first`, the one right after any gap before the run. */
   firstModified: number;
+  /** LastModified (ms since epoch) of segment `last`, the one right before any gap after the run. */
+  lastModified?: number | undefined;
 }
 
 /** A range of segment numbers (inclusive) on one timeline. */
@@ -35,9 +37,10 @@ export class SegmentRuns {
     const runs = this.runs;
     const tail = runs[runs.length - 1];
     if (tail === undefined || segment > tail.last + 1) {
-      runs.push({ first: segment, last: segment, firstModified: modified });
+      runs.push({ first: segment, last: segment, firstModified: modified, lastModified: modified });
     } else if (segment === tail.last + 1) {
       tail.last = segment;
+      tail.lastModified = modified;
     } else {
       this.insert(segment, modified);
     }
@@ -60,15 +63,17 @@ export class SegmentRuns {
     const before = runs[low - 1];
     if (before !== undefined && before.last + 1 === segment) {
       before.last = segment;
+      before.lastModified = modified;
       if (at !== undefined && at.first === segment + 1) {
         before.last = at.last;
+        before.lastModified = at.lastModified;
         runs.splice(low, 1);
       }
     } else if (at !== undefined && at.first === segment + 1) {
       at.first = segment;
       at.firstModified = modified;
     } else {
-      runs.splice(low, 0, { first: segment, last: segment, firstModified: modified });
+      runs.splice(low, 0, { first: segment, last: segment, firstModified: modified, lastModified: modified });
     }
   }
 }
@@ -87,8 +92,10 @@ export function absoluteRuns(logs: ReadonlyMap<number, SegmentRuns>, segmentsPer
       const first = log * segmentsPerLog + run.first;
       const last = log * segmentsPerLog + run.last;
       const tail = result[result.length - 1];
-      if (tail !== undefined && tail.last + 1 === first) tail.last = last;
-      else result.push({ first, last, firstModified: run.firstModified });
+      if (tail !== undefined && tail.last + 1 === first) {
+        tail.last = last;
+        tail.lastModified = run.lastModified;
+      } else result.push({ first, last, firstModified: run.firstModified, lastModified: run.lastModified });
     }
   }
   return result;
@@ -100,6 +107,8 @@ export interface MissingRange {
   readonly last: number;
   /** LastModified of the first present segment after the gap; `undefined` when none follows. */
   readonly nextModified: number | undefined;
+  /** LastModified of the last present segment before the gap; `undefined` when none precedes or unknown. */
+  readonly previousModified?: number | undefined;
 }
 
 /**
@@ -112,16 +121,26 @@ export interface MissingRange {
 export function missingRanges(runs: readonly SegmentRun[], from: number, to: number): MissingRange[] {
   const missing: MissingRange[] = [];
   let expected = from;
+  let previousModified: number | undefined;
   for (const run of runs) {
     if (expected > to) break;
-    if (run.last < expected) continue;
+    if (run.last < expected) {
+      if (run.last + 1 === expected) previousModified = run.lastModified;
+      continue;
+    }
     if (run.first > expected) {
       const last = Math.min(run.first - 1, to);
-      missing.push({ first: expected, last, nextModified: run.first <= to ? run.firstModified : undefined });
+      missing.push({
+        first: expected,
+        last,
+        nextModified: run.first <= to ? run.firstModified : undefined,
+        previousModified,
+      });
     }
     expected = run.last + 1;
+    previousModified = run.lastModified;
   }
-  if (expected <= to) missing.push({ first: expected, last: to, nextModified: undefined });
+  if (expected <= to) missing.push({ first: expected, last: to, nextModified: undefined, previousModified });
   return missing;
 }
 

@@ -34,7 +34,12 @@ const histories = new Map([[2, parseTimelineHistory(fixtureText('plain/00000002.
 const backupInfo = parseInfoFile(fixtureText('plain/backup.info'));
 const backups: BackupWal[] = infoKeys(backupInfo, 'backup:current').map((label) => {
   const v = infoValue(backupInfo, 'backup:current', label) as Record<string, string>;
-  return { label, start: v['backup-archive-start']!, stop: v['backup-archive-stop']! };
+  return {
+    label,
+    start: v['backup-archive-start']!,
+    stop: v['backup-archive-stop']!,
+    stopTime: Number(v['backup-timestamp-stop']) * 1000,
+  };
 });
 const segmentKeys = fixtureListing('plain')
   .map((o) => o.key)
@@ -68,7 +73,8 @@ describe('WAL continuity on the recorded repository (timeline 1 → 2 after a pr
 
   it('lists a segment deleted from the middle as a missing range, and the backup that needs it', () => {
     const victim = segmentKeys.find((k) => k.includes(`/${backups[1]!.start}-`))!;
-    const result = analyze(scanFromListing({ drop: (k) => k === victim }));
+    const archivedAt = (key: string) => old + segmentKeys.indexOf(key) * 60_000;
+    const result = analyze(scanFromListing({ drop: (k) => k === victim, modified: archivedAt }));
     const missing = result.findings.filter((f) => f.code === 'wal-missing');
     expect(missing).toHaveLength(1);
     expect(missing[0]!.where?.segments).toEqual({
@@ -86,7 +92,16 @@ describe('WAL continuity on the recorded repository (timeline 1 → 2 after a pr
     expect(range!.missing.first).toBe(backups[1]!.start);
     expect(range!.after).toBe(segmentName(1, Number.parseInt(backups[1]!.start!.slice(16), 16) - 1, 256));
     expect(range!.until).toBe(backups.find((b) => b.start! > backups[1]!.start!)?.label ?? null);
-    expect(range!.message).toContain(`past ${range!.after}`);
+    const before = segmentKeys[segmentKeys.indexOf(victim) - 1]!;
+    expect(before).toContain(`/${range!.after}-`);
+    expect(range!.from).toBe(new Date(archivedAt(before)).toISOString());
+    const next = backups.find((b) => b.label === range!.until);
+    expect(range!.to).toBe(next === undefined ? null : new Date(next.stopTime!).toISOString());
+    expect(range!.message).toContain(
+      next === undefined
+        ? `restores to times after ${range!.from} cannot complete`
+        : `restores to times between ${range!.from} and ${range!.to} cannot complete`,
+    );
   });
 
   it('has no unrecoverable range in a healthy archive', () => {
