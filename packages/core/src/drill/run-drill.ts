@@ -234,7 +234,14 @@ export async function runDrillIn(options: RestoreDrillOptions, throwaway: boolea
     stage = 'start';
     const pgBin = options.pgBin ?? `/usr/lib/postgresql/${pgVersion}/bin`;
     progress(`starting PostgreSQL ${pgVersion} on ${layout.socketDir} (no TCP) and waiting for recovery`);
-    const serverEnv: Record<string, string> = { ...restoreBase.env };
+    // The server's restore_command runs pgBackRest's archive-get: with archive-async it keeps a queue in the spool path
+    // and takes the stanza's archive lock, which production's asynchronous archive-push also takes. Private paths.
+    const serverEnv: Record<string, string> = {
+      ...restoreBase.env,
+      PGBACKREST_SPOOL_PATH: layout.pgbackrest.spoolPath,
+      PGBACKREST_LOCK_PATH: layout.pgbackrest.lockPath,
+      PGBACKREST_LOG_PATH: layout.pgbackrest.logPath,
+    };
     if (configArg !== undefined) serverEnv['PGBACKREST_CONFIG'] = configArg.slice('--config='.length);
     cluster = await startRecoveredCluster({
       run,

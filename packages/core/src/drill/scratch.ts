@@ -12,6 +12,11 @@ export interface ScratchLayout {
   readonly tablespacePath: string;
   /** The file that marks the directory as a drill's. */
   readonly markerPath: string;
+  /**
+   * pgBackRest's own paths for the drill's `archive-get` (spool, lock, log): private to the drill, so an asynchronous
+   * archive-get never shares production's spool queue or archive lock.
+   */
+  readonly pgbackrest: { readonly spoolPath: string; readonly lockPath: string; readonly logPath: string };
 }
 
 /** The file that marks a scratch directory as a restore drill's. */
@@ -45,6 +50,11 @@ export function scratchLayout(scratch: string): ScratchLayout {
     logPath: `${root}/postgresql.log`,
     tablespacePath: `${root}/tablespaces`,
     markerPath: `${root}/${DRILL_MARKER}`,
+    pgbackrest: {
+      spoolPath: `${root}/pgbackrest/spool`,
+      lockPath: `${root}/pgbackrest/lock`,
+      logPath: `${root}/pgbackrest/log`,
+    },
   };
 }
 
@@ -170,7 +180,8 @@ export const SCRATCH_PREPARE_SCRIPT = [
   'd=$1',
   'mkdir -p "$d"',
   'find "$d" -mindepth 1 -maxdepth 1 -exec rm -rf {} +',
-  'mkdir -m 700 "$d/pgdata" "$d/run"',
+  'mkdir -m 700 "$d/pgdata" "$d/run" "$d/pgbackrest"',
+  'mkdir -m 700 "$d/pgbackrest/spool" "$d/pgbackrest/lock" "$d/pgbackrest/log"',
   `echo "chronos restore drill, started $(date -u +%Y-%m-%dT%H:%M:%SZ); remove the whole directory when done" > "$d/${DRILL_MARKER}"`,
 ].join('\n');
 

@@ -3,7 +3,7 @@
  * (`startNativeStack`) or in a container (`startContainerStack`, needs the optional peer dependency
  * `testcontainers`), a local TLS S3 endpoint with fault injection (`startS3Endpoint`), a ready client
  * per stack (`createStackClient`), data helpers (`writeRows`, `switchWal`, `createRestorePoint`) and
- * `startRestoredCluster` to start a restored data directory and wait for its recovery, and
+ * `drillStack` (the restore drill, where the stack runs) and `startRestoredCluster` (its start-and-wait alone), and
  * `integrationGate` to skip locally / fail under CI when a piece is missing. Everything cleans up
  * with `await using`.
  *
@@ -65,6 +65,7 @@ export type {
   StackRepo,
 } from './stack-config.js';
 export { renderPostgresSettings, renderStackConfig, resolveRepos } from './stack-config.js';
+export { drillStack, type StackDrillOptions } from './stack-drill.js';
 export { probeNativeStack } from './stack-probes.js';
 export type { OnStartStep, StartStep } from './stop-once.js';
 export type { TlsCertificate } from './tls-certificate.js';
