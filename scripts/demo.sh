@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job on a fresh machine: installs what it needs, builds, and runs `chronos demo`
+# The main job on a fresh machine: installs what it needs (the demo's own packages with --install-packages), builds, and runs `chronos demo`
 # (a throwaway PostgreSQL + pgBackRest and a TLS S3 endpoint on loopback, the reference policy,
 # backups, verification and a point-in-time restore drill). Extra arguments go to `chronos demo`.
 set -euo pipefail
@@ -9,4 +9,4 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "10.34.9" ]; th
 fi
 pnpm install --frozen-lockfile >/dev/null
 pnpm build >/dev/null
-exec node packages/cli-example/dist/cli.js demo "$@"
+exec node packages/cli-example/dist/cli.js demo --install-packages "$@"

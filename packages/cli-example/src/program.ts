@@ -104,9 +104,15 @@ export function buildProgram(env: NodeJS.ProcessEnv, setExitCode: (code: ExitCod
         },
         signal: controller.signal,
       };
-      const onSignal = () => controller.abort(new CliError('interrupted', ExitCode.CouldNotRun));
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
+      // The first Ctrl-C aborts the command; later ones must not kill the process before its cleanup ran.
+      let interrupts = 0;
+      const onSignal = () => {
+        interrupts += 1;
+        if (interrupts === 1) controller.abort(new CliError('interrupted', ExitCode.CouldNotRun));
+        else err(`chronos ${name}: stopping what it started; it exits when that is done`);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
       // The AWS SDK warns on stderr about Node 20 at import; a CLI's stderr is for its own messages.
       env['AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE'] ??= '1';
       env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
@@ -494,6 +500,10 @@ function registerCommands(program: Command, action: ActionFactory): void {
       new Option('--engine <engine>', 'where PostgreSQL runs').choices(['auto', 'native', 'container']).default('auto'),
     )
     .option('--keep', 'keep the stack and its files after the demo')
+    .option(
+      '--install-packages',
+      'as root, install missing PostgreSQL 15 / pgBackRest with apt-get (without it the demo asks on a terminal)',
+    )
     .addHelpText('after', examples('chronos demo', 'chronos demo --engine container --keep'))
     .action(action('demo', () => import('./commands/demo.js')));
 }

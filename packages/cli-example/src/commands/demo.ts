@@ -41,6 +41,25 @@ interface StepRecord {
   detail: string;
 }
 
+/** Settles like `work`, or rejects with the abort reason as soon as `signal` aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 /** The reference policy, pointed at the throwaway S3 endpoint and posix repository of the demo stack. */
 function localPolicy(s3: S3Endpoint, s3Path: string, posixPath: string) {
   const document = structuredClone(referencePolicy) as typeof referencePolicy & {
@@ -73,10 +92,12 @@ export async function run(
   const keep = options['keep'] === true;
   const c = context.colours;
   const steps: StepRecord[] = [];
+  const { signal } = context;
   const step = async <T>(name: string, work: () => Promise<T>, detail: (value: T) => string = () => ''): Promise<T> => {
+    signal.throwIfAborted();
     context.progress(c.dim(`→ ${name}`));
     const t0 = Date.now();
-    const value = await work();
+    const value = await untilAborted(work(), signal);
     const record = { name, seconds: Math.round((Date.now() - t0) / 100) / 10, detail: detail(value) };
     steps.push(record);
     context.progress(
@@ -87,7 +108,11 @@ export async function run(
 
   const engine: Engine = await step(
     'choose engine',
-    () => chooseEngine(options['engine'] as 'auto' | Engine, context.progress),
+    () =>
+      chooseEngine(options['engine'] as 'auto' | Engine, context.progress, {
+        allowed: options['installPackages'] === true,
+        ...(context.interactive ? { confirm: context.confirm } : {}),
+      }),
     (e) => e,
   );
   const cipherPass = randomBytes(24).toString('base64url');
@@ -101,16 +126,26 @@ export async function run(
 
   let s3: S3Endpoint | undefined;
   let stack: PgBackRestStack | undefined;
+  // Starts still running when Ctrl-C ends their step: stopped in `finally` once they settle.
+  const starts: Array<Promise<{ stop(): Promise<void> }>> = [];
+  const tracked = <T extends { stop(): Promise<void> }>(start: Promise<T>): Promise<T> => {
+    starts.push(start);
+    return start;
+  };
+  const onStep = () => signal.throwIfAborted();
   try {
     const s3Directory = keep ? await mkdtemp(join(tmpdir(), 'chronos-demo-s3-')) : undefined;
     s3 = await step(
       'start TLS S3 endpoint',
       () =>
-        startS3Endpoint({
-          bucket: 'project-chronos-backups',
-          region: 'ca-central-1',
-          ...(s3Directory === undefined ? {} : { directory: s3Directory }),
-        }),
+        tracked(
+          startS3Endpoint({
+            bucket: 'project-chronos-backups',
+            region: 'ca-central-1',
+            ...(s3Directory === undefined ? {} : { directory: s3Directory }),
+            onStep,
+          }),
+        ),
       (e) => `${e.url}/${e.bucket}`,
     );
     context.addSecret(s3.secretAccessKey);
@@ -120,10 +155,10 @@ export async function run(
       const common = { encrypted: applied.encrypted.has(index), options: applied.repos[index] ?? {} };
       return repo.type === 's3' ? { type: 's3', endpoint, path: s3Path, ...common } : { type: 'posix', ...common };
     });
-    const stackOptions = { stanza, repos, cipherPass, options: applied.global };
+    const stackOptions = { stanza, repos, cipherPass, options: applied.global, onStep };
     stack = await step(
       `start PostgreSQL + pgBackRest (${engine})`,
-      () => (engine === 'native' ? startNativeStack(stackOptions) : startContainerStack(stackOptions)),
+      () => tracked(engine === 'native' ? startNativeStack(stackOptions) : startContainerStack(stackOptions)),
       (s) => `PostgreSQL ${s.pgVersion}, pgBackRest ${s.pgBackRestVersion}, port ${s.pg.port}`,
     );
     const live = stack;
@@ -297,6 +332,9 @@ export async function run(
       text,
     };
   } finally {
+    for (const late of await Promise.all(starts.map((start) => start.catch(() => undefined)))) {
+      if (late !== undefined && late !== stack && late !== s3) await late.stop().catch(() => undefined);
+    }
     if (!keep) {
       await stack?.stop().catch(() => undefined);
       await s3?.stop().catch(() => undefined);

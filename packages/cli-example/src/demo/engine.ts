@@ -19,8 +19,19 @@ async function containerReady(image: string): Promise<string | undefined> {
   return found.available ? undefined : found.reason;
 }
 
-async function aptInstall(progress: (line: string) => void): Promise<void> {
-  const packages = ['pgbackrest', ...(existsSync(`${PG_BIN}/postgres`) ? [] : ['postgresql-15'])];
+/** How the demo may install missing system packages: only when asked. */
+export interface InstallConsent {
+  /** `--install-packages`: install without asking. */
+  readonly allowed: boolean;
+  /** On a terminal: asks before installing. Absent: never asks. */
+  readonly confirm?: (question: string) => Promise<boolean>;
+}
+
+function missingPackages(): string[] {
+  return ['pgbackrest', ...(existsSync(`${PG_BIN}/postgres`) ? [] : ['postgresql-15'])];
+}
+
+async function aptInstall(packages: readonly string[], progress: (line: string) => void): Promise<void> {
   progress(`installing ${packages.join(' ')} with apt-get`);
   const env = { DEBIAN_FRONTEND: 'noninteractive' };
   const install = () =>
@@ -43,15 +54,20 @@ async function aptInstall(progress: (line: string) => void): Promise<void> {
 }
 
 /**
- * Picks the engine: `native` when PostgreSQL 15 and pgBackRest are installed (installing them with apt when running
- * as root), `container` when asked or when only a Docker engine with the stack image is there.
+ * Picks the engine: `native` when PostgreSQL 15 and pgBackRest are installed, `container` when asked or when only a
+ * Docker engine with the stack image is there. Missing packages are installed with apt (as root) only with consent:
+ * `--install-packages`, or a yes on a terminal; otherwise the error names what would be installed.
  *
  * @example
  * ```ts
- * const engine = await chooseEngine('auto', console.error);
+ * const engine = await chooseEngine('auto', console.error, { allowed: false });
  * ```
  */
-export async function chooseEngine(requested: 'auto' | Engine, progress: (line: string) => void): Promise<Engine> {
+export async function chooseEngine(
+  requested: 'auto' | Engine,
+  progress: (line: string) => void,
+  consent: InstallConsent,
+): Promise<Engine> {
   const image = process.env['CHRONOS_TEST_IMAGE'] ?? DEFAULT_STACK_IMAGE;
   if (requested === 'container') {
     const missing = await containerReady(image);
@@ -60,11 +76,20 @@ export async function chooseEngine(requested: 'auto' | Engine, progress: (line: 
   }
   if (await nativeReady()) return 'native';
   if (requested === 'auto' && (await containerReady(image)) === undefined) return 'container';
+  const packages = missingPackages();
+  const wouldInstall = `apt-get install ${packages.join(' ')}`;
   if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
-    await aptInstall(progress);
-    if (await nativeReady()) return 'native';
+    const yes = consent.allowed || (await consent.confirm?.(`The demo needs: ${wouldInstall}. Install now?`)) === true;
+    if (yes) {
+      await aptInstall(packages, progress);
+      if (await nativeReady()) return 'native';
+    } else {
+      throw new CouldNotRunError(
+        `no PostgreSQL 15 + pgBackRest here: the demo would run ${wouldInstall}; rerun with --install-packages (or answer yes on a terminal), or run scripts/stack/prepare.sh for a container engine`,
+      );
+    }
   }
   throw new CouldNotRunError(
-    'no PostgreSQL 15 + pgBackRest here: run as root to let the demo install them (apt-get install pgbackrest postgresql-15), or run scripts/stack/prepare.sh for a container engine',
+    `no PostgreSQL 15 + pgBackRest here: install them as root (${wouldInstall}, or chronos demo --install-packages), or run scripts/stack/prepare.sh for a container engine`,
   );
 }
