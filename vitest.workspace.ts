@@ -7,11 +7,12 @@ const ssr = { resolve: { conditions: ['@chronos/source'], externalConditions: ['
 // No registry serves testcontainers' reaper image here; the testing kit itself never switches the reaper off.
 const env = { TESTCONTAINERS_RYUK_DISABLED: 'true' };
 
-function unit(name: string, dir: string): TestProjectInlineConfiguration {
+function unit(name: string, dir: string, globalSetup: string[] = []): TestProjectInlineConfiguration {
   return {
     resolve,
     ssr,
     test: {
+      globalSetup,
       name: `${name}:unit`,
       root: `${root}${dir}`,
       include: ['test/unit/**/*.test.ts'],
@@ -21,11 +22,12 @@ function unit(name: string, dir: string): TestProjectInlineConfiguration {
   };
 }
 
-function integration(name: string, dir: string): TestProjectInlineConfiguration {
+function integration(name: string, dir: string, globalSetup: string[] = []): TestProjectInlineConfiguration {
   return {
     resolve,
     ssr,
     test: {
+      globalSetup,
       name: `${name}:integration`,
       root: `${root}${dir}`,
       include: ['test/integration/**/*.test.ts'],
@@ -43,7 +45,8 @@ export default [
   integration('core', 'packages/core'),
   unit('s3-verify', 'packages/s3-verify'),
   integration('s3-verify', 'packages/s3-verify'),
-  unit('cli', 'packages/cli-example'),
-  integration('cli', 'packages/cli-example'),
+  // The CLI's tests run the executable built from the current source, never a stale dist/.
+  unit('cli', 'packages/cli-example', ['test/build-cli.ts']),
+  integration('cli', 'packages/cli-example', ['test/build-cli.ts']),
   unit('docs', 'docs'),
 ];

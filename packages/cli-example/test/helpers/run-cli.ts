@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runProcess } from '@chronos/pgbackrest';
+import { inject } from 'vitest';
 
-/** The built binary; tests exercise it the way users do. */
-export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+/** The executable built from the current source by test/build-cli.ts; tests exercise it the way users do. */
+export const CLI = inject('chronosCli');
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -13,12 +14,13 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `node dist/cli.js …args` with a clean colour environment. */
+/** Runs `node <cli built from source> …args` with a clean colour environment. */
 export async function runCli(
   args: readonly string[],
   options: { env?: Record<string, string>; input?: string; cwd?: string; timeout?: number } = {},
 ): Promise<CliRun> {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`pnpm build\` at the repository root first`);
+  if (!existsSync(CLI))
+    throw new Error(`${CLI} is missing: the CLI projects' global setup (test/build-cli.ts) builds it`);
   const result = await runProcess({
     file: process.execPath,
     args: [CLI, ...args],
