@@ -21,7 +21,10 @@ import {
 } from '../../src/testing/index.js';
 
 const skip = await integrationGate(await probePgBackRest(), await probeNativeStack());
-const faketime = (await runProcess({ file: 'faketime', args: ['-f', '+0', 'true'] })).exitCode === 0;
+const faketimeSkip = await integrationGate({
+  available: (await runProcess({ file: 'faketime', args: ['-f', '+0', 'true'] })).exitCode === 0,
+  reason: 'no faketime (apt-get install -y faketime)',
+});
 const WAL_SEGMENT_SIZE = 16 * 1024 * 1024;
 
 function expectSameOutcome(
@@ -107,8 +110,8 @@ describe.skipIf(skip)(skip ?? 'simulateExpire equals pgbackrest expire --dry-run
     expectSameOutcome(log, repo, retention, new Date());
   });
 
-  it.skipIf(!faketime)(
-    'time retention: fulls expire once a newer full is N days old (expire run 1 day later)',
+  it.skipIf(faketimeSkip)(
+    faketimeSkip ?? 'time retention: fulls expire once a newer full is N days old (expire run 1 day later)',
     async () => {
       const fulls = repo.backups.filter((b) => b.type === 'full');
       const [first, second, third] = fulls.map((b) => b.stoppedAt.getTime());

@@ -15,8 +15,13 @@ import {
   PgBackRestTimeoutError,
 } from '../../../src/errors/index.js';
 import { execute, executeStream, type LogEvent } from '../../../src/exec/index.js';
+import { integrationGate } from '../../../src/testing/availability.js';
 
 const bin = fileURLToPath(new URL('../../fixtures/bin/pgbackrest', import.meta.url));
+const rootSkip = await integrationGate({
+  available: process.getuid?.() === 0,
+  reason: 'running pgBackRest as another user (runuser) needs root',
+});
 const fakeSsh = fileURLToPath(new URL('../../fixtures/bin/ssh', import.meta.url));
 const recorded = (name: string) => fileURLToPath(new URL(`../../fixtures/recorded-local/${name}`, import.meta.url));
 
@@ -175,7 +180,7 @@ describe('transports', () => {
     ).rejects.toThrow(/cannot be sent over ssh/);
   });
 
-  it.runIf(process.getuid?.() === 0)('runs as another user with only PGBACKREST_* passed on', async () => {
+  it.skipIf(rootSkip)(rootSkip ?? 'runs as another user with only PGBACKREST_* passed on', async () => {
     const result = await withEnv({ UNRELATED_SECRET: 'x', PGBACKREST_LOG_LEVEL_CONSOLE: 'warn' }, () =>
       execute(checkCommand({ 'repo1-cipher-pass': 'pw' }, { bin }), {
         transport: { kind: 'local', runAs: { user: 'postgres' } },
