@@ -64,8 +64,8 @@ export async function loadInfo(options: Record<string, unknown>, context: Comman
       throw new UsageError('--set needs pgBackRest (live info); it cannot apply to --from-file');
     return parseInfoFile(await readInputFile(fromFile, '--from-file'), fromFile);
   }
-  const { readLiveInfo, targetFor } = await import('./pgbackrest.js');
-  return readLiveInfo(targetFor(context), typeof set === 'string' ? { set } : {});
+  const { clientFor } = await import('./pgbackrest.js');
+  return clientFor(context).info(typeof set === 'string' ? { set } : {});
 }
 
 /**
@@ -87,6 +87,6 @@ export async function loadInfoDocument(
     return parseInfoDocumentFile(await readInputFile(fromFile, '--from-file'), fromFile);
   }
   if (!mode.progress) return { detailLevel: 'full', info: await loadInfo(options, context) };
-  const { clientFor } = await import('./pgbackrest.js');
-  return (await clientFor(context)).infoDocument({ progress: true });
+  const { clientFor, progressInfo } = await import('./pgbackrest.js');
+  return progressInfo(clientFor(context));
 }

@@ -1,9 +1,15 @@
-import { analyzeInfo, analyzeProgress, type OperationProgress, supportsInfoProgress } from '@chronos/pgbackrest';
+import {
+  analyzeInfo,
+  analyzeProgress,
+  type OperationProgress,
+  type PgBackRestClient,
+  supportsInfoProgress,
+} from '@chronos/pgbackrest';
 import type { CommandContext, CommandOutcome } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { formatBytes, formatDuration } from '../output/units.js';
-import { clientFor, type PgBackRestSession } from '../pgbackrest.js';
+import { clientFor, progressInfo } from '../pgbackrest.js';
 
 const POLL_MS = 2_000;
 
@@ -35,12 +41,12 @@ export function progressLine(type: string, elapsedSeconds: number, progress: Ope
  * ```
  */
 export async function runBackup(
-  session: PgBackRestSession,
+  session: PgBackRestClient,
   type: 'full' | 'diff' | 'incr',
   context: Pick<CommandContext, 'progress'>,
-  options: Record<string, string | number | boolean | Record<string, string>> = {},
+  options: { readonly annotation?: Readonly<Record<string, string>>; readonly repo?: number } = {},
 ): Promise<{ type: string; label: string | null; durationSeconds: number; progressDetailLevel: 'full' | 'progress' }> {
-  const progressDetailLevel = supportsInfoProgress(session.version) ? 'progress' : 'full';
+  const progressDetailLevel = supportsInfoProgress((await session.version()).version) ? 'progress' : 'full';
   const started = Date.now();
   let finished = false;
   const backup = session.run('backup', { type, ...options }).finally(() => {
@@ -53,7 +59,7 @@ export async function runBackup(
       if (finished) break;
       let progress: OperationProgress | undefined;
       try {
-        const { info } = await session.infoDocument({ progress: true });
+        const { info } = await progressInfo(session);
         const [stanza] = analyzeProgress(info).stanzas;
         progress = stanza?.backup.running ? stanza.backup : undefined;
       } catch {
@@ -90,7 +96,7 @@ export async function run(
     if (eq < 1) throw new UsageError(`--annotation must be key=value, got "${pair}"`);
     annotation[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
-  const session = await clientFor(context);
+  const session = clientFor(context);
   const result = await runBackup(session, type, context, annotations.length === 0 ? {} : { annotation });
   return {
     exitCode: ExitCode.Ok,

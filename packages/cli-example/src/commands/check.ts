@@ -9,7 +9,7 @@ export async function run(
   _options: Record<string, unknown>,
   context: CommandContext,
 ): Promise<CommandOutcome> {
-  const session = await clientFor(context);
+  const session = clientFor(context);
   try {
     await session.run('check');
     return {

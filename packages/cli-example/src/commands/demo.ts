@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   analyzeInfo,
+  type CommandOptions,
   compilePolicy,
   type Info,
   type OptionMap,
@@ -28,7 +29,7 @@ import { stackOptionsFromPolicy } from '../demo/policy.js';
 import { ExitCode } from '../exit-codes.js';
 import { renderTable } from '../output/table.js';
 import { formatDuration } from '../output/units.js';
-import { openSession, type PgBackRestSession } from '../pgbackrest.js';
+import { openClient } from '../pgbackrest.js';
 import { runBackup } from './backup.js';
 import { evaluate, renderEvaluation } from './policy-check.js';
 import { renderStatus, stanzaStatusJson } from './status.js';
@@ -175,7 +176,7 @@ export async function run(
           : []),
       ]),
     );
-    const session: PgBackRestSession = await openSession({
+    const session = openClient({
       stanza,
       config: live.configPath,
       transport:
@@ -242,8 +243,8 @@ export async function run(
 
     const plan = planRestore({ type: 'time', time: markers.target, targetAction: 'promote' }, analysed);
     const drillPath = (await live.exec('mktemp', ['-d', '/tmp/chronos-drill-XXXXXX'])).stdout.trim();
-    const restoreOptions: OptionMap = { ...plan.options, 'pg1-path': drillPath, 'archive-mode': 'off' };
-    context.progress(c.dim(`  ${session.render('restore', restoreOptions)}`));
+    const restoreOptions: CommandOptions<'restore'> = { ...plan.options, 'pg1-path': drillPath, 'archive-mode': 'off' };
+    context.progress(c.dim(`  ${await session.render('restore', restoreOptions)}`));
     await step(
       'restore to the target instant (archive-mode=off)',
       () => session.run('restore', restoreOptions),

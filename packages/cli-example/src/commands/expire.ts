@@ -93,7 +93,7 @@ export async function run(
 
   let pgbackrest: Record<number, string[]> | null = null;
   if (typeof options['fromFile'] !== 'string') {
-    const session = await clientFor(context);
+    const session = clientFor(context);
     // retentionToOptions renders conf-file strings; the command builders take integers as numbers.
     const retentionOptions: Record<string, string | number> = {};
     for (const r of repos) {

@@ -1,7 +1,7 @@
 import {
   analyzeInfo,
+  type CommandOptions,
   NoBackupForTargetError,
-  type OptionMap,
   planRestore,
   RecoveryWindowError,
   type RestorePlan,
@@ -88,18 +88,20 @@ export async function run(
       'refusing to restore without a terminal to confirm on: pass --yes (or --dry-run to see the command)',
     );
   }
-  const session = await clientFor(context);
+  const session = clientFor(context);
   const analysis = analyzeInfo(await session.info(), { now: new Date() });
   const stanza = analysis.stanzas.find((s) => s.name === session.stanza);
   if (stanza === undefined) throw new CliError(`pgBackRest reports no stanza ${session.stanza}`, ExitCode.Findings);
   const restorePlan = plan(target, stanza);
-  const restoreOptions: OptionMap = {
+  const restoreOptions: CommandOptions<'restore'> = {
     ...restorePlan.options,
     ...(typeof options['pgPath'] === 'string' ? { 'pg1-path': options['pgPath'] } : {}),
     ...(options['delta'] === true ? { delta: true } : {}),
-    ...(typeof options['archiveMode'] === 'string' ? { 'archive-mode': options['archiveMode'] } : {}),
+    ...(typeof options['archiveMode'] === 'string'
+      ? { 'archive-mode': options['archiveMode'] as NonNullable<CommandOptions<'restore'>['archive-mode']> }
+      : {}),
   };
-  const command = session.render('restore', restoreOptions);
+  const command = await session.render('restore', restoreOptions);
   const planJson = {
     repo: restorePlan.repoKey,
     set: restorePlan.backup.label,

@@ -15,7 +15,7 @@ export async function runStanzaCommand(
   context: CommandContext,
   { command, verb, done }: StanzaCommand,
 ): Promise<CommandOutcome> {
-  const session = await clientFor(context);
+  const session = clientFor(context);
   try {
     await session.run(command);
   } catch (error) {

@@ -57,7 +57,7 @@ export async function run(
       'stanza delete removes every backup and archived WAL of the stanza in every repository: pass --force to mean it',
     );
   }
-  const session = await clientFor(context);
+  const session = clientFor(context);
   const analysis = analyzeInfo(await session.info(), { now: new Date() });
   const lost = losses(analysis.stanzas.find((s) => s.name === session.stanza));
   const summary = describe(session.stanza, lost);

@@ -46,7 +46,7 @@ export async function run(
   _options: Record<string, unknown>,
   context: CommandContext,
 ): Promise<CommandOutcome> {
-  const session = await clientFor(context);
+  const session = clientFor(context);
   const { stdout } = await session.run('verify', { output: 'text' });
   const result = parseVerifyOutput(stdout);
   return {

@@ -1,4 +1,5 @@
 export {
+  type CommandOptions,
   createPgBackRest,
   type InfoCallOptions,
   type PgBackRestClient,

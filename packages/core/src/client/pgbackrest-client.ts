@@ -1,4 +1,4 @@
-import { catalogueFor } from '../catalogue/catalogue.js';
+import { CATALOGUE_VERSIONS, catalogueFor } from '../catalogue/catalogue.js';
 import type {
   AnnotateOptions,
   AnyCommandOptions,
@@ -6,8 +6,10 @@ import type {
   ArchivePushOptions,
   BackupOptions,
   CheckOptions,
+  CommandName,
   ExpireOptions,
   InfoOptions,
+  OptionsByCommand,
   RepoGetOptions,
   RepoLsOptions,
   RestoreOptions,
@@ -20,12 +22,17 @@ import type {
 } from '../catalogue/options.generated.js';
 import { type BuildContext, buildCommand, type OptionMap, type PgBackRestCommand } from '../commands/build-command.js';
 import { parseVerifyOutput, type VerifyResult } from '../commands/parse-verify.js';
+import { render } from '../commands/render.js';
 import { restoreCommand } from '../commands/restore.js';
-import { PgBackRestConfigurationError, PgBackRestOutputError } from '../errors/pgbackrest-error.js';
+import {
+  PgBackRestAbortError,
+  PgBackRestConfigurationError,
+  PgBackRestOutputError,
+  PgBackRestTimeoutError,
+} from '../errors/pgbackrest-error.js';
 import { type ExecuteResult, execute } from '../exec/executor.js';
 import type { LogEvent } from '../exec/log-events.js';
 import type { Transport } from '../exec/transport.js';
-import { parseInfo, parseInfoProgress } from '../info/parse-info.js';
 import { INFO_PROGRESS_SINCE, supportsInfoProgress } from '../info/progress-mode.js';
 import type { Info, InfoProgress } from '../info/types.js';
 import { detectVersion } from '../version/detect-version.js';
@@ -53,14 +60,27 @@ export interface PgBackRestClientOptions {
   readonly timeout?: number;
   /** Receives pgBackRest log messages of every command. */
   readonly onLog?: (event: LogEvent) => void;
+  /** Aborts every call of this client, version detection included (beside each call's own signal). */
+  readonly signal?: AbortSignal;
 }
 
-/** Per-call run settings. */
+/**
+ * Per-call run settings. `timeout` and `signal` cover the whole call, version detection included: a call that waits
+ * for the client's first version detection ends when its own signal aborts or its own deadline passes.
+ */
 export interface RunOptions {
+  /** Milliseconds for the whole call, version detection included ({@link PgBackRestTimeoutError}). */
   readonly timeout?: number;
+  /** Cancels the call and kills its process tree ({@link PgBackRestAbortError}). */
   readonly signal?: AbortSignal;
+  /** Receives pgBackRest log messages of this call (instead of the client's `onLog`). */
   readonly onLog?: (event: LogEvent) => void;
+  /** Non-zero exit statuses that are answers, not failures (the result carries the exit code). */
+  readonly acceptExitCodes?: readonly number[];
 }
+
+/** Options of one command as the client takes them: pgBackRest's own for that command; the stanza is the client's. */
+export type CommandOptions<C extends CommandName> = OptionsByCommand[C] & { readonly stanza?: never };
 
 /** One entry of `repo-ls --output=json`. */
 export interface RepoLsEntry {
@@ -130,12 +150,74 @@ export interface PgBackRestClient {
     options?: WithoutStanza<ArchiveGetOptions>,
     run?: RunOptions,
   ): Promise<boolean>;
+  /**
+   * Runs any command by name with its typed options (the client's options merged, checked against the detected
+   * version): for commands without a method of their own, or to get the raw result.
+   */
+  run<C extends CommandName>(
+    command: C,
+    options?: CommandOptions<C>,
+    run?: RunOptions,
+    parameters?: readonly string[],
+  ): Promise<ExecuteResult>;
   /** Builds a command the way the client would run it (for `render` or a dry run), with the client's options merged. */
-  build(command: string, options?: OptionMap, parameters?: readonly string[]): Promise<PgBackRestCommand>;
+  build<C extends CommandName>(
+    command: C,
+    options?: CommandOptions<C>,
+    parameters?: readonly string[],
+    run?: Pick<RunOptions, 'signal' | 'timeout'>,
+  ): Promise<PgBackRestCommand>;
+  /** The printable command line the client would run, secrets redacted; nothing runs but version detection. */
+  render<C extends CommandName>(
+    command: C,
+    options?: CommandOptions<C>,
+    parameters?: readonly string[],
+    run?: Pick<RunOptions, 'signal' | 'timeout'>,
+  ): Promise<string>;
 }
 
+/** A call's cancellation: its signal and the moment its timeout runs out. */
+interface CallLimits {
+  readonly signal?: AbortSignal;
+  readonly timeout?: number;
+  readonly deadline?: number;
+}
+
+interface Detection {
+  readonly promise: Promise<PgBackRestVersion>;
+  readonly controller: AbortController;
+  waiters: number;
+}
+
+const OLDEST = CATALOGUE_VERSIONS[0] as string;
+
+const limitsOf = (call: Pick<RunOptions, 'signal' | 'timeout'>, fallbackTimeout: number | undefined): CallLimits => {
+  const timeout = call.timeout ?? fallbackTimeout;
+  return {
+    ...(call.signal === undefined ? {} : { signal: call.signal }),
+    ...(timeout === undefined ? {} : { timeout, deadline: Date.now() + timeout }),
+  };
+};
+
+const remainingOf = (limits: CallLimits): number | undefined =>
+  limits.deadline === undefined ? undefined : Math.max(1, limits.deadline - Date.now());
+
+const sameInvocation = (a: PgBackRestCommand, b: PgBackRestCommand): boolean => {
+  const envOf = (command: PgBackRestCommand) =>
+    JSON.stringify(Object.entries(command.env).sort(([x], [y]) => (x < y ? -1 : 1)));
+  return (
+    a.file === b.file &&
+    a.args.length === b.args.length &&
+    a.args.every((arg, i) => arg === b.args[i]) &&
+    envOf(a) === envOf(b)
+  );
+};
+
+const infoParsers = () => import('../info/parse-info.js');
+
 /**
- * Creates a pgBackRest client bound to one stanza.
+ * Creates a pgBackRest client bound to one stanza. The version is detected once, on first use (unless given), and
+ * every command is checked against that version's catalogue before it runs.
  *
  * @example
  * const pgbackrest = createPgBackRest({
@@ -145,48 +227,84 @@ export interface PgBackRestClient {
  * });
  * await pgbackrest.backup({ type: 'full', 'start-fast': true });
  * const [stanza] = await pgbackrest.info();
+ * console.log(await pgbackrest.render('restore', { type: 'immediate' })); // pgbackrest --stanza=main … restore
  */
 export function createPgBackRest(settings: PgBackRestClientOptions): PgBackRestClient {
   if (settings.stanza === '') throw new PgBackRestConfigurationError('stanza is empty', { option: 'stanza' });
-  let versionPromise: Promise<PgBackRestVersion> | undefined = settings.version
-    ? Promise.resolve(parseVersion(`pgBackRest ${settings.version}`))
+  let known: PgBackRestVersion | undefined = settings.version
+    ? parseVersion(`pgBackRest ${settings.version}`)
     : undefined;
+  let detection: Detection | undefined;
 
-  const version = (run: RunOptions = {}): Promise<PgBackRestVersion> => {
-    if (!versionPromise) {
-      versionPromise = detectVersion({
-        ...(settings.bin === undefined ? {} : { bin: settings.bin }),
-        ...(settings.transport === undefined ? {} : { transport: settings.transport }),
-        ...runSettings(run),
-      });
-      versionPromise.catch(() => {
-        versionPromise = undefined;
-      });
-    }
-    return versionPromise;
+  const startDetection = (): Detection => {
+    const controller = new AbortController();
+    const promise = detectVersion({
+      ...(settings.bin === undefined ? {} : { bin: settings.bin }),
+      ...(settings.transport === undefined ? {} : { transport: settings.transport }),
+      signal: controller.signal,
+    });
+    const current: Detection = { promise, controller, waiters: 0 };
+    detection = current;
+    promise.then(
+      (detected) => {
+        known = detected;
+      },
+      () => {
+        if (detection === current) detection = undefined;
+      },
+    );
+    return current;
   };
 
-  const runSettings = (run: RunOptions) => {
-    const timeout = run.timeout ?? settings.timeout;
-    const onLog = run.onLog ?? settings.onLog;
-    return {
-      ...(timeout === undefined ? {} : { timeout }),
-      ...(run.signal === undefined ? {} : { signal: run.signal }),
-      ...(onLog === undefined ? {} : { onLog }),
-    };
-  };
-
-  const build = async (command: string, options: OptionMap = {}, parameters: readonly string[] = []) => {
-    const { version: detected } = await version();
-    const context: BuildContext = { version: detected, ...(settings.bin === undefined ? {} : { bin: settings.bin }) };
-    return buildCommand(command, mergeOptions(command, detected, options), context, parameters);
+  /** The version, waited for within the call's own signal and deadline; detection stops when no call waits anymore. */
+  const versionWithin = (limits: CallLimits): Promise<PgBackRestVersion> => {
+    if (known) return Promise.resolve(known);
+    const current = detection ?? startDetection();
+    current.waiters += 1;
+    return new Promise<PgBackRestVersion>((resolve, reject) => {
+      let done = false;
+      let timer: NodeJS.Timeout | undefined;
+      const finish = () => {
+        done = true;
+        current.waiters -= 1;
+        if (timer !== undefined) clearTimeout(timer);
+        limits.signal?.removeEventListener('abort', onAbort);
+      };
+      const giveUp = (error: Error) => {
+        if (done) return;
+        finish();
+        if (current.waiters === 0) current.controller.abort(error);
+        reject(error);
+      };
+      const details = { command: `${settings.bin ?? 'pgbackrest'} version` };
+      const onAbort = () => giveUp(new PgBackRestAbortError({ ...details, cause: limits.signal?.reason }));
+      if (limits.signal?.aborted) return onAbort();
+      limits.signal?.addEventListener('abort', onAbort, { once: true });
+      const remaining = remainingOf(limits);
+      if (remaining !== undefined) {
+        timer = setTimeout(() => giveUp(new PgBackRestTimeoutError(limits.timeout ?? remaining, details)), remaining);
+      }
+      current.promise.then(
+        (detected) => {
+          if (done) return;
+          finish();
+          resolve(detected);
+        },
+        (error: unknown) => {
+          if (done) return;
+          finish();
+          reject(error);
+        },
+      );
+    });
   };
 
   const mergeOptions = (command: string, detected: string, options: OptionMap): OptionMap => {
-    const accepted = catalogueFor(detected).optionsFor(command);
+    const catalogue = catalogueFor(detected);
+    const accepted = catalogue.optionsFor(command);
     const merged: Record<string, OptionMap[string]> = {};
     const inherit = (name: string, value: OptionMap[string]) => {
-      const resolved = catalogueFor(detected).option(name);
+      const resolved = catalogue.option(name);
       if (!resolved) {
         throw new PgBackRestConfigurationError(`client option '${name}' does not exist in pgBackRest ${detected}`, {
           option: name,
@@ -205,29 +323,120 @@ export function createPgBackRest(settings: PgBackRestClientOptions): PgBackRestC
     return { ...merged, ...options };
   };
 
-  const run = async (command: string, options: object, call: RunOptions = {}, parameters: readonly string[] = []) =>
-    execute(await build(command, options as OptionMap, parameters), {
+  const buildFor = (
+    detected: string,
+    command: string,
+    options: object,
+    parameters: readonly string[],
+  ): PgBackRestCommand => {
+    const context: BuildContext = { version: detected, ...(settings.bin === undefined ? {} : { bin: settings.bin }) };
+    const merged = mergeOptions(command, detected, options as OptionMap);
+    if (command === 'restore' && parameters.length === 0) return restoreCommand(merged as RestoreOptions, context);
+    return buildCommand(command, merged, context, parameters);
+  };
+
+  const executeWithin = (command: PgBackRestCommand, call: RunOptions, limits: CallLimits, signal = call.signal) => {
+    const timeout = remainingOf(limits);
+    const onLog = call.onLog ?? settings.onLog;
+    return execute(command, {
       ...(settings.transport === undefined ? {} : { transport: settings.transport }),
-      ...runSettings(call),
+      ...(timeout === undefined ? {} : { timeout }),
+      ...(signal === undefined ? {} : { signal }),
+      ...(onLog === undefined ? {} : { onLog }),
+      ...(call.acceptExitCodes === undefined ? {} : { acceptExitCodes: call.acceptExitCodes }),
     });
+  };
+
+  const withClientSignal = <T extends Pick<RunOptions, 'signal'>>(call: T): T => {
+    if (settings.signal === undefined) return call;
+    const signal = call.signal === undefined ? settings.signal : AbortSignal.any([settings.signal, call.signal]);
+    return { ...call, signal };
+  };
+
+  const build = async (
+    command: string,
+    options: object = {},
+    parameters: readonly string[] = [],
+    call: Pick<RunOptions, 'signal' | 'timeout'> = {},
+  ) =>
+    buildFor(
+      (await versionWithin(limitsOf(withClientSignal(call), settings.timeout))).version,
+      command,
+      options,
+      parameters,
+    );
+
+  const run = async (
+    command: string,
+    options: object = {},
+    ownCall: RunOptions = {},
+    parameters: readonly string[] = [],
+  ) => {
+    const call = withClientSignal(ownCall);
+    const limits = limitsOf(call, settings.timeout);
+    const detected = (await versionWithin(limits)).version;
+    return executeWithin(buildFor(detected, command, options, parameters), call, limits);
+  };
+
+  /**
+   * Full info. Before the version is known, `info` starts at once, built against the oldest catalogue, while the
+   * version is detected beside it; if the detected version builds a different command, that one runs instead.
+   */
+  const fullInfo = async (options: object, ownCall: RunOptions): Promise<Info> => {
+    const call = withClientSignal(ownCall);
+    const limits = limitsOf(call, settings.timeout);
+    const infoOptions = { ...options, output: 'json' };
+    const parsers = infoParsers();
+    if (known) {
+      const result = await executeWithin(buildFor(known.version, 'info', infoOptions, []), call, limits);
+      return (await parsers).parseInfo(result.stdout);
+    }
+    let early: PgBackRestCommand | undefined;
+    try {
+      early = buildFor(OLDEST, 'info', infoOptions, []);
+    } catch {
+      early = undefined;
+    }
+    const cancelEarly = new AbortController();
+    const earlySignal =
+      call.signal === undefined ? cancelEarly.signal : AbortSignal.any([call.signal, cancelEarly.signal]);
+    const running = early === undefined ? undefined : executeWithin(early, call, limits, earlySignal);
+    running?.catch(() => undefined);
+    parsers.catch(() => undefined);
+    let exact: PgBackRestCommand;
+    try {
+      exact = buildFor((await versionWithin(limits)).version, 'info', infoOptions, []);
+    } catch (error) {
+      cancelEarly.abort();
+      throw error;
+    }
+    if (running === undefined || early === undefined || !sameInvocation(early, exact)) {
+      cancelEarly.abort();
+      const result = await executeWithin(exact, call, limits);
+      return (await parsers).parseInfo(result.stdout);
+    }
+    const result = await running;
+    return (await parsers).parseInfo(result.stdout);
+  };
 
   return {
     stanza: settings.stanza,
     transport: settings.transport ?? { kind: 'local' },
-    version,
-    build,
+    version: (call = {}) => versionWithin(limitsOf(withClientSignal(call), settings.timeout)),
+    build: (command, options, parameters, call) => build(command, options, parameters, call),
+    render: async (command, options, parameters, call) => render(await build(command, options, parameters, call)),
+    run: (command, options, call, parameters) => run(command, options, call, parameters),
     backup: (options = {}, call) => run('backup', options, call),
-    restore: async (options = {}, call) => {
-      restoreCommand(options as RestoreOptions);
-      return run('restore', options, call);
-    },
+    restore: (options = {}, call) => run('restore', options, call),
     info: (async (
       options: InfoCallOptions & { readonly detailLevel?: 'full' | 'progress' } = {},
-      call?: RunOptions,
+      ownCall: RunOptions = {},
     ): Promise<Info | InfoProgress> => {
       const { detailLevel, ...rest } = options;
-      if (detailLevel !== 'progress') return parseInfo((await run('info', { ...rest, output: 'json' }, call)).stdout);
-      const detected = (await version(call ?? {})).version;
+      if (detailLevel !== 'progress') return fullInfo(rest, ownCall);
+      const call = withClientSignal(ownCall);
+      const limits = limitsOf(call, settings.timeout);
+      const detected = (await versionWithin(limits)).version;
       if (!supportsInfoProgress(detected)) {
         throw new PgBackRestConfigurationError(
           `info({ detailLevel: 'progress' }) needs pgBackRest ${INFO_PROGRESS_SINCE} or newer (info --detail-level=progress); ` +
@@ -235,8 +444,10 @@ export function createPgBackRest(settings: PgBackRestClientOptions): PgBackRestC
           { option: 'detail-level' },
         );
       }
-      const result = await run('info', { ...rest, output: 'json', 'detail-level': 'progress' }, call);
-      return parseInfoProgress(result.stdout);
+      const parsers = infoParsers();
+      const command = buildFor(detected, 'info', { ...rest, output: 'json', 'detail-level': 'progress' }, []);
+      const result = await executeWithin(command, call, limits);
+      return (await parsers).parseInfoProgress(result.stdout);
     }) as PgBackRestClient['info'],
     check: (options = {}, call) => run('check', options, call),
     stanzaCreate: (options = {}, call) => run('stanza-create', options, call),
@@ -272,12 +483,9 @@ export function createPgBackRest(settings: PgBackRestClientOptions): PgBackRestC
     repoGet: async (path, options = {}, call) => (await run('repo-get', options, call, [path])).stdout,
     annotate: (set, annotation, options = {}, call) => run('annotate', { ...options, set, annotation }, call),
     archivePush: (walPath, options = {}, call) => run('archive-push', options, call, [walPath]),
-    archiveGet: async (walSegment, destination, options = {}, call) => {
-      const result = await execute(await build('archive-get', options as OptionMap, [walSegment, destination]), {
-        ...(settings.transport === undefined ? {} : { transport: settings.transport }),
-        ...runSettings(call ?? {}),
-        acceptExitCodes: [1],
-      });
+    archiveGet: async (walSegment, destination, options = {}, call = {}) => {
+      const accepted = { ...call, acceptExitCodes: [1, ...(call.acceptExitCodes ?? [])] };
+      const result = await run('archive-get', options, accepted, [walSegment, destination]);
       return result.exitCode === 0;
     },
   };
