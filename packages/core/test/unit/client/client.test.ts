@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPgBackRest } from '../../../src/client/index.js';
@@ -25,6 +28,26 @@ describe('createPgBackRest', () => {
     const command = await client.build('backup', { 'repo2-sftp-host': 'x' }).catch((e) => e);
     expect(command).toBeInstanceOf(PgBackRestConfigurationError);
     expect(command.message).toMatch(/pgBackRest 2.45 has no option 'repo2-sftp-host'/);
+  });
+
+  it('runs `pgbackrest version` once for many calls, concurrent ones included', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'chronos-client-calls-'));
+    process.env.FAKE_CALLS_FILE = join(dir, 'calls');
+    try {
+      const fresh = createPgBackRest({ stanza: 'main', bin });
+      await Promise.all([fresh.check(), fresh.backup({ type: 'full' }), fresh.version()]);
+      await fresh.expire();
+      await fresh.version();
+      const calls = (await readFile(join(dir, 'calls'), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as string[]);
+      expect(calls.filter((args) => args.at(-1) === 'version')).toHaveLength(1);
+      expect(calls.map((args) => args.at(-1)).sort()).toEqual(['backup', 'check', 'expire', 'version']);
+    } finally {
+      delete process.env.FAKE_CALLS_FILE;
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('routes client options: argv for plain ones, env for secrets, only where the command takes them', async () => {
