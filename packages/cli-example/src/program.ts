@@ -463,6 +463,10 @@ function registerCommands(program: Command, action: ActionFactory): void {
     .action(action('verify-s3', () => import('./commands/verify-s3.js')));
   sub(program, 'verify-repo', 'verify a repository in a local directory without pgBackRest (same checks as verify-s3)')
     .requiredOption('--path <dir>', "the repository directory (pgBackRest's repo-path)")
+    .option(
+      '--verify-report <path>',
+      'a deep verify report (JSON): the recovery window ends at its last archived commit; archive lag from its newest WAL',
+    )
     .option('--cipher-pass-env <name>', 'environment variable holding the repository passphrase')
     .option('--cipher-pass-file <path>', 'file holding the repository passphrase')
     .option('--deep', 'also read every backup file and WAL segment (decrypt, decompress, size and SHA-1)')

@@ -1,8 +1,17 @@
-import { evaluatePolicy, type Info, type Policy, type PolicyEvaluation } from '@chronos/pgbackrest';
+import {
+  evaluatePolicy,
+  type Info,
+  type Policy,
+  type PolicyEvaluation,
+  type RestorableInstant,
+  restorableInstantsFromVerifyReport,
+  VerifyReportFormatError,
+} from '@chronos/pgbackrest';
 import type { CommandContext, CommandOutcome } from '../context.js';
+import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { loadInfo } from '../info-source.js';
-import { parseInstant } from '../input.js';
+import { parseInstant, readInputFile } from '../input.js';
 import type { Colours } from '../output/colour.js';
 import { loadPolicy } from '../policy-file.js';
 
@@ -38,8 +47,31 @@ export function renderEvaluation(evaluation: PolicyEvaluation, c: Colours): stri
  * const evaluation = evaluate(policy, info, new Date(), 'main');
  * ```
  */
-export function evaluate(policy: Policy, info: Info, now: Date, stanza: string | undefined): PolicyEvaluation {
-  return evaluatePolicy(policy, info, { now, ...(stanza === undefined ? {} : { stanza }) });
+export function evaluate(
+  policy: Policy,
+  info: Info,
+  now: Date,
+  stanza: string | undefined,
+  restorableInstants?: readonly RestorableInstant[],
+): PolicyEvaluation {
+  return evaluatePolicy(policy, info, {
+    now,
+    ...(stanza === undefined ? {} : { stanza }),
+    ...(restorableInstants === undefined ? {} : { restorableInstants }),
+  });
+}
+
+async function loadRestorableInstants(path: unknown): Promise<RestorableInstant[] | undefined> {
+  if (typeof path !== 'string') return undefined;
+  const text = await readInputFile(path, '--verify-report');
+  try {
+    return restorableInstantsFromVerifyReport(JSON.parse(text));
+  } catch (cause) {
+    if (cause instanceof SyntaxError) throw new UsageError(`--verify-report ${path} is not JSON`, { cause });
+    if (cause instanceof VerifyReportFormatError)
+      throw new UsageError(`--verify-report ${path}: ${cause.message}`, { cause });
+    throw cause;
+  }
 }
 
 /** `chronos policy check <file>`: exit 1 when a finding is critical. */
@@ -54,7 +86,8 @@ export async function run(
     ...context,
     globals: { ...context.globals, stanza: context.globals.stanza ?? policy.stanza },
   });
-  const evaluation = evaluate(policy, info, now, context.globals.stanza);
+  const restorableInstants = await loadRestorableInstants(options['verifyReport']);
+  const evaluation = evaluate(policy, info, now, context.globals.stanza, restorableInstants);
   return {
     exitCode: evaluation.status === 'critical' ? ExitCode.Findings : ExitCode.Ok,
     result: evaluation,

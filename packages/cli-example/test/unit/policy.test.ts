@@ -161,4 +161,61 @@ describe('chronos policy check', () => {
     expect(result.status).toBe('critical');
     expect(result.findings.map((f: { code: string }) => f.code)).toContain('recovery-window.too-short');
   });
+  it('takes the newest restorable instant from a verify report (--verify-report)', async () => {
+    const info = join(REPO_ROOT, 'packages/cli-example/test/fixtures/info-2.45-s3-encrypted-plus-posix.json');
+    const check = (...extra: string[]) =>
+      runCli([
+        'policy',
+        'check',
+        POLICY,
+        '--from-file',
+        info,
+        '--stanza',
+        'demo',
+        '--now',
+        '2026-11-24T06:00:00Z',
+        '--json',
+        ...extra,
+      ]);
+    const codes = (run: Awaited<ReturnType<typeof runCli>>) =>
+      envelope(run).result.findings.map((f: { code: string }) => f.code) as string[];
+    const report = (lastCommit: string) => ({
+      schemaVersion: 1,
+      command: 'verify-repo',
+      exitCode: 0,
+      result: {
+        schemaVersion: 1,
+        stanzas: [
+          {
+            name: 'demo',
+            newestRestorableInstant: {
+              archiveId: '15-1',
+              timeline: 1,
+              newestSegment: '000000010000000000000009',
+              segmentsRead: ['000000010000000000000009'],
+              lastCommit: { at: lastCommit, xid: 800, lsn: '0/9000100', segment: '000000010000000000000009' },
+              lastCheckpoint: null,
+              damagedRecords: 0,
+            },
+          },
+        ],
+      },
+    });
+    expect(codes(await check())).toContain('archive.lag-unknown');
+    const stale = await check(
+      '--verify-report',
+      tempFile('stale.json', JSON.stringify(report('2026-11-24T05:00:00Z'))),
+    );
+    expect(codes(stale)).toContain('archive.lag');
+    expect(codes(stale)).not.toContain('archive.lag-unknown');
+    const fresh = await check(
+      '--verify-report',
+      tempFile('fresh.json', JSON.stringify(report('2026-11-24T05:59:00Z'))),
+    );
+    expect(codes(fresh)).not.toContain('archive.lag');
+
+    const wrong = await check('--verify-report', info);
+    expect(wrong.exitCode).toBe(2);
+    expect(envelope(wrong).error.message).toMatch(/--verify-report .*not a verify report/);
+  });
 });

@@ -43,8 +43,8 @@ const reportShape = z.object({
 });
 
 /**
- * The newest restorable instant of each stanza in a verify report (the JSON that `verifyRepository` returns
- * and `chronos verify-s3 --json` / `verify-repo --json` print). Stanzas whose report holds none (shallow
+ * The newest restorable instant of each stanza in a verify report: the JSON that `verifyRepository` returns,
+ * or the document `chronos verify-s3 --json` / `verify-repo --json` print (its `result`). Stanzas whose report holds none (shallow
  * mode without `newestInstant`) are left out.
  *
  * @throws VerifyReportFormatError when the input is not a verify report of schema version 1.
@@ -53,7 +53,9 @@ const reportShape = z.object({
  * evaluatePolicy(policy, info, { now: new Date(), restorableInstants: instants });
  */
 export function restorableInstantsFromVerifyReport(report: unknown): RestorableInstant[] {
-  const parsed = reportShape.safeParse(report);
+  const envelope = report as { command?: unknown; result?: unknown } | null;
+  const inner = typeof envelope?.command === 'string' && typeof envelope.result === 'object' ? envelope.result : report;
+  const parsed = reportShape.safeParse(inner);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new VerifyReportFormatError(

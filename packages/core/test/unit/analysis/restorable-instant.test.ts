@@ -56,6 +56,12 @@ describe('restorableInstantsFromVerifyReport', () => {
     ]);
   });
 
+  it("reads the report inside the CLI's --json document too", () => {
+    const report = verifyReport('2026-12-02T05:01:02.345Z', null);
+    const document = { schemaVersion: 1, command: 'verify-repo', exitCode: 0, result: report };
+    expect(restorableInstantsFromVerifyReport(document)).toEqual(restorableInstantsFromVerifyReport(report));
+  });
+
   it('refuses what is not a verify report, saying which file to pass', () => {
     expect(() => restorableInstantsFromVerifyReport({ stanzas: [] })).toThrow(VerifyReportFormatError);
     expect(() => restorableInstantsFromVerifyReport(recordedTwoRepos)).toThrow(/verify-repo --deep --json/);
