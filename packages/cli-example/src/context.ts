@@ -4,6 +4,8 @@ import type { Colours } from './output/colour.js';
 /** Global options, from flags or their `CHRONOS_*` environment equivalents. */
 export interface GlobalOptions {
   stanza?: string;
+  /** Every `--stanza` given, in order (commands that watch several stanzas, e.g. `chronos exporter`). */
+  stanzas?: readonly string[];
   config?: string;
   bin?: string;
   docker?: string;

@@ -51,11 +51,19 @@ export function buildProgram(env: NodeJS.ProcessEnv, setExitCode: (code: ExitCod
   const out = (text: string) => process.stdout.write(`${redact(text, secrets)}\n`);
   const err = (text: string) => process.stderr.write(`${redact(text, secrets)}\n`);
   const controller = new AbortController();
+  const stanzas: string[] = [];
 
   const program = new Command('chronos')
     .description('An ops CLI for pgBackRest: inspect, back up, restore, verify, and run backup policy as data.')
     .version(__CHRONOS_VERSION__, '-V, --version')
-    .addOption(new Option('--stanza <name>', 'pgBackRest stanza').env('CHRONOS_STANZA'))
+    .addOption(
+      new Option('--stanza <name>', 'pgBackRest stanza (chronos exporter takes several)')
+        .env('CHRONOS_STANZA')
+        .argParser((value: string) => {
+          if (!stanzas.includes(value)) stanzas.push(value);
+          return value;
+        }),
+    )
     .addOption(new Option('--config <path>', 'pgbackrest.conf path (where pgBackRest runs)').env('CHRONOS_CONFIG'))
     .addOption(new Option('--bin <path>', 'pgbackrest binary (default: pgbackrest on PATH)').env('CHRONOS_BIN'))
     .addOption(new Option('--docker <container>', 'run pgBackRest inside this container').env('CHRONOS_DOCKER'))
@@ -80,7 +88,8 @@ export function buildProgram(env: NodeJS.ProcessEnv, setExitCode: (code: ExitCod
   const action = (name: string, load: Loader) =>
     async function (this: Command, ...raw: unknown[]) {
       const command = raw.at(-1) as Command;
-      const globals = command.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
+      const globals = { ...command.optsWithGlobals(), stanzas: [...stanzas] } as GlobalOptions &
+        Record<string, unknown>;
       const options = command.opts();
       const args = raw.slice(0, -2).flatMap((value) => (Array.isArray(value) ? value : [value])) as string[];
       const json = globals.json === true;
@@ -151,6 +160,10 @@ export function buildProgram(env: NodeJS.ProcessEnv, setExitCode: (code: ExitCod
 
   registerCommands(program, action);
   return program;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 function jsonReplacer(_key: string, value: unknown): unknown {
@@ -412,13 +425,24 @@ function registerCommands(program: Command, action: ActionFactory): void {
   sub(policy, 'compile <file>', 'compile a policy to pgbackrest.conf and schedules')
     .addOption(
       new Option('--format <format>', 'what to print')
-        .choices(['conf', 'crontab', 'systemd', 'kubernetes', 'all'])
+        .choices(['conf', 'crontab', 'systemd', 'kubernetes', 'prometheus-rules', 'all'])
         .default('all'),
     )
+    .option('--job <name>', 'prometheus-rules: the job label of the exporter scrape target', 'chronos')
+    .option(
+      '--runbook-base <url>',
+      'prometheus-rules: URL of the monitoring guide the runbook links point into',
+      'docs/guides/monitoring.md',
+    )
+    .option('--stale-after <duration>', 'prometheus-rules: age of the exporter data that counts as stale', '15m')
     .addHelpText(
       'after',
       '\nJSON result: { stanza, pgbackrestVersion, config, secrets, postgresql, jobs, schedules, notes }\n' +
-        examples('chronos --stanza main policy compile examples/chronos-policy.json --format conf'),
+        'With --format prometheus-rules: { groups: [{ name, rules: [{ alert, expr, for, labels, annotations }] }], yaml }\n' +
+        examples(
+          'chronos --stanza main policy compile examples/chronos-policy.json --format conf',
+          'chronos policy compile examples/chronos-policy.json --format prometheus-rules > /etc/prometheus/rules/chronos.yml',
+        ),
     )
     .action(action('policy compile', () => import('./commands/policy-compile.js')));
   sub(policy, 'schedule <file>', 'list upcoming runs of a policy')
@@ -494,6 +518,28 @@ function registerCommands(program: Command, action: ActionFactory): void {
         ),
     )
     .action(action('metrics', () => import('./commands/metrics.js')));
+
+  sub(program, 'exporter', 'serve Prometheus metrics over HTTP for one or many stanzas (refreshed in the background)')
+    .option('--policy <file>', 'watch the stanza of this policy and export its verdicts (repeatable)', collect, [])
+    .option('--address <host>', 'address to listen on', '127.0.0.1')
+    .option('--port <port>', 'port to listen on', '9847')
+    .option('--interval <duration>', 'time between refreshes of a stanza', '60s')
+    .option('--timeout <duration>', 'longest a refresh may run before pgBackRest is killed', '30s')
+    .option('--drill-report <path>', "a drill's JSON report or metrics file, or a directory of them (newest is read)")
+    .option('--verify-report <path>', 'a verify-s3 / verify-repo JSON report, or a directory of them (newest is read)')
+    .addHelpText(
+      'after',
+      '\nServes /metrics (Prometheus text format) and /healthz until SIGTERM or SIGINT. Scrapes are answered from memory:' +
+        '\nwhen pgBackRest or a repository does not answer within --timeout, chronos_up and chronos_refresh_success are 0' +
+        '\nand chronos_data_age_seconds says how old the data served is. Stanzas: every --stanza and every --policy.\n' +
+        'JSON result (after it stops): { url, stanzas }\n' +
+        examples(
+          'chronos --stanza main --user postgres exporter',
+          'chronos --user postgres exporter --policy /etc/chronos/main.policy.json --verify-report /var/lib/chronos/verify',
+          'chronos --stanza main --stanza reporting exporter --port 9847 --interval 2m --timeout 45s',
+        ),
+    )
+    .action(action('exporter', () => import('./commands/exporter.js')));
 
   sub(
     program,

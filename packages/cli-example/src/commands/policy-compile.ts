@@ -1,4 +1,4 @@
-import { compilePolicy, isPolicyValidationError } from '@chronos/pgbackrest';
+import { compileAlertRules, compilePolicy, isPolicyValidationError } from '@chronos/pgbackrest';
 import type { CommandContext, CommandOutcome } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -12,6 +12,21 @@ export async function run(
 ): Promise<CommandOutcome> {
   const path = args[0] as string;
   const policy = await loadPolicy(path);
+  if (options['format'] === 'prometheus-rules') {
+    let rules: ReturnType<typeof compileAlertRules>;
+    try {
+      rules = compileAlertRules(policy, {
+        ...(context.globals.stanza === undefined ? {} : { stanza: context.globals.stanza }),
+        ...(typeof options['job'] === 'string' ? { job: options['job'] } : {}),
+        ...(typeof options['runbookBase'] === 'string' ? { runbookBase: options['runbookBase'] } : {}),
+        ...(typeof options['staleAfter'] === 'string' ? { staleAfter: options['staleAfter'] } : {}),
+      });
+    } catch (error) {
+      if (error instanceof RangeError) throw new UsageError(`--stale-after: ${error.message}`);
+      throw error;
+    }
+    return { exitCode: ExitCode.Ok, result: rules, text: rules.yaml.trimEnd() };
+  }
   const version = options['pgbackrestVersion'];
   let compiled: ReturnType<typeof compilePolicy>;
   try {
