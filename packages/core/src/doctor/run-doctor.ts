@@ -2,7 +2,7 @@ import type { AnyCommandOptions } from '../catalogue/options.generated.js';
 import { createPgBackRest } from '../client/pgbackrest-client.js';
 import { type ConfigDocument, getOption, lintConfig, parseConfigFile } from '../config/index.js';
 import { type ProcessResult, runProcess } from '../exec/process.js';
-import { DOCKER_PID_LINE, type Transport, toProcessRequest } from '../exec/transport.js';
+import { hasRemoteGroup, type Transport, toProcessRequest, withoutPidLine } from '../exec/transport.js';
 import type { Info } from '../info/types.js';
 import { detectVersion } from '../version/detect-version.js';
 import {
@@ -82,11 +82,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       timeout,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
-    let stdout = result.stdout;
-    if (transport.kind === 'docker') {
-      const [head, ...rest] = stdout.split('\n');
-      if (head !== undefined && DOCKER_PID_LINE.test(head)) stdout = rest.join('\n');
-    }
+    const stdout = hasRemoteGroup(transport) ? withoutPidLine(result.stdout) : result.stdout;
     const stderr = result.failedToSpawn ? `${result.stderr}${result.failedToSpawn.message}` : result.stderr;
     return { exitCode: result.timedOut ? undefined : result.exitCode, stdout, stderr };
   };

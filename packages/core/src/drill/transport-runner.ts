@@ -1,5 +1,12 @@
 import { runProcess } from '../exec/process.js';
-import { DOCKER_PID_LINE, dockerKillRequest, type Transport, toProcessRequest } from '../exec/transport.js';
+import {
+  hasRemoteGroup,
+  REMOTE_PID_LINE,
+  remoteKillRequest,
+  type Transport,
+  toProcessRequest,
+  withoutPidLine,
+} from '../exec/transport.js';
 import type { ProgramRunner } from './recovered-cluster.js';
 
 /**
@@ -13,25 +20,25 @@ import type { ProgramRunner } from './recovered-cluster.js';
 export function transportRunner(transport: Transport): ProgramRunner {
   return async (file, args, options = {}) => {
     const request = toProcessRequest({ file, args: [...args], env: { ...options.env } }, transport);
-    let containerPid: number | undefined;
+    let remotePid: number | undefined;
     const raw = await runProcess({
       ...request,
       ...(options.input === undefined || request.input !== undefined ? {} : { input: options.input }),
       ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
-      ...(transport.kind === 'docker'
+      ...(hasRemoteGroup(transport)
         ? {
             onStdoutLine: (line: string) => {
-              const pid = containerPid === undefined ? DOCKER_PID_LINE.exec(line) : null;
-              if (pid) containerPid = Number(pid[1]);
+              const pid = remotePid === undefined ? REMOTE_PID_LINE.exec(line) : null;
+              if (pid) remotePid = Number(pid[1]);
             },
           }
         : {}),
     });
-    if (transport.kind !== 'docker') return raw;
-    if (containerPid !== undefined && (raw.timedOut || raw.isCanceled)) {
-      await runProcess(dockerKillRequest(transport, containerPid, 'KILL'));
+    if (!hasRemoteGroup(transport)) return raw;
+    if (remotePid !== undefined && (raw.timedOut || raw.isCanceled)) {
+      await runProcess(remoteKillRequest(transport, remotePid, 'KILL'));
     }
-    return { ...raw, stdout: raw.stdout.replace(/^chronos-exec-pid \d+\n/, '') };
+    return { ...raw, stdout: withoutPidLine(raw.stdout) };
   };
 }

@@ -4,7 +4,14 @@ import { errorFromExit, parseErrorReport } from '../errors/error-from-exit.js';
 import { PgBackRestAbortError, PgBackRestSpawnError, PgBackRestTimeoutError } from '../errors/pgbackrest-error.js';
 import { type LogEvent, LogLineParser } from './log-events.js';
 import { runProcess } from './process.js';
-import { DOCKER_PID_LINE, dockerKillRequest, type Transport, toProcessRequest } from './transport.js';
+import {
+  hasRemoteGroup,
+  REMOTE_PID_LINE,
+  remoteKillRequest,
+  type Transport,
+  toProcessRequest,
+  withoutPidLine,
+} from './transport.js';
 
 /** How one command runs. */
 export interface ExecuteOptions {
@@ -43,15 +50,15 @@ export async function execute(command: PgBackRestCommand, options: ExecuteOption
   const stdoutParser = onLog ? new LogLineParser('stdout', onLog) : undefined;
   const stderrParser = onLog ? new LogLineParser('stderr', onLog) : undefined;
   const transport = options.transport;
-  const inContainer = transport?.kind === 'docker';
-  let containerPid: number | undefined;
+  const remote = hasRemoteGroup(transport);
+  let remotePid: number | undefined;
   let firstLine = true;
   const onStdoutLine = (line: string) => {
-    if (inContainer && firstLine) {
+    if (remote && firstLine) {
       firstLine = false;
-      const pid = DOCKER_PID_LINE.exec(line);
+      const pid = REMOTE_PID_LINE.exec(line);
       if (pid) {
-        containerPid = Number(pid[1]);
+        remotePid = Number(pid[1]);
         return;
       }
     }
@@ -61,16 +68,16 @@ export async function execute(command: PgBackRestCommand, options: ExecuteOption
     ...request,
     ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
-    ...(stdoutParser || inContainer ? { onStdoutLine } : {}),
+    ...(stdoutParser || remote ? { onStdoutLine } : {}),
     ...(stderrParser ? { onStderrLine: (line: string) => stderrParser.push(line) } : {}),
   });
   stdoutParser?.end();
   stderrParser?.end();
-  const result = inContainer ? { ...raw, stdout: raw.stdout.replace(/^chronos-exec-pid \d+\n/, '') } : raw;
-  if (transport?.kind === 'docker' && containerPid !== undefined && (result.timedOut || result.isCanceled)) {
-    await runProcess(dockerKillRequest(transport, containerPid, 'TERM'));
+  const result = remote ? { ...raw, stdout: withoutPidLine(raw.stdout) } : raw;
+  if (hasRemoteGroup(transport) && remotePid !== undefined && (result.timedOut || result.isCanceled)) {
+    await runProcess(remoteKillRequest(transport, remotePid, 'TERM'));
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    await runProcess(dockerKillRequest(transport, containerPid, 'KILL'));
+    await runProcess(remoteKillRequest(transport, remotePid, 'KILL'));
   }
   const details = { command: printable, stdout: result.stdout, stderr: result.stderr };
   if (result.timedOut) throw new PgBackRestTimeoutError(options.timeout ?? 0, details);

@@ -49,14 +49,28 @@ export interface SshTransport {
 /** Where and how pgBackRest runs. */
 export type Transport = LocalTransport | DockerTransport | SshTransport;
 
-/** First stdout line of a docker run: the process id (and group id) inside the container. */
-export const DOCKER_PID_LINE = /^chronos-exec-pid (\d+)$/;
-
 /**
- * `docker exec` starts its process as a session and group leader inside the container; killing the docker CLI
- * does not stop it. The wrapper prints that process id first so a timeout or abort can kill the group in there.
+ * First stdout line of a docker or ssh run: the process id (and process group id) of pgBackRest over there.
+ *
+ * `docker exec` starts its process as a session and group leader inside the container, and sshd starts the remote
+ * command as one on the remote host; killing the local docker CLI or ssh client stops neither (a remote pgBackRest
+ * without a terminal gets no hangup and runs on). The wrappers print that process id first so a timeout or abort
+ * can kill the group over there.
  */
+export const REMOTE_PID_LINE = /^chronos-exec-pid (\d+)$/;
+
 const DOCKER_PID_WRAPPER = 'echo "chronos-exec-pid $$"; exec "$@"';
+const SSH_PID_ECHO = 'echo "chronos-exec-pid $$"';
+
+/** Whether runs through this transport print {@link REMOTE_PID_LINE} first and need their group killed over there. */
+export function hasRemoteGroup(transport: Transport | undefined): transport is DockerTransport | SshTransport {
+  return transport?.kind === 'docker' || transport?.kind === 'ssh';
+}
+
+/** Removes the {@link REMOTE_PID_LINE} from the start of a docker or ssh run's stdout. */
+export function withoutPidLine(stdout: string): string {
+  return stdout.replace(/^chronos-exec-pid \d+\n/, '');
+}
 
 /**
  * The request that kills a process group inside a container (after a timeout or abort of a docker run).
@@ -69,6 +83,47 @@ export function dockerKillRequest(transport: DockerTransport, pid: number, signa
     file: transport.docker ?? 'docker',
     args: ['exec', '-u', transport.user ?? 'postgres', transport.container, 'kill', `-${signal}`, '--', `-${pid}`],
     timeout: 15_000,
+  };
+}
+
+/**
+ * The request that kills a process group on the remote host of an ssh run (after a timeout or abort), over a new
+ * connection with the same ssh settings.
+ *
+ * @example
+ * sshKillRequest({ kind: 'ssh', host: 'db1', user: 'postgres' }, 4242, 'TERM');
+ * // ssh -o BatchMode=yes -l postgres -- db1 'exec kill -TERM -- -4242'
+ */
+export function sshKillRequest(transport: SshTransport, pid: number, signal: 'TERM' | 'KILL'): ProcessRequest {
+  return { ...sshRequest(transport, `exec kill -${signal} -- -${pid}`), timeout: 15_000 };
+}
+
+/** The request that kills a process group over there: in the container, or on the ssh host. */
+export function remoteKillRequest(
+  transport: DockerTransport | SshTransport,
+  pid: number,
+  signal: 'TERM' | 'KILL',
+): ProcessRequest {
+  return transport.kind === 'docker'
+    ? dockerKillRequest(transport, pid, signal)
+    : sshKillRequest(transport, pid, signal);
+}
+
+function sshRequest(transport: SshTransport, remote: string): ProcessRequest {
+  checkName('host', transport.host);
+  if (transport.user !== undefined) checkName('user', transport.user);
+  return {
+    file: transport.ssh ?? 'ssh',
+    args: [
+      '-o',
+      'BatchMode=yes',
+      ...(transport.options ?? []).flatMap((option) => ['-o', option]),
+      ...(transport.port === undefined ? [] : ['-p', String(transport.port)]),
+      ...(transport.user === undefined ? [] : ['-l', transport.user]),
+      '--',
+      transport.host,
+      remote,
+    ],
   };
 }
 
@@ -146,27 +201,18 @@ export function toProcessRequest(
       };
     }
     case 'ssh': {
-      checkName('host', transport.host);
-      if (transport.user !== undefined) checkName('user', transport.user);
       if (envNames.length > 0 && transport.secrets === 'refuse') {
         throw new PgBackRestConfigurationError(
           `secure options (${envNames.join(', ')}) cannot be sent over ssh with secrets: 'refuse'; set them in the remote pgbackrest.conf or use secrets: 'stdin'`,
         );
       }
       const exec = `exec ${[command.file, ...command.args].map(quote).join(' ')}`;
-      const remote = envNames.length > 0 ? `while IFS= read -r l; do export "$l"; done; ${exec}` : exec;
+      const remote =
+        envNames.length > 0
+          ? `${SSH_PID_ECHO}; while IFS= read -r l; do export "$l"; done; ${exec}`
+          : `${SSH_PID_ECHO}; ${exec}`;
       return {
-        file: transport.ssh ?? 'ssh',
-        args: [
-          '-o',
-          'BatchMode=yes',
-          ...(transport.options ?? []).flatMap((option) => ['-o', option]),
-          ...(transport.port === undefined ? [] : ['-p', String(transport.port)]),
-          ...(transport.user === undefined ? [] : ['-l', transport.user]),
-          '--',
-          transport.host,
-          remote,
-        ],
+        ...sshRequest(transport, remote),
         ...(envNames.length > 0
           ? { input: `${envNames.map((name) => `${name}=${command.env[name]}`).join('\n')}\n` }
           : {}),

@@ -169,7 +169,7 @@ describe('transports', () => {
     });
     const remote = await readFile(log, 'utf8');
     expect(remote).not.toContain('cr"et');
-    expect(remote).toMatch(/^while IFS= read -r l; do export "\$l"; done; exec /);
+    expect(remote).toMatch(/^echo "chronos-exec-pid \$\$"; while IFS= read -r l; do export "\$l"; done; exec /);
   });
 
   it('ssh: secrets: refuse is a configuration error before anything runs', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { backupCommand, checkCommand } from '../../../src/commands/index.js';
 import { PgBackRestConfigurationError } from '../../../src/errors/index.js';
 import { parseLogLines, toProcessRequest } from '../../../src/exec/index.js';
+import { dockerKillRequest, remoteKillRequest, sshKillRequest, withoutPidLine } from '../../../src/exec/transport.js';
 
 const secret = backupCommand({ stanza: 'main', 'repo1-cipher-pass': 'pw' });
 
@@ -77,12 +78,39 @@ describe('toProcessRequest', () => {
       'postgres',
       '--',
       'db1',
-      'while IFS= read -r l; do export "$l"; done; exec pgbackrest --stanza=main backup',
+      'echo "chronos-exec-pid $$"; while IFS= read -r l; do export "$l"; done; exec pgbackrest --stanza=main backup',
     ]);
     expect(request.input).toBe('PGBACKREST_REPO1_CIPHER_PASS=pw\n');
     expect(toProcessRequest(checkCommand({ stanza: 'a b' }), { kind: 'ssh', host: 'db1' }).args.at(-1)).toBe(
-      "exec pgbackrest '--stanza=a b' check",
+      `echo "chronos-exec-pid $$"; exec pgbackrest '--stanza=a b' check`,
     );
+  });
+
+  it('ssh: the remote group is killed over a new connection with the same settings', () => {
+    const transport = {
+      kind: 'ssh',
+      host: 'db1',
+      user: 'postgres',
+      port: 2222,
+      options: ['IdentitiesOnly=yes'],
+    } as const;
+    expect(sshKillRequest(transport, 4242, 'TERM').args).toEqual([
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'IdentitiesOnly=yes',
+      '-p',
+      '2222',
+      '-l',
+      'postgres',
+      '--',
+      'db1',
+      'exec kill -TERM -- -4242',
+    ]);
+    expect(remoteKillRequest({ kind: 'docker', container: 'pg' }, 7, 'KILL').args).toEqual(
+      dockerKillRequest({ kind: 'docker', container: 'pg' }, 7, 'KILL').args,
+    );
+    expect(withoutPidLine('chronos-exec-pid 4242\npgBackRest 2.45\n')).toBe('pgBackRest 2.45\n');
   });
 
   it('refuses names that could become options of docker, ssh or runuser', () => {
