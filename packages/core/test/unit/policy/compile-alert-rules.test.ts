@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ALERT_SEVERITY } from '../../../src/policy/compile-alert-rules.js';
+import { ALERT_SEVERITY, RUNBOOK_ANCHORS } from '../../../src/policy/compile-alert-rules.js';
 import { compileAlertRules, evaluatePolicy, validatePolicy } from '../../../src/policy/index.js';
 import { recordedLastStop, recordedTwoRepos, twoRepoPolicyInput } from '../support/recorded-two-repos.js';
 
@@ -39,5 +41,16 @@ describe('compileAlertRules', () => {
     expect(compiled.groups[0]!.rules[2]!.expr).toContain('up{job="pgbr"}');
     expect(compiled.yaml).toContain('runbook_url: https://wiki/x#backup-too-old');
     expect(() => compileAlertRules(policy, { staleAfter: 'soon' })).toThrow(RangeError);
+  });
+
+  it('points every runbook link at a section of the monitoring guide', () => {
+    const guide = readFileSync(
+      fileURLToPath(new URL('../../../../../docs/guides/monitoring.md', import.meta.url)),
+      'utf8',
+    );
+    const anchors = new Set(
+      [...guide.matchAll(/^#{2,4} (.+)$/gm)].map((m) => (m[1] as string).trim().toLowerCase().replaceAll(' ', '-')),
+    );
+    for (const anchor of Object.values(RUNBOOK_ANCHORS)) expect(anchors, anchor).toContain(anchor);
   });
 });
