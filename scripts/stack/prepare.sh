@@ -37,8 +37,9 @@ now() { date +%s; }
 pg15_bin=/usr/lib/postgresql/15/bin
 # faketime: time-based retention tests; systemd: systemd-analyze checks compiled timers;
 # prometheus: promtool checks and unit-tests the alert rules compiled from a policy;
-# openssh-server: the ssh transport test starts its own sshd on a loopback port (the package's service is not used).
-wanted_packages=(pgbackrest openssl faketime prometheus openssh-server)
+# openssh-server: the ssh transport test starts its own sshd on a loopback port (the package's service is not used);
+# strace: the secret-leak test records the execve of every process a scenario starts.
+wanted_packages=(pgbackrest openssl faketime prometheus openssh-server strace)
 if command -v systemd-analyze >/dev/null 2>&1; then step "systemd-analyze" "already there"; else wanted_packages+=(systemd); fi
 if [ -x "$pg15_bin/postgres" ]; then step "postgresql 15 binaries" "already there"; else wanted_packages+=(postgresql-15); fi
 if [ "$skip_docker" = 0 ]; then wanted_packages+=(docker.io debootstrap); fi
