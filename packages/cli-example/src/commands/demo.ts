@@ -2,15 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  analyzeInfo,
-  type CommandOptions,
-  compilePolicy,
-  type Info,
-  type OptionMap,
-  planRestore,
-  validatePolicy,
-} from '@chronos/pgbackrest';
+import { analyzeInfo, compilePolicy, type Info, type OptionMap, validatePolicy } from '@chronos/pgbackrest';
 import {
   type PgBackRestStack,
   type RepoSpec,
@@ -23,7 +15,7 @@ import {
 import { exitCodeFor, summarizeReport, verifyRepository } from '@chronos/s3-verify';
 import referencePolicy from '../../../../examples/chronos-policy.json' with { type: 'json' };
 import type { CommandContext, CommandOutcome } from '../context.js';
-import { startDrillCluster, writeDrillMarkers } from '../demo/drill.js';
+import { proveDrill, writeDrillMarkers } from '../demo/drill.js';
 import { chooseEngine, type Engine } from '../demo/engine.js';
 import { stackOptionsFromPolicy } from '../demo/policy.js';
 import { ExitCode } from '../exit-codes.js';
@@ -241,42 +233,18 @@ export async function run(
     );
     context.progress(`\n${summarizeReport(report)}\n`);
 
-    const plan = planRestore({ type: 'time', time: markers.target, targetAction: 'promote' }, analysed);
-    const drillPath = (await live.exec('mktemp', ['-d', '/tmp/chronos-drill-XXXXXX'])).stdout.trim();
-    const restoreOptions: CommandOptions<'restore'> = { ...plan.options, 'pg1-path': drillPath, 'archive-mode': 'off' };
-    context.progress(c.dim(`  ${await session.render('restore', restoreOptions)}`));
-    await step(
-      'restore to the target instant (archive-mode=off)',
-      () => session.run('restore', restoreOptions),
-      () => `set ${plan.backup.label} from repo${plan.repoKey} into ${drillPath}`,
-    );
     const drill = await step(
-      'start the restored cluster',
-      () => startDrillCluster(live, drillPath),
-      (d) => `port ${d.port}`,
+      'restore drill to the target instant (runRestoreDrill: restore, start, recover, check, clean up)',
+      () =>
+        proveDrill(live, markers, {
+          keep,
+          signal: context.signal,
+          onProgress: (line) => context.progress(c.dim(`  ${line}`)),
+        }),
+      (d) =>
+        `set ${d.report.set} from repo${d.report.repo}: ${d.rowsBefore} rows before the target, ${d.rowsAfter ?? 'some'} after; RTO ${d.report.timings.rtoSeconds} s`,
     );
-    const counts = await step(
-      'prove the restore',
-      async () => {
-        const rows = await drill.psql(
-          "SELECT phase || '=' || count(*) FROM chronos_drill GROUP BY phase ORDER BY phase",
-        );
-        const found = Object.fromEntries(
-          rows
-            .split('\n')
-            .filter(Boolean)
-            .map((l) => l.split('=') as [string, string]),
-        );
-        return { before: Number(found['before'] ?? 0), after: Number(found['after'] ?? 0) };
-      },
-      (n) => `${n.before} rows before the target, ${n.after} after`,
-    );
-    const drillOk = counts.before === markers.rows && counts.after === 0;
-    if (!keep) {
-      await drill.stop();
-      await live.exec('rm', ['-rf', drillPath]);
-    }
-
+    const drillOk = drill.proven && drill.rowsBefore === markers.rows && drill.rowsAfter === 0;
     const s3Ok = exitCodeFor(report) === 0;
     const totalSeconds = Math.round((Date.now() - started) / 100) / 10;
     const verdict = drillOk && s3Ok ? c.green('demo passed') : c.red('demo found problems');
@@ -287,7 +255,7 @@ export async function run(
       `  policy: examples/chronos-policy.json applied (repo${s3Repo} s3 → ${endpoint.url}/${endpoint.bucket}${s3Path}); evaluation ${evaluation.status}, ${evaluation.findings.length} finding(s)`,
       `  backups: full ${full.join(', ')}; diff ${diff.join(', ')}`,
       `  s3-verify: ${report.outcome} (${report.findings.length} finding(s))`,
-      `  PITR drill to ${markers.target}: ${counts.before}/${markers.rows} rows before present, ${counts.after} rows after present → ${drillOk ? c.green('proven') : c.red('NOT proven')}`,
+      `  PITR drill to ${markers.target}: ${drill.rowsBefore}/${markers.rows} rows before present, ${drill.rowsAfter === 0 ? 'no' : 'some'} rows after present → ${drillOk ? c.green('proven') : c.red('NOT proven')}`,
       '',
       renderTable([['step', 'seconds', ''], ...steps.map((s) => [s.name, s.seconds.toFixed(1), s.detail])])
         .split('\n')
@@ -300,7 +268,12 @@ export async function run(
             '',
             '  kept (--keep):',
             `    PostgreSQL: psql -h 127.0.0.1 -p ${live.pg.port} -U postgres (${live.kind}, data ${live.pg.dataPath})`,
-            `    restored drill cluster: ${drillPath} on port ${drill.port}`,
+            ...(drill.report.kept === undefined
+              ? []
+              : [
+                  `    restored drill cluster: ${drill.report.kept.connect}`,
+                  `      remove with: ${drill.report.kept.remove}`,
+                ]),
             `    pgbackrest.conf: ${live.configPath}`,
             `    S3 objects: ${endpoint.directory}`,
           ]
@@ -320,10 +293,12 @@ export async function run(
         s3Verify: { outcome: report.outcome, findings: report.findings },
         drill: {
           target: markers.target,
-          backup: plan.backup.label,
-          repo: plan.repoKey,
-          rowsBefore: counts.before,
-          rowsAfter: counts.after,
+          backup: drill.report.set,
+          repo: drill.report.repo,
+          rowsBefore: drill.rowsBefore,
+          rowsAfter: drill.rowsAfter,
+          checks: drill.report.checks,
+          timings: drill.report.timings,
           expectedBefore: markers.rows,
           proven: drillOk,
         },

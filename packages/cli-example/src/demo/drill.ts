@@ -1,9 +1,10 @@
+import { randomBytes } from 'node:crypto';
+import { type DrillReport, isDrillError } from '@chronos/pgbackrest';
 import {
+  drillStack,
   isRecoveryTargetNotReachedError,
   isRestoredClusterError,
   type PgBackRestStack,
-  type RestoredCluster,
-  startRestoredCluster,
 } from '@chronos/pgbackrest/testing';
 import { CouldNotRunError } from '../errors.js';
 
@@ -35,25 +36,67 @@ export async function writeDrillMarkers(
   return { target, rows };
 }
 
+/** What the demo's drill proved. */
+export interface DemoDrill {
+  readonly report: DrillReport;
+  /** Rows marked `before` in the restored cluster. */
+  readonly rowsBefore: number;
+  /** Rows marked `after` in the restored cluster (0 when the check that none is there passed). */
+  readonly rowsAfter: number | null;
+  readonly proven: boolean;
+}
+
 /**
- * Starts PostgreSQL on the restored drill directory inside the stack (`startRestoredCluster`: its own port, loopback
- * only) and waits until recovery has promoted it; a cluster that cannot start or reach the target becomes a
- * {@link CouldNotRunError} naming the PostgreSQL log lines.
+ * The demo's point-in-time drill: `drillStack` (the product's restore drill, where the stack runs) to the target
+ * between the marked rows, checking that every row before it and none after it is there. A drill that cannot run
+ * becomes a {@link CouldNotRunError} naming why (with PostgreSQL's log lines when recovery failed).
  *
  * @example
  * ```ts
- * const drill = await startDrillCluster(stack, '/tmp/chronos-drill-x1');
- * const rows = await drill.psql('SELECT count(*) FROM chronos_drill');
+ * const drill = await proveDrill(stack, { target, rows: 1000 }, { keep: false });
+ * drill.proven; // true
  * ```
  */
-export async function startDrillCluster(stack: PgBackRestStack, dataPath: string): Promise<RestoredCluster> {
+export async function proveDrill(
+  stack: PgBackRestStack,
+  markers: { target: string; rows: number },
+  options: { keep: boolean; signal?: AbortSignal; onProgress?: (line: string) => void },
+): Promise<DemoDrill> {
+  let report: DrillReport;
   try {
-    return await startRestoredCluster(stack, { dataPath, timeout: 120_000 });
+    report = await drillStack(stack, {
+      scratch: `/tmp/chronos-drill-${randomBytes(4).toString('hex')}`,
+      target: { type: 'time', time: markers.target },
+      checks: [
+        {
+          name: 'rows before the target',
+          sql: "SELECT count(*) FROM chronos_drill WHERE phase = 'before'",
+          expect: { kind: 'count-at-least', min: markers.rows },
+        },
+        {
+          name: 'no row after the target',
+          sql: "SELECT count(*) = 0 FROM chronos_drill WHERE phase = 'after'",
+          expect: { kind: 'true' },
+        },
+      ],
+      keep: options.keep,
+      timeout: 300_000,
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    });
   } catch (error) {
-    if (!isRestoredClusterError(error)) throw error;
+    if (!isDrillError(error) && !isRestoredClusterError(error)) throw error;
     const what = isRecoveryTargetNotReachedError(error)
       ? 'the restored cluster could not reach the drill target (WAL missing from the repository)'
-      : 'the restored cluster did not start';
-    throw new CouldNotRunError(`${what}: ${error.logLines.join(' | ')}`, { cause: error });
+      : 'the drill could not prove the restore';
+    const lines = isRestoredClusterError(error) ? error.logLines.join(' | ') : (error as Error).message;
+    throw new CouldNotRunError(`${what}: ${lines}`, { cause: error });
   }
+  const [before, after] = report.checks;
+  return {
+    report,
+    rowsBefore: Number(before?.observed ?? 0),
+    rowsAfter: after?.status === 'passed' ? 0 : null,
+    proven: report.outcome === 'proven',
+  };
 }

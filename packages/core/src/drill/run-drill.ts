@@ -197,17 +197,16 @@ export async function runDrillIn(options: RestoreDrillOptions, throwaway: boolea
 
     stage = 'restore';
     progress(`restoring backup ${plan.backup.label} from repo${plan.repoKey} into ${layout.dataPath}`);
+    const restoreOptions = {
+      ...plan.options,
+      'pg1-path': layout.dataPath,
+      'archive-mode': 'off',
+      'tablespace-map-all': layout.tablespacePath,
+    } as Parameters<PgBackRestClient['restore']>[0];
+    progress(`  ${await client.render('restore', restoreOptions)}`);
     const restoreStarted = Date.now();
     try {
-      await client.restore(
-        {
-          ...plan.options,
-          'pg1-path': layout.dataPath,
-          'archive-mode': 'off',
-          'tablespace-map-all': layout.tablespacePath,
-        } as Parameters<PgBackRestClient['restore']>[0],
-        { signal, timeout },
-      );
+      await client.restore(restoreOptions, { signal, timeout });
     } catch (error) {
       if (signal.aborted) throw error;
       const why = (error as Error).message;
