@@ -222,6 +222,7 @@ function registerCommands(program: Command, action: ActionFactory): void {
   sub(program, 'backup', 'run a backup and show its progress')
     .addOption(new Option('--type <type>', 'backup type').choices(['full', 'diff', 'incr']).default('incr'))
     .option('--annotation <key=value...>', 'annotate the backup set')
+    .option('--repo <n>', "back up to this repository only (default: pgBackRest's, repo1)")
     .addHelpText(
       'after',
       '\nProgress (stderr): bytes done/total from the backup lock (pgBackRest 2.48+), elapsed time otherwise; polled with\n' +
@@ -379,14 +380,19 @@ function registerCommands(program: Command, action: ActionFactory): void {
     .action(action('config lint', () => import('./commands/config-lint.js')));
 
   sub(program, 'doctor', 'check a live deployment against the troubleshooting list, each check with its fix')
+    .option('--policy <file>', "check the time zone of this policy's schedules against the host that runs them")
     .addHelpText(
       'after',
       '\nChecks: pgBackRest reachable and its version; pgbackrest.conf linted for it; PostgreSQL reachable with pg1-*, pg1-database exists;\n' +
         'archive_mode, archive_command for this stanza, a pending restart, the archiver; system id against the repository;\n' +
-        'each repository reachable (posix path writable); lock, log and spool paths writable.\n' +
+        'each repository reachable and writable (an object written and removed through pgBackRest); the clock against each\n' +
+        "S3 endpoint; lock, log and spool paths writable; with --policy, the schedules' time zone against the cron host's.\n" +
         'Exit 0 when nothing failed (warnings allowed), 1 when a check failed, 3 when pgBackRest could not be reached.\n' +
         'JSON result: { stanza, pgbackrestVersion, verdict, checks: [{ id, title, status, detail, fix? }] }\n' +
-        examples('chronos --stanza chronos --docker chronos-db doctor'),
+        examples(
+          'chronos --stanza chronos --docker chronos-db doctor',
+          'chronos --stanza chronos --docker chronos-db doctor --policy /etc/chronos/policy.json --json',
+        ),
     )
     .action(action('doctor', () => import('./commands/doctor.js')));
 

@@ -96,8 +96,16 @@ export async function run(
     if (eq < 1) throw new UsageError(`--annotation must be key=value, got "${pair}"`);
     annotation[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
+  const repoOption = options['repo'] as string | undefined;
+  const repo = repoOption === undefined ? undefined : Number(repoOption);
+  if (repo !== undefined && !(Number.isInteger(repo) && repo >= 1 && repo <= 256)) {
+    throw new UsageError(`--repo must be a repository number from 1 to 256, got "${repoOption}"`);
+  }
   const session = clientFor(context);
-  const result = await runBackup(session, type, context, annotations.length === 0 ? {} : { annotation });
+  const result = await runBackup(session, type, context, {
+    ...(annotations.length === 0 ? {} : { annotation }),
+    ...(repo === undefined ? {} : { repo }),
+  });
   return {
     exitCode: ExitCode.Ok,
     result,

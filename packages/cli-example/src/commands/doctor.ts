@@ -3,6 +3,7 @@ import type { CommandContext, CommandOutcome } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Colours } from '../output/colour.js';
 import { targetFor } from '../pgbackrest.js';
+import { loadPolicy } from '../policy-file.js';
 
 function mark(check: DoctorCheck, c: Colours): string {
   switch (check.status) {
@@ -20,11 +21,13 @@ function mark(check: DoctorCheck, c: Colours): string {
 /** `chronos doctor`: the troubleshooting list as checks against the live deployment (core's runDoctor). */
 export async function run(
   _args: string[],
-  _options: Record<string, unknown>,
+  options: Record<string, unknown>,
   context: CommandContext,
 ): Promise<CommandOutcome> {
   const target = targetFor(context);
+  const policy = typeof options['policy'] === 'string' ? await loadPolicy(options['policy']) : undefined;
   const report = await runDoctor({
+    ...(policy === undefined ? {} : { policy }),
     stanza: target.stanza,
     transport: target.transport,
     ...(target.bin === undefined ? {} : { bin: target.bin }),

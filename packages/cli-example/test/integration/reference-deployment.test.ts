@@ -181,8 +181,8 @@ describe.skipIf(skip)(
       throw new Error(`WAL ${segment} was not archived`);
     }
 
-    const doctor = async (stanza = 'chronos') => {
-      const run = await cli([...globals(stanza), 'doctor', '--json'], { timeout: 240_000 });
+    const doctor = async (stanza = 'chronos', extra: readonly string[] = []) => {
+      const run = await cli([...globals(stanza), 'doctor', '--json', ...extra], { timeout: 240_000 });
       const report = envelope(run).result as { checks: { id: string; status: string; detail: string; fix?: string }[] };
       return { exitCode: run.exitCode, check: (id: string) => report.checks.find((c) => c.id === id), report };
     };
@@ -223,6 +223,7 @@ describe.skipIf(skip)(
       document.jobs = { logFile: join(work, 'chronos-backup-cron.log') };
       delete document.restoreDrill;
       policy = validatePolicy(document);
+      writeFileSync(join(work, 'policy.json'), JSON.stringify(document));
       const compiled = compilePolicy(policy, { version: '2.45' });
       config = compiled.config;
       crontab = compiled.schedules.crontab;
@@ -418,27 +419,30 @@ describe.skipIf(skip)(
       const full = await cli([...globals(), 'backup', '--type', 'full'], { timeout: 600_000 });
       expect(full.exitCode, full.stderr).toBe(0);
       expect((await doctor()).check('system-id')?.status).toBe('ok');
-      const verify = await cli(
-        [
-          ...globals(),
-          'verify-s3',
-          '--bucket',
-          s3.bucket,
-          '--region',
-          s3.region,
-          '--endpoint',
-          s3.url,
-          '--repo-path',
-          '/chronos',
-          '--no-tls-verify',
-          '--cipher-pass-env',
-          'CHRONOS_REPO_CIPHER_PASS',
-        ],
-        {
-          env: { ...hostEnv, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey },
-          timeout: 300_000,
-        },
-      );
+      const verifyS3 = (stanza: string) =>
+        cli(
+          [
+            ...globals(stanza),
+            'verify-s3',
+            '--json',
+            '--bucket',
+            s3.bucket,
+            '--region',
+            s3.region,
+            '--endpoint',
+            s3.url,
+            '--repo-path',
+            '/chronos',
+            '--no-tls-verify',
+            '--cipher-pass-env',
+            'CHRONOS_REPO_CIPHER_PASS',
+          ],
+          {
+            env: { ...hostEnv, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey },
+            timeout: 300_000,
+          },
+        );
+      const verify = await verifyS3('chronos');
       expect(verify.exitCode, verify.stdout + verify.stderr).toBe(0);
 
       // The second way out, as the reference deployment did: a new stanza name for the new cluster.
@@ -450,11 +454,23 @@ describe.skipIf(skip)(
       expect((await doctor()).check('system-id')?.status).toBe('fail');
       const v2 = await cli([...globals('chronos-v2'), 'stanza', 'create'], { timeout: 300_000 });
       expect(v2.exitCode, v2.stderr).toBe(0);
-      const v2full = await cli([...globals('chronos-v2'), 'backup', '--type', 'full'], { timeout: 600_000 });
+      // This full goes to the S3 repository (repo2) so that verify-s3 reads the new stanza's first backup.
+      const v2full = await cli([...globals('chronos-v2'), 'backup', '--type', 'full', '--repo', '2'], {
+        timeout: 600_000,
+      });
       expect(v2full.exitCode, v2full.stderr).toBe(0);
       const v2doctor = await doctor('chronos-v2');
       expect(v2doctor.report.checks.filter((c) => c.status === 'fail')).toEqual([]);
       expect(v2doctor.exitCode).toBe(0);
+      expect(v2doctor.check('repo2')?.detail).toContain('an object was written and removed through pgBackRest');
+      expect(v2doctor.check('clock.repo2')?.status).toBe('ok');
+      const v2verify = await verifyS3('chronos-v2');
+      expect(v2verify.exitCode, v2verify.stdout + v2verify.stderr).toBe(0);
+      const v2report = envelope(v2verify).result;
+      expect(v2report.outcome).toBe('ok');
+      const v2stanza = v2report.stanzas.find((st: { name: string }) => st.name === 'chronos-v2');
+      expect(v2stanza?.verified).toBe(true);
+      expect(v2stanza?.backups.map((b: { type: string }) => b.type)).toEqual(['full']);
     }, 2_400_000);
 
     it('5. doctor fails each broken troubleshooting item with its fix, and passes once mended', async () => {
@@ -492,19 +508,46 @@ describe.skipIf(skip)(
       expect(JSON.stringify(report.report)).not.toContain('not-the-secret-key');
       await removeDb();
       await startDb(dataVolume);
-      // Reachable again; chronos-v2's only full went to repo1 (a manual backup's default), so repo2 warns "no valid backup".
-      const mended = (await doctor(stanza)).check('repo2');
-      expect(mended?.status).toBe('warn');
-      expect(mended?.fix).toContain('full backup');
+      // Reachable and writable again (chronos-v2's only full is in repo2).
+      const mended = await doctor(stanza);
+      expect(mended.check('repo2')).toMatchObject({ status: 'ok' });
+      expect(mended.check('repo2')?.detail).toContain('written and removed');
+      expect(mended.check('repo1')?.fix).toContain('full backup');
 
       await ok(['exec', '-u', 'root', db, 'chmod', '555', '/var/lib/pgbackrest']);
       report = await doctor(stanza);
       expect(report.check('repo1')).toMatchObject({ status: 'fail' });
       expect(report.check('repo1')?.detail).toContain('not writable by postgres');
+      expect(report.check('repo1')?.detail).toContain('pgBackRest could not write to repo1');
       await ok(['exec', '-u', 'root', db, 'chmod', '750', '/var/lib/pgbackrest']);
       const healthy = await doctor(stanza);
       expect(healthy.report.checks.filter((c) => c.status === 'fail')).toEqual([]);
       expect(healthy.exitCode).toBe(0);
+
+      // The schedules are read in America/Toronto; this host's cron runs in the host's zone (the doctor reads it
+      // from /etc/localtime). A host already in Eastern time gets Tokyo schedules so the zones differ.
+      const link = (await runProcess({ file: 'readlink', args: ['-f', '/etc/localtime'] })).stdout.trim();
+      const hostZone = /\/zoneinfo\/(.+)$/.exec(link)?.[1] ?? 'UTC';
+      const eastern =
+        new Date('2026-01-15T12:00:00Z').toLocaleString('en-US', {
+          timeZone: hostZone,
+          hour: 'numeric',
+          hour12: false,
+        }) === '7';
+      const away = eastern ? 'Asia/Tokyo' : 'America/Toronto';
+      const withZone = (zone: string, file: string) => {
+        const document = JSON.parse(readFileSync(join(work, 'policy.json'), 'utf8')) as PolicyInput;
+        for (const schedule of Object.values(document.schedule)) if (schedule) schedule.timeZone = zone;
+        writeFileSync(join(work, file), JSON.stringify(document));
+        return join(work, file);
+      };
+      const zone = (await doctor(stanza, ['--policy', withZone(away, 'policy-away.json')])).check('schedule.time-zone');
+      expect(zone?.status, JSON.stringify(zone)).toBe('warn');
+      expect(zone?.detail).toContain(`runs in ${hostZone}`);
+      expect(zone?.detail).toMatch(new RegExp(`02:00 there is \\d\\d:00 ${hostZone} in January`));
+      expect(zone?.fix).toContain(`timedatectl set-timezone ${away}`);
+      const inHostZone = await doctor(stanza, ['--policy', withZone(hostZone, 'policy-host.json')]);
+      expect(inHostZone.check('schedule.time-zone')?.status).toBe('ok');
     }, 1_800_000);
   },
 );

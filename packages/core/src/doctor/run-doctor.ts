@@ -1,10 +1,17 @@
+import { randomBytes } from 'node:crypto';
+import { request as httpsRequest } from 'node:https';
+import { catalogueFor } from '../catalogue/catalogue.js';
 import type { AnyCommandOptions } from '../catalogue/options.generated.js';
 import { createPgBackRest } from '../client/pgbackrest-client.js';
+import { buildCommand, type OptionMap } from '../commands/build-command.js';
 import { type ConfigDocument, getOption, lintConfig, parseConfigFile } from '../config/index.js';
+import { execute } from '../exec/executor.js';
 import { type ProcessResult, runProcess } from '../exec/process.js';
 import { hasRemoteGroup, type Transport, toProcessRequest, withoutPidLine } from '../exec/transport.js';
 import type { Info } from '../info/types.js';
+import type { Policy } from '../policy/schema.js';
 import { detectVersion } from '../version/detect-version.js';
+import { type ClockReading, judgeClockSkew, judgeScheduleZone, parseZoneProbe, ZONE_PROBE_SCRIPT } from './clock.js';
 import {
   FIELD_SEPARATOR,
   judgeArchiveCommand,
@@ -28,6 +35,11 @@ export interface DoctorOptions {
   readonly config?: string;
   /** pgBackRest options for its commands, secrets included (they travel as `PGBACKREST_*` env, never argv). */
   readonly options?: Partial<AnyCommandOptions>;
+  /**
+   * The policy the deployment was compiled from: its schedules' time zones are checked against the zone of the
+   * machine whose cron runs them (this one for the docker and ssh runtimes, the transport's for `host`).
+   */
+  readonly policy?: Pick<Policy, 'schedule' | 'runtime'>;
   /** Milliseconds each probe may take. Default 60 s. */
   readonly timeout?: number;
   readonly signal?: AbortSignal;
@@ -62,8 +74,10 @@ function who(transport: Transport): string {
  * PostgreSQL reachable with the stanza's `pg1-*` settings and `pg1-database` existing; `archive_mode` on and
  * `archive_command` pushing to this stanza, a pending restart, the archiver's last archived and failed WAL; the
  * cluster's system id against the repository's (naming both and the choices when they differ); each repository
- * reachable (and a posix path writable); lock, log and spool paths writable. Each check is ok, warn, fail (with its
- * fix) or skip (an earlier failure made it moot).
+ * reachable and writable (an empty object put with pgBackRest's `repo-put` and removed with `repo-rm`, where the
+ * version has them); the clock where pgBackRest runs against each S3 endpoint's `Date` header; lock, log and spool
+ * paths writable; with `policy`, the schedules' time zone against the zone of the machine whose cron runs them. Each
+ * check is ok, warn, fail (with its fix) or skip (an earlier failure made it moot).
  *
  * @example
  * const report = await runDoctor({ stanza: 'chronos', transport: { kind: 'docker', container: 'chronos-db' } });
@@ -181,10 +195,37 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     });
   }
 
+  const probe: WriteProbe = async (index) => {
+    const extra: OptionMap = Object.fromEntries(
+      Object.entries(options.options ?? {}).filter(([name]) => name.startsWith(`repo${index}-`)),
+    );
+    const run = async (command: string, raw: boolean, name: string) => {
+      const built = buildCommand(
+        command,
+        {
+          ...extra,
+          stanza,
+          repo: index,
+          ...(raw ? { raw: true } : {}),
+          ...(options.config === undefined ? {} : { config: options.config }),
+        },
+        { version, ...(options.bin === undefined ? {} : { bin: options.bin }) },
+        [name],
+      );
+      await execute(built, {
+        transport,
+        timeout,
+        ...(options.signal === undefined ? {} : { signal: options.signal }),
+      });
+    };
+    return writeProbe(version, run);
+  };
   for (const index of repoIndexes(doc)) {
-    checks.push(await repoCheck(index, setting, stanzaInfo, infoError, there, transport));
+    checks.push(await repoCheck(index, setting, stanzaInfo, infoError, there, transport, probe));
+    if (setting(`repo${index}-type`) === 's3') checks.push(await clockCheck(index, setting, there, transport, timeout));
   }
   checks.push(...(await pathChecks(setting, there, transport)));
+  if (options.policy) checks.push(await zoneCheck(options.policy, there, transport, timeout));
 
   return {
     stanza,
@@ -334,6 +375,32 @@ function repoIndexes(doc: ConfigDocument | undefined): number[] {
   return found.size === 0 ? [1] : [...found].sort((a, b) => a - b);
 }
 
+/** Writes an empty object through pgBackRest and removes it: undefined when both worked, else what failed. */
+type WriteProbe = (
+  index: number,
+) => Promise<
+  { readonly failed: 'put' | 'rm'; readonly error: string; readonly name: string } | 'unsupported' | undefined
+>;
+
+async function writeProbe(
+  version: string,
+  run: (command: string, raw: boolean, name: string) => Promise<void>,
+): ReturnType<WriteProbe> {
+  if (!catalogueFor(version).command('repo-put')) return 'unsupported';
+  const name = `chronos-doctor-${randomBytes(6).toString('hex')}`;
+  try {
+    await run('repo-put', true, name);
+  } catch (error) {
+    return { failed: 'put', error: firstLine(error instanceof Error ? error.message : String(error)), name };
+  }
+  try {
+    await run('repo-rm', false, name);
+  } catch (error) {
+    return { failed: 'rm', error: firstLine(error instanceof Error ? error.message : String(error)), name };
+  }
+  return undefined;
+}
+
 async function repoCheck(
   index: number,
   setting: Setting,
@@ -341,19 +408,20 @@ async function repoCheck(
   infoError: string,
   there: There,
   transport: Transport,
+  probeWrite: WriteProbe,
 ): Promise<DoctorCheck> {
   const type = setting(`repo${index}-type`) ?? 'posix';
   const path = setting(`repo${index}-path`) ?? '/var/lib/pgbackrest';
   const where = type === 'posix' ? path : `${type} ${setting(`repo${index}-s3-bucket`) ?? ''}${path}`.trim();
   const id = `repo${index}`;
-  const title = `repo${index} (${where}) reachable`;
+  const title = `repo${index} (${where}) reachable and writable`;
   const storageFix =
     type === 's3'
       ? `Check the S3 credentials (PGBACKREST_REPO${index}_S3_KEY / _S3_KEY_SECRET in pgBackRest's environment), the bucket policy (list, get, put, delete), repo${index}-s3-region, repo${index}-s3-endpoint and TLS (repo${index}-storage-verify-tls, repo${index}-storage-ca-file).`
       : type === 'posix'
         ? `Check that ${path} exists and is writable by ${who(transport)} (chown -R postgres:postgres ${path}).`
         : `Check repo${index}'s credentials, permissions and network.`;
-  if (type === 'posix') {
+  const posixState = async () => {
     const probe = await there('sh', [
       '-c',
       'if [ -d "$1" ]; then [ -w "$1" ] && echo writable || echo read-only; else echo missing; fi',
@@ -361,30 +429,144 @@ async function repoCheck(
       path,
     ]);
     const state = probe.stdout.trim();
-    if (state !== 'writable') {
-      return {
-        id,
-        title,
-        status: 'fail',
-        detail: `${path} is ${state === 'missing' ? 'missing' : `not writable by ${who(transport)}`}`,
-        fix: storageFix,
-      };
-    }
-  }
+    return state === 'writable'
+      ? ''
+      : `${path} is ${state === 'missing' ? 'missing' : `not writable by ${who(transport)}`}`;
+  };
   if (infoError !== '') {
-    return { id, title, status: 'fail', detail: `pgBackRest info failed: ${infoError}`, fix: storageFix };
+    const posix = type === 'posix' ? await posixState() : '';
+    return {
+      id,
+      title,
+      status: 'fail',
+      detail: posix === '' ? `pgBackRest info failed: ${infoError}` : posix,
+      fix: storageFix,
+    };
   }
   const repo = stanzaInfo?.repo?.find((r) => r.key === index);
   const code = repo?.status.code ?? stanzaInfo?.status.code;
   const message = repo?.status.message ?? stanzaInfo?.status.message ?? 'no information';
-  if (code === 0) return { id, title, status: 'ok', detail: `${message}` };
+  if (code !== 0 && code !== 1 && code !== 2) return { id, title, status: 'fail', detail: message, fix: storageFix };
+
+  const written = await probeWrite(index);
+  if (written === 'unsupported') {
+    const posix = type === 'posix' ? await posixState() : '';
+    if (posix !== '') return { id, title, status: 'fail', detail: posix, fix: storageFix };
+    const note =
+      type === 'posix'
+        ? `${path} writable by ${who(transport)}`
+        : 'write access not probed (this pgBackRest has no repo-put; chronos check proves it by archiving a WAL segment)';
+    return verdictOf(id, title, code, `${message}; ${note}`);
+  }
+  if (written !== undefined) {
+    const posix = type === 'posix' && written.failed === 'put' ? await posixState() : '';
+    const what =
+      written.failed === 'put'
+        ? `pgBackRest could not write to repo${index}`
+        : `pgBackRest wrote ${written.name} to repo${index} but could not remove it (expire needs to delete)`;
+    return {
+      id,
+      title,
+      status: 'fail',
+      detail: `${posix === '' ? '' : `${posix}; `}${what}: ${written.error}`,
+      fix: storageFix,
+    };
+  }
+  return verdictOf(id, title, code, `${message}; an object was written and removed through pgBackRest`);
+}
+
+function verdictOf(id: string, title: string, code: number, detail: string): DoctorCheck {
   if (code === 2) {
-    return { id, title, status: 'warn', detail: message, fix: 'Take a full backup: chronos backup --type full' };
+    return { id, title, status: 'warn', detail, fix: 'Take a full backup: chronos backup --type full' };
   }
-  if (code === 1) {
-    return { id, title, status: 'warn', detail: message, fix: 'Create the stanza: chronos stanza create' };
+  if (code === 1) return { id, title, status: 'warn', detail, fix: 'Create the stanza: chronos stanza create' };
+  return { id, title, status: 'ok', detail };
+}
+
+/** The `Date` header of an unsigned HTTPS request to an S3 endpoint (any answer carries one; no secret is sent). */
+function endpointDate(host: string, port: number, timeout: number): Promise<ClockReading> {
+  return new Promise((resolve, reject) => {
+    const sentMs = Date.now();
+    const req = httpsRequest(
+      { host, port, method: 'HEAD', path: '/', rejectUnauthorized: false, timeout, servername: host },
+      (res) => {
+        const receivedMs = Date.now();
+        res.resume();
+        const date = Date.parse(String(res.headers.date ?? ''));
+        if (Number.isNaN(date)) reject(new Error(`no Date header in the answer (HTTP ${res.statusCode})`));
+        else resolve({ remoteMs: date, sentMs, receivedMs });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeout} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function clockCheck(
+  index: number,
+  setting: Setting,
+  there: There,
+  transport: Transport,
+  timeout: number,
+): Promise<DoctorCheck> {
+  const host = setting(`repo${index}-storage-host`) ?? setting(`repo${index}-s3-endpoint`) ?? '';
+  const port = Number(setting(`repo${index}-storage-port`) ?? '443');
+  const endpoint = `${host}:${port}`;
+  const id = `clock.repo${index}`;
+  const where =
+    transport.kind === 'docker'
+      ? `container ${transport.container}`
+      : transport.kind === 'ssh'
+        ? transport.host
+        : 'this host';
+  const title = `clock of ${where} against the S3 endpoint ${endpoint}`;
+  const sentMs = Date.now();
+  const date = await there('date', ['-u', '+%s']);
+  const receivedMs = Date.now();
+  const seconds = Number(date.stdout.trim());
+  if (date.exitCode !== 0 || !Number.isInteger(seconds)) {
+    return { id, title, status: 'skip', detail: `could not read the clock of ${where}: ${firstLine(date.stderr)}` };
   }
-  return { id, title, status: 'fail', detail: message, fix: storageFix };
+  try {
+    const s3 = await endpointDate(host.replace(/^https?:\/\//, ''), port, Math.min(timeout, 15_000));
+    return judgeClockSkew({ id, endpoint, where, host: { remoteMs: seconds * 1000, sentMs, receivedMs }, s3 });
+  } catch (error) {
+    return {
+      id,
+      title,
+      status: 'skip',
+      detail: `the endpoint did not answer from this host (${firstLine(error instanceof Error ? error.message : String(error))}); repo${index}'s check covers reachability from pgBackRest`,
+    };
+  }
+}
+
+async function zoneCheck(
+  policy: Pick<Policy, 'schedule' | 'runtime'>,
+  there: There,
+  transport: Transport,
+  timeout: number,
+): Promise<DoctorCheck> {
+  const onHost = policy.runtime === 'host';
+  const where = onHost
+    ? transport.kind === 'docker'
+      ? `container ${transport.container}`
+      : transport.kind === 'ssh'
+        ? transport.host
+        : 'this host'
+    : 'this host';
+  const probe = onHost
+    ? await there('sh', ['-c', ZONE_PROBE_SCRIPT])
+    : await runProcess({ file: 'sh', args: ['-c', ZONE_PROBE_SCRIPT], timeout });
+  const schedules = Object.entries(policy.schedule)
+    .filter((entry): entry is [string, NonNullable<(typeof entry)[1]>] => entry[1] !== undefined)
+    .map(([kind, schedule]) => ({ kind, cron: schedule.cron, timeZone: schedule.timeZone }));
+  return judgeScheduleZone({
+    schedules,
+    hostZone: parseZoneProbe(probe.stdout),
+    where,
+    year: new Date().getUTCFullYear(),
+  });
 }
 
 async function pathChecks(setting: Setting, there: There, transport: Transport): Promise<DoctorCheck[]> {
