@@ -1,4 +1,5 @@
-import { execa } from 'execa';
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 
 /** A process to spawn: file, arguments and environment, never a shell line. */
 export interface ProcessRequest {
@@ -48,93 +49,125 @@ export interface ProcessResult {
  * const result = await runProcess({ file: 'pgbackrest', args: ['version'], timeout: 10_000 });
  * if (result.exitCode === 0) console.log(result.stdout);
  */
-export async function runProcess(request: ProcessRequest): Promise<ProcessResult> {
+export function runProcess(request: ProcessRequest): Promise<ProcessResult> {
   const inheritAll = request.inheritEnv === undefined || request.inheritEnv === 'all';
   const env = inheritAll
-    ? { ...request.env }
+    ? { ...process.env, ...request.env }
     : { ...pick(process.env, request.inheritEnv as string[]), ...request.env };
-  const lineTap = (callback: ((line: string) => void) | undefined) =>
-    callback === undefined
-      ? 'pipe'
-      : ([
-          function* tap(line: unknown) {
-            callback(String(line));
-            yield line;
-          },
-        ] as const);
-  const subprocess = execa(request.file, [...request.args], {
-    env,
-    extendEnv: inheritAll,
-    reject: false,
-    stripFinalNewline: false,
-    detached: true,
-    stdout: lineTap(request.onStdoutLine),
-    stderr: lineTap(request.onStderrLine),
-    ...(request.input === undefined ? { stdin: 'ignore' as const } : { input: request.input }),
-    ...(request.cwd === undefined ? {} : { cwd: request.cwd }),
-  });
-  const pid = subprocess.pid;
-  let timedOut = false;
-  let isCanceled = false;
-  let killTimer: NodeJS.Timeout | undefined;
-  const killGroup = (signal: NodeJS.Signals) => {
-    if (pid === undefined) return;
+  return new Promise((resolve) => {
+    let child: ChildProcess;
     try {
-      process.kill(-pid, signal);
-    } catch {
-      // the group is already gone
+      child = spawn(request.file, [...request.args], {
+        env,
+        detached: true,
+        stdio: [request.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+        ...(request.cwd === undefined ? {} : { cwd: request.cwd }),
+      });
+    } catch (error) {
+      resolve(notStarted(error));
+      return;
     }
-  };
-  const terminate = () => {
-    if (killTimer !== undefined) return;
-    killGroup('SIGTERM');
-    killTimer = setTimeout(() => killGroup('SIGKILL'), request.killGraceMs ?? 2_000);
-  };
-  const timeoutTimer =
-    request.timeout === undefined
-      ? undefined
-      : setTimeout(() => {
-          timedOut = true;
-          terminate();
-        }, request.timeout);
-  const onAbort = () => {
-    isCanceled = true;
-    terminate();
-  };
-  if (request.signal?.aborted) onAbort();
-  else request.signal?.addEventListener('abort', onAbort, { once: true });
-
-  const result = await subprocess;
-
-  if (timeoutTimer !== undefined) clearTimeout(timeoutTimer);
-  request.signal?.removeEventListener('abort', onAbort);
-  if (killTimer !== undefined) {
-    clearTimeout(killTimer);
-    killGroup('SIGKILL');
-  }
-  const signal = result.signal ?? undefined;
-  const failedToSpawn =
-    result.exitCode === undefined && !timedOut && !isCanceled && signal === undefined
-      ? result.cause instanceof Error
-        ? result.cause
-        : new Error(String(result.cause ?? result.message))
-      : undefined;
-  return {
-    exitCode: result.exitCode,
-    stdout: joinOutput(result.stdout),
-    stderr: joinOutput(result.stderr),
-    timedOut,
-    isCanceled,
-    signal,
-    failedToSpawn,
-    pid,
-  };
+    const pid = child.pid;
+    const stdout = collect(child.stdout, request.onStdoutLine);
+    const stderr = collect(child.stderr, request.onStderrLine);
+    if (request.input !== undefined && child.stdin) {
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(request.input);
+    }
+    let timedOut = false;
+    let isCanceled = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const killGroup = (signal: NodeJS.Signals) => {
+      if (pid === undefined) return;
+      try {
+        process.kill(-pid, signal);
+      } catch {
+        // the group is already gone
+      }
+    };
+    const terminate = () => {
+      if (killTimer !== undefined) return;
+      killGroup('SIGTERM');
+      killTimer = setTimeout(() => killGroup('SIGKILL'), request.killGraceMs ?? 2_000);
+    };
+    const timeoutTimer =
+      request.timeout === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            terminate();
+          }, request.timeout);
+    const onAbort = () => {
+      isCanceled = true;
+      terminate();
+    };
+    let spawnError: Error | undefined;
+    let settled = false;
+    const settle = (exitCode: number | null, signal: NodeJS.Signals | null) => {
+      if (settled) return;
+      settled = true;
+      if (timeoutTimer !== undefined) clearTimeout(timeoutTimer);
+      request.signal?.removeEventListener('abort', onAbort);
+      if (killTimer !== undefined) {
+        clearTimeout(killTimer);
+        killGroup('SIGKILL');
+      }
+      const failedToSpawn =
+        pid === undefined && !timedOut && !isCanceled
+          ? (spawnError ?? new Error('the process did not start'))
+          : undefined;
+      resolve({
+        exitCode: exitCode ?? undefined,
+        stdout: stdout.text(),
+        stderr: stderr.text(),
+        timedOut,
+        isCanceled,
+        signal: signal ?? undefined,
+        failedToSpawn,
+        pid,
+      });
+    };
+    child.on('error', (error) => {
+      spawnError = error;
+      if (pid === undefined) settle(null, null);
+    });
+    child.on('close', (code, signal) => settle(code, signal));
+    if (request.signal?.aborted) onAbort();
+    else request.signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
-function joinOutput(output: unknown): string {
-  if (output === undefined || output === null) return '';
-  if (Array.isArray(output)) return output.join('\n');
-  return String(output);
+/** Collects a stream's text, handing each complete line (without its line ending) to `onLine` as it arrives. */
+function collect(stream: Readable | null, onLine: ((line: string) => void) | undefined): { text(): string } {
+  let text = '';
+  let partial = '';
+  const emit = (line: string) => onLine?.(line.endsWith('\r') ? line.slice(0, -1) : line);
+  stream?.setEncoding('utf8');
+  stream?.on('data', (chunk: string) => {
+    text += chunk;
+    if (onLine === undefined) return;
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) emit(line);
+  });
+  stream?.on('end', () => {
+    if (partial !== '') emit(partial);
+    partial = '';
+  });
+  return { text: () => text };
+}
+
+function notStarted(error: unknown): ProcessResult {
+  return {
+    exitCode: undefined,
+    stdout: '',
+    stderr: '',
+    timedOut: false,
+    isCanceled: false,
+    signal: undefined,
+    failedToSpawn: error instanceof Error ? error : new Error(String(error)),
+    pid: undefined,
+  };
 }
 
 function pick(env: NodeJS.ProcessEnv, names: readonly string[]): Record<string, string> {
