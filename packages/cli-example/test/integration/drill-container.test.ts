@@ -1,5 +1,8 @@
 import { spawn } from 'node:child_process';
-import { runProcess } from '@chronos/pgbackrest';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compilePolicy, type PolicyInput, runProcess, validatePolicy } from '@chronos/pgbackrest';
 import {
   DEFAULT_STACK_IMAGE,
   ensureSuccess,
@@ -11,7 +14,7 @@ import {
   writeRows,
 } from '@chronos/pgbackrest/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, envelope, runCli } from '../helpers/run-cli.js';
+import { CLI, envelope, REPO_ROOT, runCli } from '../helpers/run-cli.js';
 
 const image = process.env['CHRONOS_TEST_IMAGE'] ?? DEFAULT_STACK_IMAGE;
 const skip = await integrationGate(await probeDocker(), await probeImage(image));
@@ -77,6 +80,63 @@ describe.skipIf(skip)(skip ?? `chronos drill --image beside a container deployme
     expect((await stack.exec('cat', [`${stack.pg.dataPath}/postmaster.pid`])).stdout).toBe(pid);
     expect(await drillContainers()).toEqual([]);
     expect(await drillVolumes()).toEqual([]);
+  }, 600_000);
+
+  it("the reference policy's compiled drill job, run as cron runs it, proves the backup beside the container", async () => {
+    if (stack.transport.kind !== 'container') throw new Error('expected a container stack');
+    const work = mkdtempSync(join(tmpdir(), 'chronos-drill-job-'));
+    try {
+      // examples/chronos-policy.json, pointed at this deployment: its container, image, repository and stanza.
+      const document = JSON.parse(readFileSync(join(REPO_ROOT, 'examples/chronos-policy.json'), 'utf8')) as PolicyInput;
+      expect(document.restoreDrill?.image).toBeDefined();
+      document.stanza = stack.stanza;
+      document.runtime = { docker: { container: stack.transport.containerName, user: 'postgres' } };
+      document.repositories = [
+        {
+          name: 'local',
+          type: 'posix',
+          path: stack.repoPaths[0]!,
+          offsite: false,
+          retention: { full: { count: 2 }, diff: { count: 2 } },
+        },
+      ];
+      document.encryption = { cipher: 'none', requiredFor: 'none' };
+      delete document.redundancy;
+      document.jobs = { logFile: join(work, 'drill.log') };
+      document.restoreDrill = {
+        ...document.restoreDrill!,
+        repository: 'local',
+        image,
+        checks: [{ name: 'rows', sql: 'SELECT count(*) FROM chronos_data', expect: '>=20000' }],
+        metricsFile: join(work, 'drill.prom'),
+      };
+      const policyPath = join(work, 'policy.json');
+      writeFileSync(policyPath, JSON.stringify(document));
+      const compiled = compilePolicy(validatePolicy(document), { policyPath });
+      const schedule = document.restoreDrill.cron;
+      const line = compiled.schedules.crontab.split('\n').find((l) => l.startsWith(`${schedule} `)) ?? '';
+      expect(line).toContain(`drill --policy=${policyPath} --image=${image}`);
+      const bin = join(work, 'bin');
+      await runProcess({ file: 'mkdir', args: [bin] });
+      writeFileSync(join(bin, 'chronos'), `#!/bin/sh\nexec '${process.execPath}' '${CLI}' "$@"\n`);
+      chmodSync(join(bin, 'chronos'), 0o755);
+      const job = await runProcess({
+        file: 'sh',
+        args: ['-c', line.slice(schedule.length + 1).replaceAll('\\%', '%')],
+        env: { PATH: `${bin}:${process.env['PATH']}` },
+        timeout: 600_000,
+      });
+      const log = readFileSync(join(work, 'drill.log'), 'utf8');
+      expect(job.exitCode, `${job.stderr}\n${log}`).toBe(0);
+      expect(log).toMatch(/restore-drill: finished ok$/m);
+      expect(readFileSync(join(work, 'drill.prom'), 'utf8')).toMatch(
+        new RegExp(`^chronos_drill_checks_failed\\{stanza="${stack.stanza}",repo="1"\\} 0$`, 'm'),
+      );
+      expect(await drillContainers()).toEqual([]);
+      expect(await drillVolumes()).toEqual([]);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   }, 600_000);
 
   it('SIGINT while the drill container restores leaves no container and no volume', async () => {
