@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { runProcess } from '@chronos/pgbackrest';
 import type { ScenarioResult } from './lib/measure.js';
 
-const scenarios = ['info-scale', 'info-progress', 'cli', 's3-verify', 'backup', 'drill'] as const;
+const scenarios = ['info-scale', 'info-progress', 'cli', 's3-verify', 'deep-verify', 'backup', 'drill'] as const;
 const full = process.argv.includes('--full');
 const smoke = !full && process.argv.includes('--smoke');
 const mode = full ? 'full' : smoke ? 'smoke' : 'quick';
@@ -39,7 +39,7 @@ for (const name of scenarios) {
     env: { NODE_NO_WARNINGS: '1' },
     cwd: repoRoot,
     onStderrLine: (line) => process.stderr.write(`${line}\n`),
-    timeout: (full ? 3 * 3600 : smoke ? 120 : 600) * 1000,
+    timeout: (full ? 3 * 3600 : smoke ? 120 : name === 'deep-verify' ? 2400 : 600) * 1000,
   });
   const last = run.stdout.trim().split('\n').at(-1) ?? '';
   if (run.exitCode !== 0 || !last.startsWith('{')) {

@@ -1,9 +1,9 @@
 import type { z } from 'zod';
 import type { newestRestorableInstantSchema } from './newest-instant-report.js';
-import { decodeObject, ObjectDecodeError, supportedCompressions } from './object-decoder.js';
+import { decodeObject, supportedCompressions } from './object-decoder.js';
 import type { RepositoryStorage } from './storage.js';
 import { parseSegmentName, parseWalFileName, segmentName, segmentsPerLog } from './wal-name.js';
-import { scanWalSegment, WalRecordFormatError, type WalSegmentScan } from './wal-records.js';
+import { scanWalSegment, type WalSegmentScan } from './wal-records.js';
 
 /** Segments read back from the newest one, at most, when looking for the last commit and checkpoint. */
 export const DEFAULT_NEWEST_INSTANT_SEGMENTS = 4;
@@ -58,9 +58,9 @@ async function readSegment(
     );
     return { scan: scanWalSegment(Buffer.concat(chunks)) };
   } catch (error) {
-    if (error instanceof ObjectDecodeError || error instanceof WalRecordFormatError)
-      return { unreadable: error.message };
-    throw error;
+    if (input.signal?.aborted) throw error;
+    // A damaged or unreachable segment is the deep check's finding; here it only cannot tell a time.
+    return { unreadable: (error as Error).message };
   }
 }
 

@@ -1,0 +1,46 @@
+// s3-verify's deep verification (every backup file and WAL segment read, decrypted, decompressed and
+// hashed) of a posix repository (`posix <path>`) or an S3 one (`s3 <url> <caFile> <bucket> <repoPath>`),
+// with `concurrency` reads at once. Prints wall time, the peak RSS of this process and what it found.
+// The repository passphrase, when there is one, comes from CHRONOS_BENCH_CIPHER_PASS.
+import { readFileSync } from 'node:fs';
+import { verifyRepository } from '@chronos/s3-verify';
+
+const [kind = '', ...rest] = process.argv.slice(2);
+const cipher = process.env['CHRONOS_BENCH_CIPHER_PASS'];
+const common = {
+  deep: true,
+  ...(cipher === undefined ? {} : { cipherPassphrase: { env: 'CHRONOS_BENCH_CIPHER_PASS' } }),
+};
+const started = performance.now();
+let report: Awaited<ReturnType<typeof verifyRepository>>;
+if (kind === 'posix') {
+  const [path = '', concurrency = '8'] = rest;
+  report = await verifyRepository({ path, concurrency: Number(concurrency), ...common });
+} else {
+  const [url = '', caFile = '', bucket = '', repoPath = '/', concurrency = '8'] = rest;
+  report = await verifyRepository({
+    bucket,
+    region: 'ca-central-1',
+    endpoint: url,
+    tls: { caCert: readFileSync(caFile, 'utf8') },
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    repoPath,
+    concurrency: Number(concurrency),
+    ...common,
+  });
+}
+const ms = performance.now() - started;
+const stanza = report.stanzas[0];
+process.stdout.write(
+  `${JSON.stringify({
+    ms,
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    outcome: report.outcome,
+    bytes: stanza?.bytes,
+    files: stanza?.deep?.files,
+    fileBytes: stanza?.deep?.fileBytes,
+    segments: stanza?.deep?.segments,
+    segmentBytes: stanza?.deep?.segmentBytes,
+    findings: report.findings.map((f) => f.code),
+  })}\n`,
+);
