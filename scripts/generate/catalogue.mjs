@@ -414,8 +414,10 @@ for (const [version, dir] of VERSIONS) {
   }
 }
 const errorList = Object.values(errorsByName).sort((a, b) => a.code - b.code);
+// Prefixed so that no class can clash with a user's own (ConfigError, FormatError, RuntimeError, …).
+const errorClassName = (name) => `PgBackRest${pascal(name)}Error`;
 const classes = errorList.map((e) => {
-  const className = `${pascal(e.name)}Error`;
+  const className = errorClassName(e.name);
   return `/**
  * pgBackRest error \`${e.name}\`: exit status ${e.code}, \`ERROR: [${String(e.code).padStart(3, '0')}]\` on stderr.
  * @example
@@ -433,10 +435,19 @@ writeFileSync(
   `${HEADER}// Source: pgBackRest error.yaml (${errorList.length} codes, identical in ${VERSIONS.map(([v]) => v).join(', ')}).
 import { PgBackRestExitError } from './pgbackrest-error.js';
 
-${classes.join('\n')}
+${classes.join('\n')}`,
+);
+// The table from exit status to class stays internal (errorFromExit uses it); only the classes are public.
+writeFileSync(
+  join(errorsOutDir, 'classes-by-code.generated.ts'),
+  `${HEADER}import type { PgBackRestExitError } from './pgbackrest-error.js';
+import {
+${errorList.map((e) => `  ${errorClassName(e.name)},`).join('\n')}
+} from './classes.generated.js';
+
 /** Error class by pgBackRest exit status. */
 export const ERROR_CLASSES_BY_CODE: ReadonlyMap<number, typeof PgBackRestExitError & { readonly errorCode: number; readonly errorName: string }> = new Map<number, typeof PgBackRestExitError & { readonly errorCode: number; readonly errorName: string }>([
-${errorList.map((e) => `  [${e.code}, ${pascal(e.name)}Error],`).join('\n')}
+${errorList.map((e) => `  [${e.code}, ${errorClassName(e.name)}],`).join('\n')}
 ]);
 `,
 );

@@ -5,843 +5,769 @@ import { PgBackRestExitError } from './pgbackrest-error.js';
 /**
  * pgBackRest error `assert`: exit status 25, `ERROR: [025]` on stderr.
  * @example
- * if (error instanceof AssertError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestAssertError) console.error(error.hint ?? error.message);
  */
-export class AssertError extends PgBackRestExitError {
+export class PgBackRestAssertError extends PgBackRestExitError {
   static readonly errorCode: number = 25;
   static readonly errorName: string = "assert";
-  override readonly name: string = "AssertError";
+  override readonly name: string = "PgBackRestAssertError";
 }
 
 /**
  * pgBackRest error `checksum`: exit status 26, `ERROR: [026]` on stderr.
  * @example
- * if (error instanceof ChecksumError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestChecksumError) console.error(error.hint ?? error.message);
  */
-export class ChecksumError extends PgBackRestExitError {
+export class PgBackRestChecksumError extends PgBackRestExitError {
   static readonly errorCode: number = 26;
   static readonly errorName: string = "checksum";
-  override readonly name: string = "ChecksumError";
+  override readonly name: string = "PgBackRestChecksumError";
 }
 
 /**
  * pgBackRest error `config`: exit status 27, `ERROR: [027]` on stderr.
  * @example
- * if (error instanceof ConfigError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestConfigError) console.error(error.hint ?? error.message);
  */
-export class ConfigError extends PgBackRestExitError {
+export class PgBackRestConfigError extends PgBackRestExitError {
   static readonly errorCode: number = 27;
   static readonly errorName: string = "config";
-  override readonly name: string = "ConfigError";
+  override readonly name: string = "PgBackRestConfigError";
 }
 
 /**
  * pgBackRest error `file-invalid`: exit status 28, `ERROR: [028]` on stderr.
  * @example
- * if (error instanceof FileInvalidError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestFileInvalidError) console.error(error.hint ?? error.message);
  */
-export class FileInvalidError extends PgBackRestExitError {
+export class PgBackRestFileInvalidError extends PgBackRestExitError {
   static readonly errorCode: number = 28;
   static readonly errorName: string = "file-invalid";
-  override readonly name: string = "FileInvalidError";
+  override readonly name: string = "PgBackRestFileInvalidError";
 }
 
 /**
  * pgBackRest error `format`: exit status 29, `ERROR: [029]` on stderr.
  * @example
- * if (error instanceof FormatError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestFormatError) console.error(error.hint ?? error.message);
  */
-export class FormatError extends PgBackRestExitError {
+export class PgBackRestFormatError extends PgBackRestExitError {
   static readonly errorCode: number = 29;
   static readonly errorName: string = "format";
-  override readonly name: string = "FormatError";
+  override readonly name: string = "PgBackRestFormatError";
 }
 
 /**
  * pgBackRest error `command-required`: exit status 30, `ERROR: [030]` on stderr.
  * @example
- * if (error instanceof CommandRequiredError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestCommandRequiredError) console.error(error.hint ?? error.message);
  */
-export class CommandRequiredError extends PgBackRestExitError {
+export class PgBackRestCommandRequiredError extends PgBackRestExitError {
   static readonly errorCode: number = 30;
   static readonly errorName: string = "command-required";
-  override readonly name: string = "CommandRequiredError";
+  override readonly name: string = "PgBackRestCommandRequiredError";
 }
 
 /**
  * pgBackRest error `option-invalid`: exit status 31, `ERROR: [031]` on stderr.
  * @example
- * if (error instanceof OptionInvalidError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestOptionInvalidError) console.error(error.hint ?? error.message);
  */
-export class OptionInvalidError extends PgBackRestExitError {
+export class PgBackRestOptionInvalidError extends PgBackRestExitError {
   static readonly errorCode: number = 31;
   static readonly errorName: string = "option-invalid";
-  override readonly name: string = "OptionInvalidError";
+  override readonly name: string = "PgBackRestOptionInvalidError";
 }
 
 /**
  * pgBackRest error `option-invalid-value`: exit status 32, `ERROR: [032]` on stderr.
  * @example
- * if (error instanceof OptionInvalidValueError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestOptionInvalidValueError) console.error(error.hint ?? error.message);
  */
-export class OptionInvalidValueError extends PgBackRestExitError {
+export class PgBackRestOptionInvalidValueError extends PgBackRestExitError {
   static readonly errorCode: number = 32;
   static readonly errorName: string = "option-invalid-value";
-  override readonly name: string = "OptionInvalidValueError";
+  override readonly name: string = "PgBackRestOptionInvalidValueError";
 }
 
 /**
  * pgBackRest error `option-required`: exit status 37, `ERROR: [037]` on stderr.
  * @example
- * if (error instanceof OptionRequiredError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestOptionRequiredError) console.error(error.hint ?? error.message);
  */
-export class OptionRequiredError extends PgBackRestExitError {
+export class PgBackRestOptionRequiredError extends PgBackRestExitError {
   static readonly errorCode: number = 37;
   static readonly errorName: string = "option-required";
-  override readonly name: string = "OptionRequiredError";
+  override readonly name: string = "PgBackRestOptionRequiredError";
 }
 
 /**
  * pgBackRest error `pg-running`: exit status 38, `ERROR: [038]` on stderr.
  * @example
- * if (error instanceof PgRunningError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestPgRunningError) console.error(error.hint ?? error.message);
  */
-export class PgRunningError extends PgBackRestExitError {
+export class PgBackRestPgRunningError extends PgBackRestExitError {
   static readonly errorCode: number = 38;
   static readonly errorName: string = "pg-running";
-  override readonly name: string = "PgRunningError";
+  override readonly name: string = "PgBackRestPgRunningError";
 }
 
 /**
  * pgBackRest error `protocol`: exit status 39, `ERROR: [039]` on stderr.
  * @example
- * if (error instanceof ProtocolError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestProtocolError) console.error(error.hint ?? error.message);
  */
-export class ProtocolError extends PgBackRestExitError {
+export class PgBackRestProtocolError extends PgBackRestExitError {
   static readonly errorCode: number = 39;
   static readonly errorName: string = "protocol";
-  override readonly name: string = "ProtocolError";
+  override readonly name: string = "PgBackRestProtocolError";
 }
 
 /**
  * pgBackRest error `path-not-empty`: exit status 40, `ERROR: [040]` on stderr.
  * @example
- * if (error instanceof PathNotEmptyError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestPathNotEmptyError) console.error(error.hint ?? error.message);
  */
-export class PathNotEmptyError extends PgBackRestExitError {
+export class PgBackRestPathNotEmptyError extends PgBackRestExitError {
   static readonly errorCode: number = 40;
   static readonly errorName: string = "path-not-empty";
-  override readonly name: string = "PathNotEmptyError";
+  override readonly name: string = "PgBackRestPathNotEmptyError";
 }
 
 /**
  * pgBackRest error `file-open`: exit status 41, `ERROR: [041]` on stderr.
  * @example
- * if (error instanceof FileOpenError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestFileOpenError) console.error(error.hint ?? error.message);
  */
-export class FileOpenError extends PgBackRestExitError {
+export class PgBackRestFileOpenError extends PgBackRestExitError {
   static readonly errorCode: number = 41;
   static readonly errorName: string = "file-open";
-  override readonly name: string = "FileOpenError";
+  override readonly name: string = "PgBackRestFileOpenError";
 }
 
 /**
  * pgBackRest error `file-read`: exit status 42, `ERROR: [042]` on stderr.
  * @example
- * if (error instanceof FileReadError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestFileReadError) console.error(error.hint ?? error.message);
  */
-export class FileReadError extends PgBackRestExitError {
+export class PgBackRestFileReadError extends PgBackRestExitError {
   static readonly errorCode: number = 42;
   static readonly errorName: string = "file-read";
-  override readonly name: string = "FileReadError";
+  override readonly name: string = "PgBackRestFileReadError";
 }
 
 /**
  * pgBackRest error `param-required`: exit status 43, `ERROR: [043]` on stderr.
  * @example
- * if (error instanceof ParamRequiredError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestParamRequiredError) console.error(error.hint ?? error.message);
  */
-export class ParamRequiredError extends PgBackRestExitError {
+export class PgBackRestParamRequiredError extends PgBackRestExitError {
   static readonly errorCode: number = 43;
   static readonly errorName: string = "param-required";
-  override readonly name: string = "ParamRequiredError";
+  override readonly name: string = "PgBackRestParamRequiredError";
 }
 
 /**
  * pgBackRest error `archive-mismatch`: exit status 44, `ERROR: [044]` on stderr.
  * @example
- * if (error instanceof ArchiveMismatchError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestArchiveMismatchError) console.error(error.hint ?? error.message);
  */
-export class ArchiveMismatchError extends PgBackRestExitError {
+export class PgBackRestArchiveMismatchError extends PgBackRestExitError {
   static readonly errorCode: number = 44;
   static readonly errorName: string = "archive-mismatch";
-  override readonly name: string = "ArchiveMismatchError";
+  override readonly name: string = "PgBackRestArchiveMismatchError";
 }
 
 /**
  * pgBackRest error `archive-duplicate`: exit status 45, `ERROR: [045]` on stderr.
  * @example
- * if (error instanceof ArchiveDuplicateError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestArchiveDuplicateError) console.error(error.hint ?? error.message);
  */
-export class ArchiveDuplicateError extends PgBackRestExitError {
+export class PgBackRestArchiveDuplicateError extends PgBackRestExitError {
   static readonly errorCode: number = 45;
   static readonly errorName: string = "archive-duplicate";
-  override readonly name: string = "ArchiveDuplicateError";
+  override readonly name: string = "PgBackRestArchiveDuplicateError";
 }
 
 /**
  * pgBackRest error `version-not-supported`: exit status 46, `ERROR: [046]` on stderr.
  * @example
- * if (error instanceof VersionNotSupportedError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestVersionNotSupportedError) console.error(error.hint ?? error.message);
  */
-export class VersionNotSupportedError extends PgBackRestExitError {
+export class PgBackRestVersionNotSupportedError extends PgBackRestExitError {
   static readonly errorCode: number = 46;
   static readonly errorName: string = "version-not-supported";
-  override readonly name: string = "VersionNotSupportedError";
+  override readonly name: string = "PgBackRestVersionNotSupportedError";
 }
 
 /**
  * pgBackRest error `path-create`: exit status 47, `ERROR: [047]` on stderr.
  * @example
- * if (error instanceof PathCreateError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestPathCreateError) console.error(error.hint ?? error.message);
  */
-export class PathCreateError extends PgBackRestExitError {
+export class PgBackRestPathCreateError extends PgBackRestExitError {
   static readonly errorCode: number = 47;
   static readonly errorName: string = "path-create";
-  override readonly name: string = "PathCreateError";
+  override readonly name: string = "PgBackRestPathCreateError";
 }
 
 /**
  * pgBackRest error `command-invalid`: exit status 48, `ERROR: [048]` on stderr.
  * @example
- * if (error instanceof CommandInvalidError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestCommandInvalidError) console.error(error.hint ?? error.message);
  */
-export class CommandInvalidError extends PgBackRestExitError {
+export class PgBackRestCommandInvalidError extends PgBackRestExitError {
   static readonly errorCode: number = 48;
   static readonly errorName: string = "command-invalid";
-  override readonly name: string = "CommandInvalidError";
+  override readonly name: string = "PgBackRestCommandInvalidError";
 }
 
 /**
  * pgBackRest error `host-connect`: exit status 49, `ERROR: [049]` on stderr.
  * @example
- * if (error instanceof HostConnectError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestHostConnectError) console.error(error.hint ?? error.message);
  */
-export class HostConnectError extends PgBackRestExitError {
+export class PgBackRestHostConnectError extends PgBackRestExitError {
   static readonly errorCode: number = 49;
   static readonly errorName: string = "host-connect";
-  override readonly name: string = "HostConnectError";
+  override readonly name: string = "PgBackRestHostConnectError";
 }
 
 /**
  * pgBackRest error `lock-acquire`: exit status 50, `ERROR: [050]` on stderr.
  * @example
- * if (error instanceof LockAcquireError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestLockAcquireError) console.error(error.hint ?? error.message);
  */
-export class LockAcquireError extends PgBackRestExitError {
+export class PgBackRestLockAcquireError extends PgBackRestExitError {
   static readonly errorCode: number = 50;
   static readonly errorName: string = "lock-acquire";
-  override readonly name: string = "LockAcquireError";
+  override readonly name: string = "PgBackRestLockAcquireError";
 }
 
 /**
  * pgBackRest error `backup-mismatch`: exit status 51, `ERROR: [051]` on stderr.
  * @example
- * if (error instanceof BackupMismatchError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestBackupMismatchError) console.error(error.hint ?? error.message);
  */
-export class BackupMismatchError extends PgBackRestExitError {
+export class PgBackRestBackupMismatchError extends PgBackRestExitError {
   static readonly errorCode: number = 51;
   static readonly errorName: string = "backup-mismatch";
-  override readonly name: string = "BackupMismatchError";
+  override readonly name: string = "PgBackRestBackupMismatchError";
 }
 
 /**
  * pgBackRest error `file-sync`: exit status 52, `ERROR: [052]` on stderr.
  * @example
- * if (error instanceof FileSyncError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestFileSyncError) console.error(error.hint ?? error.message);
  */
-export class FileSyncError extends PgBackRestExitError {
+export class PgBackRestFileSyncError extends PgBackRestExitError {
   static readonly errorCode: number = 52;
   static readonly errorName: string = "file-sync";
-  override readonly name: string = "FileSyncError";
+  override readonly name: string = "PgBackRestFileSyncError";
 }
 
 /**
  * pgBackRest error `path-open`: exit status 53, `ERROR: [053]` on stderr.
  * @example
- * if (error instanceof PathOpenError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestPathOpenError) console.error(error.hint ?? error.message);
  */
-export class PathOpenError extends PgBackRestExitError {
+export class PgBackRestPathOpenError extends PgBackRestExitError {
   static readonly errorCode: number = 53;
   static readonly errorName: string = "path-open";
-  override readonly name: string = "PathOpenError";
+  override readonly name: string = "PgBackRestPathOpenError";
 }
 
 /**
  * pgBackRest error `path-sync`: exit status 54, `ERROR: [054]` on stderr.
  * @example
- * if (error instanceof PathSyncError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestPathSyncError) console.error(error.hint ?? error.message);
  */
-export class PathSyncError extends PgBackRestExitError {
+export class PgBackRestPathSyncError extends PgBackRestExitError {
   static readonly errorCode: number = 54;
   static readonly errorName: string = "path-sync";
-  override readonly name: string = "PathSyncError";
+  override readonly name: string = "PgBackRestPathSyncError";
 }
 
 /**
  * pgBackRest error `file-missing`: exit status 55, `ERROR: [055]` on stderr.
  * @example
- * if (error instanceof FileMissingError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestFileMissingError) console.error(error.hint ?? error.message);
  */
-export class FileMissingError extends PgBackRestExitError {
+export class PgBackRestFileMissingError extends PgBackRestExitError {
   static readonly errorCode: number = 55;
   static readonly errorName: string = "file-missing";
-  override readonly name: string = "FileMissingError";
+  override readonly name: string = "PgBackRestFileMissingError";
 }
 
 /**
  * pgBackRest error `db-connect`: exit status 56, `ERROR: [056]` on stderr.
  * @example
- * if (error instanceof DbConnectError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestDbConnectError) console.error(error.hint ?? error.message);
  */
-export class DbConnectError extends PgBackRestExitError {
+export class PgBackRestDbConnectError extends PgBackRestExitError {
   static readonly errorCode: number = 56;
   static readonly errorName: string = "db-connect";
-  override readonly name: string = "DbConnectError";
+  override readonly name: string = "PgBackRestDbConnectError";
 }
 
 /**
  * pgBackRest error `db-query`: exit status 57, `ERROR: [057]` on stderr.
  * @example
- * if (error instanceof DbQueryError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestDbQueryError) console.error(error.hint ?? error.message);
  */
-export class DbQueryError extends PgBackRestExitError {
+export class PgBackRestDbQueryError extends PgBackRestExitError {
   static readonly errorCode: number = 57;
   static readonly errorName: string = "db-query";
-  override readonly name: string = "DbQueryError";
+  override readonly name: string = "PgBackRestDbQueryError";
 }
 
 /**
  * pgBackRest error `db-mismatch`: exit status 58, `ERROR: [058]` on stderr.
  * @example
- * if (error instanceof DbMismatchError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestDbMismatchError) console.error(error.hint ?? error.message);
  */
-export class DbMismatchError extends PgBackRestExitError {
+export class PgBackRestDbMismatchError extends PgBackRestExitError {
   static readonly errorCode: number = 58;
   static readonly errorName: string = "db-mismatch";
-  override readonly name: string = "DbMismatchError";
+  override readonly name: string = "PgBackRestDbMismatchError";
 }
 
 /**
  * pgBackRest error `file-remove`: exit status 60, `ERROR: [060]` on stderr.
  * @example
- * if (error instanceof FileRemoveError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestFileRemoveError) console.error(error.hint ?? error.message);
  */
-export class FileRemoveError extends PgBackRestExitError {
+export class PgBackRestFileRemoveError extends PgBackRestExitError {
   static readonly errorCode: number = 60;
   static readonly errorName: string = "file-remove";
-  override readonly name: string = "FileRemoveError";
+  override readonly name: string = "PgBackRestFileRemoveError";
 }
 
 /**
  * pgBackRest error `path-remove`: exit status 61, `ERROR: [061]` on stderr.
  * @example
- * if (error instanceof PathRemoveError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestPathRemoveError) console.error(error.hint ?? error.message);
  */
-export class PathRemoveError extends PgBackRestExitError {
+export class PgBackRestPathRemoveError extends PgBackRestExitError {
   static readonly errorCode: number = 61;
   static readonly errorName: string = "path-remove";
-  override readonly name: string = "PathRemoveError";
+  override readonly name: string = "PgBackRestPathRemoveError";
 }
 
 /**
  * pgBackRest error `stop`: exit status 62, `ERROR: [062]` on stderr.
  * @example
- * if (error instanceof StopError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestStopError) console.error(error.hint ?? error.message);
  */
-export class StopError extends PgBackRestExitError {
+export class PgBackRestStopError extends PgBackRestExitError {
   static readonly errorCode: number = 62;
   static readonly errorName: string = "stop";
-  override readonly name: string = "StopError";
+  override readonly name: string = "PgBackRestStopError";
 }
 
 /**
  * pgBackRest error `term`: exit status 63, `ERROR: [063]` on stderr.
  * @example
- * if (error instanceof TermError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestTermError) console.error(error.hint ?? error.message);
  */
-export class TermError extends PgBackRestExitError {
+export class PgBackRestTermError extends PgBackRestExitError {
   static readonly errorCode: number = 63;
   static readonly errorName: string = "term";
-  override readonly name: string = "TermError";
+  override readonly name: string = "PgBackRestTermError";
 }
 
 /**
  * pgBackRest error `file-write`: exit status 64, `ERROR: [064]` on stderr.
  * @example
- * if (error instanceof FileWriteError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestFileWriteError) console.error(error.hint ?? error.message);
  */
-export class FileWriteError extends PgBackRestExitError {
+export class PgBackRestFileWriteError extends PgBackRestExitError {
   static readonly errorCode: number = 64;
   static readonly errorName: string = "file-write";
-  override readonly name: string = "FileWriteError";
+  override readonly name: string = "PgBackRestFileWriteError";
 }
 
 /**
  * pgBackRest error `feature-not-supported`: exit status 67, `ERROR: [067]` on stderr.
  * @example
- * if (error instanceof FeatureNotSupportedError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestFeatureNotSupportedError) console.error(error.hint ?? error.message);
  */
-export class FeatureNotSupportedError extends PgBackRestExitError {
+export class PgBackRestFeatureNotSupportedError extends PgBackRestExitError {
   static readonly errorCode: number = 67;
   static readonly errorName: string = "feature-not-supported";
-  override readonly name: string = "FeatureNotSupportedError";
+  override readonly name: string = "PgBackRestFeatureNotSupportedError";
 }
 
 /**
  * pgBackRest error `archive-command-invalid`: exit status 68, `ERROR: [068]` on stderr.
  * @example
- * if (error instanceof ArchiveCommandInvalidError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestArchiveCommandInvalidError) console.error(error.hint ?? error.message);
  */
-export class ArchiveCommandInvalidError extends PgBackRestExitError {
+export class PgBackRestArchiveCommandInvalidError extends PgBackRestExitError {
   static readonly errorCode: number = 68;
   static readonly errorName: string = "archive-command-invalid";
-  override readonly name: string = "ArchiveCommandInvalidError";
+  override readonly name: string = "PgBackRestArchiveCommandInvalidError";
 }
 
 /**
  * pgBackRest error `link-expected`: exit status 69, `ERROR: [069]` on stderr.
  * @example
- * if (error instanceof LinkExpectedError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestLinkExpectedError) console.error(error.hint ?? error.message);
  */
-export class LinkExpectedError extends PgBackRestExitError {
+export class PgBackRestLinkExpectedError extends PgBackRestExitError {
   static readonly errorCode: number = 69;
   static readonly errorName: string = "link-expected";
-  override readonly name: string = "LinkExpectedError";
+  override readonly name: string = "PgBackRestLinkExpectedError";
 }
 
 /**
  * pgBackRest error `link-destination`: exit status 70, `ERROR: [070]` on stderr.
  * @example
- * if (error instanceof LinkDestinationError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestLinkDestinationError) console.error(error.hint ?? error.message);
  */
-export class LinkDestinationError extends PgBackRestExitError {
+export class PgBackRestLinkDestinationError extends PgBackRestExitError {
   static readonly errorCode: number = 70;
   static readonly errorName: string = "link-destination";
-  override readonly name: string = "LinkDestinationError";
+  override readonly name: string = "PgBackRestLinkDestinationError";
 }
 
 /**
  * pgBackRest error `host-invalid`: exit status 72, `ERROR: [072]` on stderr.
  * @example
- * if (error instanceof HostInvalidError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestHostInvalidError) console.error(error.hint ?? error.message);
  */
-export class HostInvalidError extends PgBackRestExitError {
+export class PgBackRestHostInvalidError extends PgBackRestExitError {
   static readonly errorCode: number = 72;
   static readonly errorName: string = "host-invalid";
-  override readonly name: string = "HostInvalidError";
+  override readonly name: string = "PgBackRestHostInvalidError";
 }
 
 /**
  * pgBackRest error `path-missing`: exit status 73, `ERROR: [073]` on stderr.
  * @example
- * if (error instanceof PathMissingError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestPathMissingError) console.error(error.hint ?? error.message);
  */
-export class PathMissingError extends PgBackRestExitError {
+export class PgBackRestPathMissingError extends PgBackRestExitError {
   static readonly errorCode: number = 73;
   static readonly errorName: string = "path-missing";
-  override readonly name: string = "PathMissingError";
+  override readonly name: string = "PgBackRestPathMissingError";
 }
 
 /**
  * pgBackRest error `file-move`: exit status 74, `ERROR: [074]` on stderr.
  * @example
- * if (error instanceof FileMoveError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestFileMoveError) console.error(error.hint ?? error.message);
  */
-export class FileMoveError extends PgBackRestExitError {
+export class PgBackRestFileMoveError extends PgBackRestExitError {
   static readonly errorCode: number = 74;
   static readonly errorName: string = "file-move";
-  override readonly name: string = "FileMoveError";
+  override readonly name: string = "PgBackRestFileMoveError";
 }
 
 /**
  * pgBackRest error `backup-set-invalid`: exit status 75, `ERROR: [075]` on stderr.
  * @example
- * if (error instanceof BackupSetInvalidError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestBackupSetInvalidError) console.error(error.hint ?? error.message);
  */
-export class BackupSetInvalidError extends PgBackRestExitError {
+export class PgBackRestBackupSetInvalidError extends PgBackRestExitError {
   static readonly errorCode: number = 75;
   static readonly errorName: string = "backup-set-invalid";
-  override readonly name: string = "BackupSetInvalidError";
+  override readonly name: string = "PgBackRestBackupSetInvalidError";
 }
 
 /**
  * pgBackRest error `tablespace-map`: exit status 76, `ERROR: [076]` on stderr.
  * @example
- * if (error instanceof TablespaceMapError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestTablespaceMapError) console.error(error.hint ?? error.message);
  */
-export class TablespaceMapError extends PgBackRestExitError {
+export class PgBackRestTablespaceMapError extends PgBackRestExitError {
   static readonly errorCode: number = 76;
   static readonly errorName: string = "tablespace-map";
-  override readonly name: string = "TablespaceMapError";
+  override readonly name: string = "PgBackRestTablespaceMapError";
 }
 
 /**
  * pgBackRest error `link-map`: exit status 78, `ERROR: [078]` on stderr.
  * @example
- * if (error instanceof LinkMapError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestLinkMapError) console.error(error.hint ?? error.message);
  */
-export class LinkMapError extends PgBackRestExitError {
+export class PgBackRestLinkMapError extends PgBackRestExitError {
   static readonly errorCode: number = 78;
   static readonly errorName: string = "link-map";
-  override readonly name: string = "LinkMapError";
+  override readonly name: string = "PgBackRestLinkMapError";
 }
 
 /**
  * pgBackRest error `file-close`: exit status 79, `ERROR: [079]` on stderr.
  * @example
- * if (error instanceof FileCloseError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestFileCloseError) console.error(error.hint ?? error.message);
  */
-export class FileCloseError extends PgBackRestExitError {
+export class PgBackRestFileCloseError extends PgBackRestExitError {
   static readonly errorCode: number = 79;
   static readonly errorName: string = "file-close";
-  override readonly name: string = "FileCloseError";
+  override readonly name: string = "PgBackRestFileCloseError";
 }
 
 /**
  * pgBackRest error `db-missing`: exit status 80, `ERROR: [080]` on stderr.
  * @example
- * if (error instanceof DbMissingError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestDbMissingError) console.error(error.hint ?? error.message);
  */
-export class DbMissingError extends PgBackRestExitError {
+export class PgBackRestDbMissingError extends PgBackRestExitError {
   static readonly errorCode: number = 80;
   static readonly errorName: string = "db-missing";
-  override readonly name: string = "DbMissingError";
+  override readonly name: string = "PgBackRestDbMissingError";
 }
 
 /**
  * pgBackRest error `db-invalid`: exit status 81, `ERROR: [081]` on stderr.
  * @example
- * if (error instanceof DbInvalidError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestDbInvalidError) console.error(error.hint ?? error.message);
  */
-export class DbInvalidError extends PgBackRestExitError {
+export class PgBackRestDbInvalidError extends PgBackRestExitError {
   static readonly errorCode: number = 81;
   static readonly errorName: string = "db-invalid";
-  override readonly name: string = "DbInvalidError";
+  override readonly name: string = "PgBackRestDbInvalidError";
 }
 
 /**
  * pgBackRest error `archive-timeout`: exit status 82, `ERROR: [082]` on stderr.
  * @example
- * if (error instanceof ArchiveTimeoutError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestArchiveTimeoutError) console.error(error.hint ?? error.message);
  */
-export class ArchiveTimeoutError extends PgBackRestExitError {
+export class PgBackRestArchiveTimeoutError extends PgBackRestExitError {
   static readonly errorCode: number = 82;
   static readonly errorName: string = "archive-timeout";
-  override readonly name: string = "ArchiveTimeoutError";
+  override readonly name: string = "PgBackRestArchiveTimeoutError";
 }
 
 /**
  * pgBackRest error `file-mode`: exit status 83, `ERROR: [083]` on stderr.
  * @example
- * if (error instanceof FileModeError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestFileModeError) console.error(error.hint ?? error.message);
  */
-export class FileModeError extends PgBackRestExitError {
+export class PgBackRestFileModeError extends PgBackRestExitError {
   static readonly errorCode: number = 83;
   static readonly errorName: string = "file-mode";
-  override readonly name: string = "FileModeError";
+  override readonly name: string = "PgBackRestFileModeError";
 }
 
 /**
  * pgBackRest error `archive-disabled`: exit status 87, `ERROR: [087]` on stderr.
  * @example
- * if (error instanceof ArchiveDisabledError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestArchiveDisabledError) console.error(error.hint ?? error.message);
  */
-export class ArchiveDisabledError extends PgBackRestExitError {
+export class PgBackRestArchiveDisabledError extends PgBackRestExitError {
   static readonly errorCode: number = 87;
   static readonly errorName: string = "archive-disabled";
-  override readonly name: string = "ArchiveDisabledError";
+  override readonly name: string = "PgBackRestArchiveDisabledError";
 }
 
 /**
  * pgBackRest error `file-owner`: exit status 88, `ERROR: [088]` on stderr.
  * @example
- * if (error instanceof FileOwnerError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestFileOwnerError) console.error(error.hint ?? error.message);
  */
-export class FileOwnerError extends PgBackRestExitError {
+export class PgBackRestFileOwnerError extends PgBackRestExitError {
   static readonly errorCode: number = 88;
   static readonly errorName: string = "file-owner";
-  override readonly name: string = "FileOwnerError";
+  override readonly name: string = "PgBackRestFileOwnerError";
 }
 
 /**
  * pgBackRest error `user-missing`: exit status 89, `ERROR: [089]` on stderr.
  * @example
- * if (error instanceof UserMissingError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestUserMissingError) console.error(error.hint ?? error.message);
  */
-export class UserMissingError extends PgBackRestExitError {
+export class PgBackRestUserMissingError extends PgBackRestExitError {
   static readonly errorCode: number = 89;
   static readonly errorName: string = "user-missing";
-  override readonly name: string = "UserMissingError";
+  override readonly name: string = "PgBackRestUserMissingError";
 }
 
 /**
  * pgBackRest error `file-exists`: exit status 93, `ERROR: [093]` on stderr.
  * @example
- * if (error instanceof FileExistsError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestFileExistsError) console.error(error.hint ?? error.message);
  */
-export class FileExistsError extends PgBackRestExitError {
+export class PgBackRestFileExistsError extends PgBackRestExitError {
   static readonly errorCode: number = 93;
   static readonly errorName: string = "file-exists";
-  override readonly name: string = "FileExistsError";
+  override readonly name: string = "PgBackRestFileExistsError";
 }
 
 /**
  * pgBackRest error `memory`: exit status 94, `ERROR: [094]` on stderr.
  * @example
- * if (error instanceof MemoryError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestMemoryError) console.error(error.hint ?? error.message);
  */
-export class MemoryError extends PgBackRestExitError {
+export class PgBackRestMemoryError extends PgBackRestExitError {
   static readonly errorCode: number = 94;
   static readonly errorName: string = "memory";
-  override readonly name: string = "MemoryError";
+  override readonly name: string = "PgBackRestMemoryError";
 }
 
 /**
  * pgBackRest error `crypto`: exit status 95, `ERROR: [095]` on stderr.
  * @example
- * if (error instanceof CryptoError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestCryptoError) console.error(error.hint ?? error.message);
  */
-export class CryptoError extends PgBackRestExitError {
+export class PgBackRestCryptoError extends PgBackRestExitError {
   static readonly errorCode: number = 95;
   static readonly errorName: string = "crypto";
-  override readonly name: string = "CryptoError";
+  override readonly name: string = "PgBackRestCryptoError";
 }
 
 /**
  * pgBackRest error `param-invalid`: exit status 96, `ERROR: [096]` on stderr.
  * @example
- * if (error instanceof ParamInvalidError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestParamInvalidError) console.error(error.hint ?? error.message);
  */
-export class ParamInvalidError extends PgBackRestExitError {
+export class PgBackRestParamInvalidError extends PgBackRestExitError {
   static readonly errorCode: number = 96;
   static readonly errorName: string = "param-invalid";
-  override readonly name: string = "ParamInvalidError";
+  override readonly name: string = "PgBackRestParamInvalidError";
 }
 
 /**
  * pgBackRest error `path-close`: exit status 97, `ERROR: [097]` on stderr.
  * @example
- * if (error instanceof PathCloseError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestPathCloseError) console.error(error.hint ?? error.message);
  */
-export class PathCloseError extends PgBackRestExitError {
+export class PgBackRestPathCloseError extends PgBackRestExitError {
   static readonly errorCode: number = 97;
   static readonly errorName: string = "path-close";
-  override readonly name: string = "PathCloseError";
+  override readonly name: string = "PgBackRestPathCloseError";
 }
 
 /**
  * pgBackRest error `file-info`: exit status 98, `ERROR: [098]` on stderr.
  * @example
- * if (error instanceof FileInfoError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestFileInfoError) console.error(error.hint ?? error.message);
  */
-export class FileInfoError extends PgBackRestExitError {
+export class PgBackRestFileInfoError extends PgBackRestExitError {
   static readonly errorCode: number = 98;
   static readonly errorName: string = "file-info";
-  override readonly name: string = "FileInfoError";
+  override readonly name: string = "PgBackRestFileInfoError";
 }
 
 /**
  * pgBackRest error `json-format`: exit status 99, `ERROR: [099]` on stderr.
  * @example
- * if (error instanceof JsonFormatError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestJsonFormatError) console.error(error.hint ?? error.message);
  */
-export class JsonFormatError extends PgBackRestExitError {
+export class PgBackRestJsonFormatError extends PgBackRestExitError {
   static readonly errorCode: number = 99;
   static readonly errorName: string = "json-format";
-  override readonly name: string = "JsonFormatError";
+  override readonly name: string = "PgBackRestJsonFormatError";
 }
 
 /**
  * pgBackRest error `kernel`: exit status 100, `ERROR: [100]` on stderr.
  * @example
- * if (error instanceof KernelError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestKernelError) console.error(error.hint ?? error.message);
  */
-export class KernelError extends PgBackRestExitError {
+export class PgBackRestKernelError extends PgBackRestExitError {
   static readonly errorCode: number = 100;
   static readonly errorName: string = "kernel";
-  override readonly name: string = "KernelError";
+  override readonly name: string = "PgBackRestKernelError";
 }
 
 /**
  * pgBackRest error `service`: exit status 101, `ERROR: [101]` on stderr.
  * @example
- * if (error instanceof ServiceError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestServiceError) console.error(error.hint ?? error.message);
  */
-export class ServiceError extends PgBackRestExitError {
+export class PgBackRestServiceError extends PgBackRestExitError {
   static readonly errorCode: number = 101;
   static readonly errorName: string = "service";
-  override readonly name: string = "ServiceError";
+  override readonly name: string = "PgBackRestServiceError";
 }
 
 /**
  * pgBackRest error `execute`: exit status 102, `ERROR: [102]` on stderr.
  * @example
- * if (error instanceof ExecuteError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestExecuteError) console.error(error.hint ?? error.message);
  */
-export class ExecuteError extends PgBackRestExitError {
+export class PgBackRestExecuteError extends PgBackRestExitError {
   static readonly errorCode: number = 102;
   static readonly errorName: string = "execute";
-  override readonly name: string = "ExecuteError";
+  override readonly name: string = "PgBackRestExecuteError";
 }
 
 /**
  * pgBackRest error `repo-invalid`: exit status 103, `ERROR: [103]` on stderr.
  * @example
- * if (error instanceof RepoInvalidError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestRepoInvalidError) console.error(error.hint ?? error.message);
  */
-export class RepoInvalidError extends PgBackRestExitError {
+export class PgBackRestRepoInvalidError extends PgBackRestExitError {
   static readonly errorCode: number = 103;
   static readonly errorName: string = "repo-invalid";
-  override readonly name: string = "RepoInvalidError";
+  override readonly name: string = "PgBackRestRepoInvalidError";
 }
 
 /**
  * pgBackRest error `command`: exit status 104, `ERROR: [104]` on stderr.
  * @example
- * if (error instanceof CommandError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestCommandError) console.error(error.hint ?? error.message);
  */
-export class CommandError extends PgBackRestExitError {
+export class PgBackRestCommandError extends PgBackRestExitError {
   static readonly errorCode: number = 104;
   static readonly errorName: string = "command";
-  override readonly name: string = "CommandError";
+  override readonly name: string = "PgBackRestCommandError";
 }
 
 /**
  * pgBackRest error `access`: exit status 105, `ERROR: [105]` on stderr.
  * @example
- * if (error instanceof AccessError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestAccessError) console.error(error.hint ?? error.message);
  */
-export class AccessError extends PgBackRestExitError {
+export class PgBackRestAccessError extends PgBackRestExitError {
   static readonly errorCode: number = 105;
   static readonly errorName: string = "access";
-  override readonly name: string = "AccessError";
+  override readonly name: string = "PgBackRestAccessError";
 }
 
 /**
  * pgBackRest error `clock`: exit status 106, `ERROR: [106]` on stderr.
  * @example
- * if (error instanceof ClockError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestClockError) console.error(error.hint ?? error.message);
  */
-export class ClockError extends PgBackRestExitError {
+export class PgBackRestClockError extends PgBackRestExitError {
   static readonly errorCode: number = 106;
   static readonly errorName: string = "clock";
-  override readonly name: string = "ClockError";
+  override readonly name: string = "PgBackRestClockError";
 }
 
 /**
  * pgBackRest error `runtime`: exit status 122, `ERROR: [122]` on stderr.
  * @example
- * if (error instanceof RuntimeError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestRuntimeError) console.error(error.hint ?? error.message);
  */
-export class RuntimeError extends PgBackRestExitError {
+export class PgBackRestRuntimeError extends PgBackRestExitError {
   static readonly errorCode: number = 122;
   static readonly errorName: string = "runtime";
-  override readonly name: string = "RuntimeError";
+  override readonly name: string = "PgBackRestRuntimeError";
 }
 
 /**
  * pgBackRest error `unhandled`: exit status 124, `ERROR: [124]` on stderr.
  * @example
- * if (error instanceof UnhandledError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestUnhandledError) console.error(error.hint ?? error.message);
  */
-export class UnhandledError extends PgBackRestExitError {
+export class PgBackRestUnhandledError extends PgBackRestExitError {
   static readonly errorCode: number = 124;
   static readonly errorName: string = "unhandled";
-  override readonly name: string = "UnhandledError";
+  override readonly name: string = "PgBackRestUnhandledError";
 }
 
 /**
  * pgBackRest error `unknown`: exit status 125, `ERROR: [125]` on stderr.
  * @example
- * if (error instanceof UnknownError) console.error(error.hint ?? error.message);
+ * if (error instanceof PgBackRestUnknownError) console.error(error.hint ?? error.message);
  */
-export class UnknownError extends PgBackRestExitError {
+export class PgBackRestUnknownError extends PgBackRestExitError {
   static readonly errorCode: number = 125;
   static readonly errorName: string = "unknown";
-  override readonly name: string = "UnknownError";
+  override readonly name: string = "PgBackRestUnknownError";
 }
-
-/** Error class by pgBackRest exit status. */
-export const ERROR_CLASSES_BY_CODE: ReadonlyMap<number, typeof PgBackRestExitError & { readonly errorCode: number; readonly errorName: string }> = new Map<number, typeof PgBackRestExitError & { readonly errorCode: number; readonly errorName: string }>([
-  [25, AssertError],
-  [26, ChecksumError],
-  [27, ConfigError],
-  [28, FileInvalidError],
-  [29, FormatError],
-  [30, CommandRequiredError],
-  [31, OptionInvalidError],
-  [32, OptionInvalidValueError],
-  [37, OptionRequiredError],
-  [38, PgRunningError],
-  [39, ProtocolError],
-  [40, PathNotEmptyError],
-  [41, FileOpenError],
-  [42, FileReadError],
-  [43, ParamRequiredError],
-  [44, ArchiveMismatchError],
-  [45, ArchiveDuplicateError],
-  [46, VersionNotSupportedError],
-  [47, PathCreateError],
-  [48, CommandInvalidError],
-  [49, HostConnectError],
-  [50, LockAcquireError],
-  [51, BackupMismatchError],
-  [52, FileSyncError],
-  [53, PathOpenError],
-  [54, PathSyncError],
-  [55, FileMissingError],
-  [56, DbConnectError],
-  [57, DbQueryError],
-  [58, DbMismatchError],
-  [60, FileRemoveError],
-  [61, PathRemoveError],
-  [62, StopError],
-  [63, TermError],
-  [64, FileWriteError],
-  [67, FeatureNotSupportedError],
-  [68, ArchiveCommandInvalidError],
-  [69, LinkExpectedError],
-  [70, LinkDestinationError],
-  [72, HostInvalidError],
-  [73, PathMissingError],
-  [74, FileMoveError],
-  [75, BackupSetInvalidError],
-  [76, TablespaceMapError],
-  [78, LinkMapError],
-  [79, FileCloseError],
-  [80, DbMissingError],
-  [81, DbInvalidError],
-  [82, ArchiveTimeoutError],
-  [83, FileModeError],
-  [87, ArchiveDisabledError],
-  [88, FileOwnerError],
-  [89, UserMissingError],
-  [93, FileExistsError],
-  [94, MemoryError],
-  [95, CryptoError],
-  [96, ParamInvalidError],
-  [97, PathCloseError],
-  [98, FileInfoError],
-  [99, JsonFormatError],
-  [100, KernelError],
-  [101, ServiceError],
-  [102, ExecuteError],
-  [103, RepoInvalidError],
-  [104, CommandError],
-  [105, AccessError],
-  [106, ClockError],
-  [122, RuntimeError],
-  [124, UnhandledError],
-  [125, UnknownError],
-]);

@@ -1,4 +1,4 @@
-import { ERROR_CLASSES_BY_CODE } from './classes.generated.js';
+import { ERROR_CLASSES_BY_CODE } from './classes-by-code.generated.js';
 import { type PgBackRestErrorReport, PgBackRestExitError } from './pgbackrest-error.js';
 
 const ERROR_LINE = /^(?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} )?(?:P\d+ +)?ERROR: \[(\d+)\]: ?(.*)$/;
@@ -43,11 +43,11 @@ export interface FailedRun {
 
 /**
  * The one factory that turns a failed run into the right error class: the `ERROR: [NNN]` code (or the exit status)
- * selects the subclass, e.g. 50 → `LockAcquireError`, 82 → `ArchiveTimeoutError`, 95 → `CryptoError`.
+ * selects the subclass, e.g. 50 → `PgBackRestLockAcquireError`, 82 → `PgBackRestArchiveTimeoutError`, 95 → `PgBackRestCryptoError`.
  *
  * @example
  * const error = errorFromExit({ exitCode: 50, stderr: 'ERROR: [050]: unable to acquire lock on file …' });
- * error instanceof LockAcquireError; // true
+ * error instanceof PgBackRestLockAcquireError; // true
  */
 export function errorFromExit(run: FailedRun): PgBackRestExitError {
   const report = parseErrorReport(run.stderr) ?? (run.stdout === undefined ? undefined : parseErrorReport(run.stdout));

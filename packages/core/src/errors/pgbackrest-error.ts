@@ -49,7 +49,7 @@ export interface PgBackRestErrorReport {
 }
 
 /**
- * pgBackRest ran and exited with a non-zero status. Subclasses per code (`LockAcquireError`, `CryptoError`, …) come
+ * pgBackRest ran and exited with a non-zero status. Subclasses per code (`PgBackRestLockAcquireError`, `PgBackRestCryptoError`, …) come
  * from pgBackRest's error definitions; an unknown code gives this class itself.
  *
  * @example

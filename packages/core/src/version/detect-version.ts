@@ -1,5 +1,5 @@
 import { buildCommand } from '../commands/build-command.js';
-import { OptionInvalidError } from '../errors/classes.generated.js';
+import { PgBackRestOptionInvalidError } from '../errors/classes.generated.js';
 import { type ExecuteOptions, execute } from '../exec/executor.js';
 import { type PgBackRestVersion, parseVersion } from './parse-version.js';
 
@@ -18,7 +18,7 @@ export async function detectVersion(
     const result = await execute(buildCommand('version', { output: 'num' }, context), options);
     return parseVersion(result.stdout);
   } catch (error) {
-    if (!(error instanceof OptionInvalidError)) throw error;
+    if (!(error instanceof PgBackRestOptionInvalidError)) throw error;
     const result = await execute(buildCommand('version', {}, context), options);
     return parseVersion(result.stdout);
   }

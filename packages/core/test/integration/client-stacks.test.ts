@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPgBackRest, type PgBackRestClient } from '../../src/client/index.js';
 import type { PgBackRestCommand } from '../../src/commands/index.js';
-import { FileMissingError, isPgBackRestError, PgBackRestTimeoutError } from '../../src/errors/index.js';
+import { isPgBackRestError, PgBackRestFileMissingError, PgBackRestTimeoutError } from '../../src/errors/index.js';
 import { execute, type LogEvent, type Transport } from '../../src/exec/index.js';
 import {
   ensureSuccess,
@@ -97,7 +97,7 @@ function exerciseEveryMethod(
       expect(backupInfo).toContain(label);
       const missing = await client.repoGet(`backup/${stack.stanza}/no-such-file`).catch((e: unknown) => e);
       expect(isPgBackRestError(missing)).toBe(true);
-      expect(missing).toBeInstanceOf(FileMissingError);
+      expect(missing).toBeInstanceOf(PgBackRestFileMissingError);
     });
 
     it('gets and pushes WAL', async () => {

@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeFor, verifyRepository } from '../../../s3-verify/src/index.js';
 import type { PgBackRestClient } from '../../src/client/index.js';
 import {
-  CryptoError,
   isPgBackRestError,
-  LockAcquireError,
+  PgBackRestCryptoError,
   PgBackRestExitError,
+  PgBackRestLockAcquireError,
+  PgBackRestPgRunningError,
   PgBackRestTimeoutError,
-  PgRunningError,
 } from '../../src/errors/index.js';
 import type { LogEvent } from '../../src/exec/index.js';
 import { previousWalSegment } from '../../src/retention/index.js';
@@ -110,14 +110,14 @@ describe.skipIf(skip)(skip ?? `faults end in typed errors, nothing lost (${image
     expect(after?.backup).toHaveLength(before + 1);
   });
 
-  it('a backup hanging on a paused S3: a concurrent backup gets LockAcquireError, the timeout kills the process tree', async () => {
+  it('a backup hanging on a paused S3: a concurrent backup gets PgBackRestLockAcquireError, the timeout kills the process tree', async () => {
     s3.pause();
     try {
       const hanging = failure(client.backup({ type: 'incr', repo: 2 }, { timeout: 20_000 }));
       await waitForBackupLock();
       const concurrent = await failure(client.backup({ type: 'incr', repo: 1 }, { timeout: 60_000 }));
       transcript.add(concurrent);
-      expect(concurrent).toBeInstanceOf(LockAcquireError);
+      expect(concurrent).toBeInstanceOf(PgBackRestLockAcquireError);
       const timedOut = await hanging;
       transcript.add(timedOut);
       expect(timedOut).toBeInstanceOf(PgBackRestTimeoutError);
@@ -128,15 +128,15 @@ describe.skipIf(skip)(skip ?? `faults end in typed errors, nothing lost (${image
     await client.check();
   });
 
-  it('a wrong passphrase: CryptoError, and the repository still opens with the right one', async () => {
+  it('a wrong passphrase: PgBackRestCryptoError, and the repository still opens with the right one', async () => {
     const wrong = createStackClient(stack, { options: { 'repo2-cipher-pass': 'not-the-passphrase' } });
     const error = await failure(wrong.repoGet(`backup/${stack.stanza}/backup.info`, { repo: 2 }));
     transcript.add(error);
-    expect(error).toBeInstanceOf(CryptoError);
+    expect(error).toBeInstanceOf(PgBackRestCryptoError);
     expect(await client.repoGet(`backup/${stack.stanza}/backup.info`, { repo: 2 })).toContain('[backup:current]');
   });
 
-  it('a restore into the running cluster: PgRunningError, the data directory untouched', async () => {
+  it('a restore into the running cluster: PgBackRestPgRunningError, the data directory untouched', async () => {
     const fingerprint = () =>
       stack.exec('sh', [
         '-c',
@@ -148,7 +148,7 @@ describe.skipIf(skip)(skip ?? `faults end in typed errors, nothing lost (${image
     const rows = await stack.psql('SELECT count(*) FROM chronos_data');
     const error = await failure(client.restore({ type: 'immediate' }));
     transcript.add(error);
-    expect(error).toBeInstanceOf(PgRunningError);
+    expect(error).toBeInstanceOf(PgBackRestPgRunningError);
     expect((await fingerprint()).stdout).toBe(before);
     expect(await stack.psql('SELECT count(*) FROM chronos_data')).toBe(rows);
   });

@@ -2,17 +2,17 @@ import { readFileSync } from 'node:fs';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import {
-  ArchiveTimeoutError,
-  CryptoError,
   errorFromExit,
-  FileMissingError,
   isPgBackRestError,
-  LockAcquireError,
-  OptionInvalidError,
-  OptionInvalidValueError,
-  OptionRequiredError,
+  PgBackRestArchiveTimeoutError,
+  PgBackRestCryptoError,
   PgBackRestError,
   PgBackRestExitError,
+  PgBackRestFileMissingError,
+  PgBackRestLockAcquireError,
+  PgBackRestOptionInvalidError,
+  PgBackRestOptionInvalidValueError,
+  PgBackRestOptionRequiredError,
   PgBackRestTimeoutError,
   parseErrorReport,
 } from '../../../src/errors/index.js';
@@ -29,7 +29,7 @@ const recorded = (name: string) => {
 describe('errorFromExit on recorded pgBackRest 2.45 failures', () => {
   it('maps a missing info file (55) with its hints', () => {
     const error = errorFromExit({ ...recorded('error-055-file-missing'), command: 'pgbackrest backup' });
-    expect(error).toBeInstanceOf(FileMissingError);
+    expect(error).toBeInstanceOf(PgBackRestFileMissingError);
     expect(error).toBeInstanceOf(PgBackRestExitError);
     expect(error.exitCode).toBe(55);
     expect(error.errorCode).toBe(55);
@@ -42,33 +42,33 @@ describe('errorFromExit on recorded pgBackRest 2.45 failures', () => {
       /^unable to load info file .*backup\.info.*\nFileMissingError: unable to open missing file/,
     );
     expect(error.command).toBe('pgbackrest backup');
-    expect(error.name).toBe('FileMissingError');
+    expect(error.name).toBe('PgBackRestFileMissingError');
   });
 
   it('reads the console format when stderr is silenced', () => {
     const run = recorded('error-055-console-format');
     expect(run.stderr).toBe('');
     const error = errorFromExit(run);
-    expect(error).toBeInstanceOf(FileMissingError);
+    expect(error).toBeInstanceOf(PgBackRestFileMissingError);
     expect(error.hints).toHaveLength(2);
   });
 
   it('maps option errors', () => {
-    expect(errorFromExit(recorded('error-031-secure-on-command-line'))).toBeInstanceOf(OptionInvalidError);
+    expect(errorFromExit(recorded('error-031-secure-on-command-line'))).toBeInstanceOf(PgBackRestOptionInvalidError);
     expect(errorFromExit(recorded('error-031-secure-on-command-line')).hint).toBe(
       'this option could expose secrets in the process list.',
     );
     expect(errorFromExit(recorded('error-031-unknown-option')).reason).toBe("invalid option '--no-such-option'");
-    expect(errorFromExit(recorded('error-032-invalid-value'))).toBeInstanceOf(OptionInvalidValueError);
-    expect(errorFromExit(recorded('error-037-option-required'))).toBeInstanceOf(OptionRequiredError);
+    expect(errorFromExit(recorded('error-032-invalid-value'))).toBeInstanceOf(PgBackRestOptionInvalidValueError);
+    expect(errorFromExit(recorded('error-037-option-required'))).toBeInstanceOf(PgBackRestOptionRequiredError);
   });
 });
 
 describe('errorFromExit by exit status', () => {
   it('selects the class from the exit status when stderr has no ERROR line', () => {
-    expect(errorFromExit({ exitCode: 50, stderr: '' })).toBeInstanceOf(LockAcquireError);
-    expect(errorFromExit({ exitCode: 82, stderr: 'garbled' })).toBeInstanceOf(ArchiveTimeoutError);
-    expect(errorFromExit({ exitCode: 95, stderr: '' })).toBeInstanceOf(CryptoError);
+    expect(errorFromExit({ exitCode: 50, stderr: '' })).toBeInstanceOf(PgBackRestLockAcquireError);
+    expect(errorFromExit({ exitCode: 82, stderr: 'garbled' })).toBeInstanceOf(PgBackRestArchiveTimeoutError);
+    expect(errorFromExit({ exitCode: 95, stderr: '' })).toBeInstanceOf(PgBackRestCryptoError);
     expect(errorFromExit({ exitCode: 95, stderr: '' }).message).toContain('exited with status 95');
   });
 

@@ -6,11 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupCommand, buildCommand, checkCommand } from '../../../src/commands/index.js';
 import {
-  FileMissingError,
-  LockAcquireError,
-  OptionInvalidError,
   PgBackRestAbortError,
   type PgBackRestExitError,
+  PgBackRestFileMissingError,
+  PgBackRestLockAcquireError,
+  PgBackRestOptionInvalidError,
   PgBackRestSpawnError,
   PgBackRestTimeoutError,
 } from '../../../src/errors/index.js';
@@ -67,8 +67,8 @@ describe('execute', () => {
   });
 
   it.each([
-    ['error-055-file-missing-2.45.stderr', 55, FileMissingError],
-    ['error-031-secure-on-command-line-2.45.stderr', 31, OptionInvalidError],
+    ['error-055-file-missing-2.45.stderr', 55, PgBackRestFileMissingError],
+    ['error-031-secure-on-command-line-2.45.stderr', 31, PgBackRestOptionInvalidError],
   ])('maps recorded %s (exit %i) to its class', async (file, exit, ErrorClass) => {
     const error = await withEnv({ FAKE_EXIT: String(exit), FAKE_STDERR_FILE: recorded(file) }, () =>
       execute(checkCommand({ stanza: 'main', 'repo1-cipher-pass': 'hidden' }, { bin })),
@@ -84,7 +84,7 @@ describe('execute', () => {
 
   it('maps a bare exit status to its class', async () => {
     const error = await withEnv({ FAKE_EXIT: '50' }, () => execute(checkCommand({}, { bin }))).catch((e) => e);
-    expect(error).toBeInstanceOf(LockAcquireError);
+    expect(error).toBeInstanceOf(PgBackRestLockAcquireError);
   });
 
   it('accepts exit statuses that are answers', async () => {
@@ -170,6 +170,45 @@ describe('transports', () => {
     const remote = await readFile(log, 'utf8');
     expect(remote).not.toContain('cr"et');
     expect(remote).toMatch(/^echo "chronos-exec-pid \$\$"; while IFS= read -r l; do export "\$l"; done; exec /);
+  });
+
+  it('ssh: after a timeout the kill grace lasts killGraceMs, here and over there', async () => {
+    const pidFile = join(dir, 'grace.pid');
+    const started = Date.now();
+    const error = await withEnv({ FAKE_HANG: '1', FAKE_PID_FILE: pidFile }, () =>
+      execute(checkCommand({}, { bin }), {
+        transport: { kind: 'ssh', host: 'db1', ssh: fakeSsh },
+        timeout: 1_000,
+        killGraceMs: 200,
+      }),
+    ).catch((e) => e);
+    expect(error).toBeInstanceOf(PgBackRestTimeoutError);
+    // The default grace (2 s locally, then 2 s for the remote group) would take 5 s or more.
+    expect(Date.now() - started).toBeLessThan(4_000);
+    const [leader, child] = (await readFile(pidFile, 'utf8')).split(' ').map(Number) as [number, number];
+    expect(alive(leader)).toBe(false);
+    expect(alive(child)).toBe(false);
+  });
+
+  it('ssh: an abort during the kill grace ends it at once', async () => {
+    const pidFile = join(dir, 'grace-abort.pid');
+    const controller = new AbortController();
+    const started = Date.now();
+    const run = withEnv({ FAKE_HANG: '1', FAKE_PID_FILE: pidFile }, () =>
+      execute(checkCommand({}, { bin }), {
+        transport: { kind: 'ssh', host: 'db1', ssh: fakeSsh },
+        timeout: 1_000,
+        killGraceMs: 60_000,
+        signal: controller.signal,
+      }),
+    ).catch((e) => e);
+    setTimeout(() => controller.abort(new Error('stop waiting')), 1_500);
+    const error = await run;
+    expect(error).toBeInstanceOf(PgBackRestTimeoutError);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const [leader, child] = (await readFile(pidFile, 'utf8')).split(' ').map(Number) as [number, number];
+    expect(alive(leader)).toBe(false);
+    expect(alive(child)).toBe(false);
   });
 
   it('ssh: secrets: refuse is a configuration error before anything runs', async () => {
