@@ -8,7 +8,9 @@ import { createPgBackRest } from '../../src/client/pgbackrest-client.js';
 import { PgBackRestAbortError, PgBackRestTimeoutError } from '../../src/errors/pgbackrest-error.js';
 import { runProcess } from '../../src/exec/process.js';
 import type { SshTransport } from '../../src/exec/transport.js';
+import { compilePolicy, validatePolicy } from '../../src/policy/index.js';
 import { integrationGate, probePgBackRest } from '../../src/testing/availability.js';
+import { ensureSuccess, startNativeStack } from '../../src/testing/index.js';
 
 // The ssh transport against a real OpenSSH server on 127.0.0.1: sshd runs from a temporary directory with its own
 // host key, authorized key, port and pid file, logs in as postgres and runs the native pgBackRest. A repo-get of a
@@ -61,6 +63,7 @@ describe.skipIf(skip)(skip ?? 'ssh transport against OpenSSH on 127.0.0.1 and th
   let sshd: ChildProcess | undefined;
   let madeRunDir = false;
   let transport: SshTransport;
+  let port = 0;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'chronos-ssh-'));
@@ -74,7 +77,7 @@ describe.skipIf(skip)(skip ?? 'ssh transport against OpenSSH on 127.0.0.1 and th
       if (made.exitCode !== 0) throw new Error(`ssh-keygen: ${made.stderr}`);
     }
     writeFileSync(join(dir, 'authorized_keys'), readFileSync(join(dir, 'client_key.pub')), { mode: 0o644 });
-    const port = await freePort();
+    port = await freePort();
     writeFileSync(
       join(dir, 'sshd_config'),
       [
@@ -179,4 +182,71 @@ describe.skipIf(skip)(skip ?? 'ssh transport against OpenSSH on 127.0.0.1 and th
     await expect(run).rejects.toBeInstanceOf(PgBackRestAbortError);
     expect(await remotePgBackRest(dir)).toEqual([]);
   }, 60_000);
+
+  it("the policy's ssh runtime: the compiled crontab line backs up over ssh, the passphrase on ssh's stdin", async () => {
+    const cipherPass = `throwaway-${Math.random().toString(36).slice(2)}`;
+    const stack = await startNativeStack({ repos: [{ type: 'posix', encrypted: true, cipherPass }] });
+    try {
+      ensureSuccess('stanza-create', await stack.exec('pgbackrest', [`--stanza=${stack.stanza}`, 'stanza-create']));
+      const logFile = join(dir, 'job.log');
+      const policy = compilePolicy(
+        validatePolicy({
+          version: 1,
+          stanza: stack.stanza,
+          database: { path: stack.pg.dataPath, port: stack.pg.port, socketPath: stack.pg.socketPath },
+          repositories: [
+            {
+              name: 'local',
+              type: 'posix',
+              path: stack.repoPaths[0] ?? '/',
+              offsite: false,
+              retention: { full: { count: 2 } },
+            },
+          ],
+          schedule: { full: { cron: '0 7 * * 0', timeZone: 'UTC' } },
+          encryption: { cipher: 'aes-256-cbc', passphrase: { env: 'CHRONOS_TEST_CIPHER' } },
+          archiving: { mode: 'continuous', async: false },
+          runtime: { ssh: { host: '127.0.0.1', port, user: 'postgres' } },
+          jobs: { logFile },
+        }),
+        { version: '2.45', configPath: stack.configPath },
+      );
+      const line = policy.schedules.crontab.split('\n').find((l) => l.startsWith('0 7 * * 0 ')) ?? '';
+      writeFileSync(join(dir, 'job.env'), `CHRONOS_TEST_CIPHER=${cipherPass}\n`, { mode: 0o600 });
+      const command = line
+        .slice('0 7 * * 0 '.length)
+        .replaceAll('\\%', '%')
+        .replace(`/etc/pgbackrest/${stack.stanza}.env`, join(dir, 'job.env'));
+      expect(command).toContain(`-p ${port} -l postgres -- 127.0.0.1`);
+      expect(command).not.toContain(cipherPass);
+      // The job calls `ssh` from PATH as cron would; this one adds the test's key and known host, nothing else.
+      mkdirSync(join(dir, 'bin'));
+      writeFileSync(
+        join(dir, 'ssh_config'),
+        transport.options?.map((option) => option.replace('=', ' ')).join('\n') ?? '',
+        { mode: 0o644 },
+      );
+      writeFileSync(join(dir, 'bin', 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh -F ${join(dir, 'ssh_config')} "$@"\n`, {
+        mode: 0o755,
+      });
+      const run = await runProcess({
+        file: 'sh',
+        args: ['-c', command],
+        env: { PATH: `${join(dir, 'bin')}:${process.env['PATH'] ?? ''}` },
+        timeout: 240_000,
+      });
+      const log = readFileSync(logFile, 'utf8');
+      expect(run.exitCode, `${run.stderr}\n${log}`).toBe(0);
+      expect(log).toContain(`pgbackrest-${stack.stanza}-full: started (pgBackRest on 127.0.0.1 over ssh)`);
+      expect(log).toContain(`pgbackrest-${stack.stanza}-full: backup repo1 (full) ok`);
+      expect(log).not.toContain(cipherPass);
+      const info = ensureSuccess(
+        'info',
+        await stack.exec('pgbackrest', [`--stanza=${stack.stanza}`, '--output=json', 'info']),
+      );
+      expect(info.stdout).toContain('"type":"full"');
+    } finally {
+      await stack.stop();
+    }
+  }, 300_000);
 });
