@@ -62,6 +62,11 @@ export interface PgBackRestClientOptions {
   readonly onLog?: (event: LogEvent) => void;
   /** Aborts every call of this client, version detection included (beside each call's own signal). */
   readonly signal?: AbortSignal;
+  /**
+   * Milliseconds between SIGTERM and SIGKILL when a timeout or abort ends a call, for the local process group and,
+   * over docker or ssh, the pgBackRest process group there; an abort after a timeout ends the grace. Default 2000.
+   */
+  readonly killGraceMs?: number;
 }
 
 /**
@@ -344,6 +349,7 @@ export function createPgBackRest(settings: PgBackRestClientOptions): PgBackRestC
       ...(signal === undefined ? {} : { signal }),
       ...(onLog === undefined ? {} : { onLog }),
       ...(call.acceptExitCodes === undefined ? {} : { acceptExitCodes: call.acceptExitCodes }),
+      ...(settings.killGraceMs === undefined ? {} : { killGraceMs: settings.killGraceMs }),
     });
   };
 

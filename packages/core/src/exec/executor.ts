@@ -20,6 +20,12 @@ export interface ExecuteOptions {
   readonly timeout?: number;
   /** Cancels the run and kills the process tree ({@link PgBackRestAbortError}). */
   readonly signal?: AbortSignal;
+  /**
+   * Milliseconds between SIGTERM and SIGKILL when a timeout or abort ends the run: for the local process group and,
+   * over docker or ssh, for the pgBackRest process group over there. An abort during the grace (after a timeout)
+   * ends it at once. Default 2000.
+   */
+  readonly killGraceMs?: number;
   /** Receives pgBackRest log messages from stdout and stderr as they arrive. */
   readonly onLog?: (event: LogEvent) => void;
   /** Non-zero exit statuses that are answers, not failures (e.g. 1 for archive-get: segment not found). */
@@ -68,6 +74,7 @@ export async function execute(command: PgBackRestCommand, options: ExecuteOption
     ...request,
     ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),
     ...(stdoutParser || remote ? { onStdoutLine } : {}),
     ...(stderrParser ? { onStderrLine: (line: string) => stderrParser.push(line) } : {}),
   });
@@ -76,7 +83,8 @@ export async function execute(command: PgBackRestCommand, options: ExecuteOption
   const result = remote ? { ...raw, stdout: withoutPidLine(raw.stdout) } : raw;
   if (hasRemoteGroup(transport) && remotePid !== undefined && (result.timedOut || result.isCanceled)) {
     await runProcess(remoteKillRequest(transport, remotePid, 'TERM'));
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // After a timeout, an abort (already there or during the grace) ends the grace.
+    await grace(options.killGraceMs ?? 2_000, result.timedOut ? options.signal : undefined);
     await runProcess(remoteKillRequest(transport, remotePid, 'KILL'));
   }
   const details = { command: printable, stdout: result.stdout, stderr: result.stderr };
@@ -101,6 +109,20 @@ export async function execute(command: PgBackRestCommand, options: ExecuteOption
     );
   }
   throw errorFromExit({ exitCode: result.exitCode, ...details });
+}
+
+/** Waits `ms`, or not at all once `signal` is aborted. */
+function grace(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** A run whose log messages can be consumed with `for await`. */

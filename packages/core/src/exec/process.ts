@@ -17,7 +17,7 @@ export interface ProcessRequest {
   /** Milliseconds before the whole process tree is killed. */
   readonly timeout?: number;
   readonly signal?: AbortSignal;
-  /** Milliseconds between SIGTERM and SIGKILL to the process group. Default 2000. */
+  /** Milliseconds between SIGTERM and SIGKILL to the process group (an abort during it sends SIGKILL at once). Default 2000. */
   readonly killGraceMs?: number;
   /** Called with each stdout line as it arrives (the line is still collected in `stdout`). */
   readonly onStdoutLine?: (line: string) => void;
@@ -98,6 +98,8 @@ export function runProcess(request: ProcessRequest): Promise<ProcessResult> {
             terminate();
           }, request.timeout);
     const onAbort = () => {
+      // An abort during the grace after a timeout ends the grace: SIGKILL now.
+      if (killTimer !== undefined) return killGroup('SIGKILL');
       isCanceled = true;
       terminate();
     };
