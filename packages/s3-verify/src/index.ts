@@ -13,6 +13,17 @@ export {
 } from './access-error.js';
 export { BucketReader } from './bucket.js';
 export { bytesToKey, decryptFile, isSalted, NotEncryptedError, WrongPassphraseError } from './cipher.js';
+export {
+  type CostEstimate,
+  type CostEstimateOptions,
+  estimateCost,
+  type RegionPrices,
+  type RepositoryUsage,
+  S3_PRICE_TABLE,
+  UnknownRegionError,
+  usageFromListing,
+  usageFromReport,
+} from './cost.js';
 export type { InfoFile, InfoSection } from './info-file.js';
 export { InfoFileParseError, infoKeys, infoRawValue, infoValue, parseInfoFile } from './info-file.js';
 export type { NewestRestorableInstant } from './newest-instant.js';

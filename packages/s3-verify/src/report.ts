@@ -182,11 +182,37 @@ const backupSchema = z.object({
   bytes: z.number().int(),
 });
 
+const costEstimateSchema = z.object({
+  region: z.string(),
+  currency: z.string(),
+  priceSource: z.string(),
+  pricesAsOf: z.string(),
+  observedSeconds: z.number(),
+  walSegmentsPerDay: z.number(),
+  backupsPerDay: z.number(),
+  storage: z.object({ bytes: z.number(), monthly: z.number() }),
+  requests: z.object({
+    walPuts: z.number(),
+    backupPuts: z.number(),
+    verificationLists: z.number(),
+    verificationGets: z.number(),
+    monthly: z.number(),
+  }),
+  restoreEgress: z.object({ bytes: z.number(), cost: z.number() }),
+  monthly: z.number(),
+  notes: z.array(z.string()),
+});
+
 const costSchema = z.object({
   bytes: z.number().int(),
   /** bytes / 2^30 */
   gibibytes: z.number(),
   monthly: z.number(),
+  /**
+   * S3 repositories in a region of the price table: storage, requests (WAL and backup PUTs at the observed rates,
+   * verification LISTs and GETs) and the egress of one full restore, with what is left out.
+   */
+  estimate: costEstimateSchema.nullable().optional(),
 });
 
 const stanzaSchema = z.object({

@@ -70,5 +70,15 @@ export function summarizeReport(report: VerifyReport, maxFindings = 20): string 
   lines.push(
     `  cost: ${formatBytes(report.cost.bytes)} ≈ ${report.cost.currency} ${report.cost.monthly.toFixed(2)}/month (${report.cost.assumption})`,
   );
+  for (const stanza of report.stanzas) {
+    const e = stanza.cost.estimate;
+    if (!e) continue;
+    const money = (value: number) => `${e.currency} ${value.toFixed(2)}`;
+    lines.push(
+      `  cost estimate [${stanza.name}] ${e.region}: ${money(e.monthly)}/month = storage ${money(e.storage.monthly)} + requests ${money(e.requests.monthly)} (${e.requests.walPuts} WAL PUTs at ${e.walSegmentsPerDay.toFixed(1)}/day, ${e.requests.backupPuts} backup PUTs, ${e.requests.verificationLists} verification LISTs, ${e.requests.verificationGets} GETs); one full restore out of the region ${money(e.restoreEgress.cost)} (${formatBytes(e.restoreEgress.bytes)})`,
+      `    prices: ${e.priceSource}, as of ${e.pricesAsOf}`,
+      ...e.notes.map((note) => `    ${note}`),
+    );
+  }
   return lines.join('\n');
 }

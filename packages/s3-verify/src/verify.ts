@@ -1,5 +1,6 @@
 import { RepositoryAccessError } from './access-error.js';
 import { BucketReader } from './bucket.js';
+import { withCostEstimate } from './cost.js';
 import {
   DEFAULT_PRICE_ASSUMPTION,
   DEFAULT_PRICE_PER_GIB_MONTH,
@@ -132,7 +133,7 @@ async function run(
     outcome: noStanza ? 'unverified' : decideOutcome(access.ok, stanzas, findings),
     access,
     bucket: settings,
-    stanzas,
+    stanzas: target.storage === 's3' ? stanzas.map((s) => withCostEstimate(s, target.region, deep)) : stanzas,
     findings,
     cost: {
       pricePerGibMonth: price,

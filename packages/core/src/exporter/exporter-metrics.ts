@@ -174,7 +174,8 @@ function verifyFacts(out: Exposition, state: StanzaState): void {
     findings: 'Findings of the newest verification by severity.',
     backups: 'Backups the newest verification judged, by restorability (true, false, unknown).',
     bytes: 'Bytes the stanza occupies in the repository, as the newest verification listed them.',
-    cost: 'Estimated monthly cost of the repository by component (storage, requests, restoreEgress), from the newest verification.',
+    cost: 'Estimated monthly cost of the repository by component (storage, requests), from the newest verification.',
+    egress: 'Estimated egress cost of one full restore out of the region, from the newest verification.',
   };
   for (const [name, type] of [
     ['chronos_verify_last_timestamp_seconds', help.time],
@@ -184,6 +185,7 @@ function verifyFacts(out: Exposition, state: StanzaState): void {
     ['chronos_verify_backups', help.backups],
     ['chronos_verify_repo_bytes', help.bytes],
     ['chronos_repo_cost_monthly', help.cost],
+    ['chronos_repo_restore_egress_cost', help.egress],
   ] as const)
     out.declare(name, 'gauge', type);
   const verify = state.verify;
@@ -206,6 +208,13 @@ function verifyFacts(out: Exposition, state: StanzaState): void {
   if (verify.cost) {
     for (const [component, value] of Object.entries(verify.cost.components))
       out.gauge('chronos_repo_cost_monthly', help.cost, { ...s, component, currency: verify.cost.currency }, value);
+    if (verify.cost.restoreEgress !== undefined)
+      out.gauge(
+        'chronos_repo_restore_egress_cost',
+        help.egress,
+        { ...s, currency: verify.cost.currency },
+        verify.cost.restoreEgress,
+      );
   }
 }
 

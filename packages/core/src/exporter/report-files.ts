@@ -22,7 +22,14 @@ export interface VerifyFacts {
   readonly unrestorable: number;
   readonly bytes: number;
   /** Monthly cost by component, in `currency`. */
-  readonly cost: { readonly currency: string; readonly components: Readonly<Record<string, number>> } | undefined;
+  readonly cost:
+    | {
+        readonly currency: string;
+        readonly components: Readonly<Record<string, number>>;
+        /** Egress cost of one full restore out of the region, when the report estimates it. */
+        readonly restoreEgress?: number;
+      }
+    | undefined;
 }
 
 /** A report file that cannot be read or is not the report it should be. */
@@ -150,11 +157,14 @@ export function parseVerifyFacts(text: string, stanza: string, file = 'verify re
   const total = report['cost'] as Record<string, unknown> | undefined;
   const estimate = cost?.['estimate'] as Record<string, unknown> | undefined;
   const components: Record<string, number> = {};
+  let restoreEgress: number | undefined;
   if (estimate && typeof estimate === 'object') {
-    for (const name of ['storage', 'requests', 'restoreEgress'] as const) {
-      const value = (estimate[name] as Record<string, unknown> | undefined)?.['monthly'] ?? estimate[name];
+    for (const name of ['storage', 'requests'] as const) {
+      const value = (estimate[name] as Record<string, unknown> | undefined)?.['monthly'];
       if (typeof value === 'number') components[name] = value;
     }
+    const egress = (estimate['restoreEgress'] as Record<string, unknown> | undefined)?.['cost'];
+    if (typeof egress === 'number') restoreEgress = egress;
   } else if (typeof cost?.['monthly'] === 'number') {
     components['storage'] = cost['monthly'];
   }
@@ -168,7 +178,10 @@ export function parseVerifyFacts(text: string, stanza: string, file = 'verify re
     restorable: backups.filter((b) => b['restorable'] === true).length,
     unrestorable: backups.filter((b) => b['restorable'] === false).length,
     bytes: count(part['bytes']),
-    cost: typeof currency === 'string' && Object.keys(components).length > 0 ? { currency, components } : undefined,
+    cost:
+      typeof currency === 'string' && Object.keys(components).length > 0
+        ? { currency, components, ...(restoreEgress === undefined ? {} : { restoreEgress }) }
+        : undefined,
   };
 }
 

@@ -54,7 +54,7 @@ function exportedNames(): Set<string> {
     restorable: 1,
     unrestorable: 0,
     bytes: 1,
-    cost: { currency: 'USD', components: { storage: 1, requests: 1, restoreEgress: 1 } },
+    cost: { currency: 'USD', components: { storage: 1, requests: 1 }, restoreEgress: 1 },
   };
   const text = renderStateMetrics([state], new Date(now)) + renderScrapeMetrics([state], now);
   return new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1] as string));
@@ -97,6 +97,7 @@ describe('the Grafana dashboard', () => {
       'pgbackrest_recovery_window_start_timestamp_seconds',
       'chronos_wal_archive_newest_seen_timestamp_seconds',
       'chronos_repo_cost_monthly',
+      'chronos_repo_restore_egress_cost',
       'chronos_drill_last_success_timestamp_seconds',
       'chronos_verify_last_timestamp_seconds',
     ])

@@ -83,7 +83,15 @@ describe('startExporter on recorded info', () => {
               name: 'demo',
               bytes: 1234,
               backups: [{ restorable: true }, { restorable: false }, { restorable: null }],
-              cost: { monthly: 0.5 },
+              cost: {
+                monthly: 0.5,
+                estimate: {
+                  currency: 'USD',
+                  storage: { monthly: 0.25 },
+                  requests: { monthly: 0.75 },
+                  restoreEgress: { bytes: 1, cost: 2 },
+                },
+              },
             },
           ],
           findings: [
@@ -141,7 +149,9 @@ describe('startExporter on recorded info', () => {
     expect(value(families, 'chronos_verify_findings', { stanza: 'demo', severity: 'error' })).toBe(1);
     expect(value(families, 'chronos_verify_findings', { stanza: 'demo', severity: 'warning' })).toBe(0);
     expect(value(families, 'chronos_verify_backups', { stanza: 'demo', restorable: 'false' })).toBe(1);
-    expect(value(families, 'chronos_repo_cost_monthly', { stanza: 'demo', component: 'storage' })).toBe(0.5);
+    expect(value(families, 'chronos_repo_cost_monthly', { stanza: 'demo', component: 'storage' })).toBe(0.25);
+    expect(value(families, 'chronos_repo_cost_monthly', { stanza: 'demo', component: 'requests' })).toBe(0.75);
+    expect(value(families, 'chronos_repo_restore_egress_cost', { stanza: 'demo', currency: 'USD' })).toBe(2);
     expect(
       value(families, 'chronos_wal_archive_newest_seen_timestamp_seconds', { stanza: 'demo', repo: '1' }),
     ).toBeGreaterThan(0);
