@@ -12,7 +12,7 @@ export {
   WrongRegionError,
 } from './access-error.js';
 export { BucketReader } from './bucket.js';
-export { bytesToKey, decryptFile, isSalted, NotEncryptedError, WrongPassphraseError } from './cipher.js';
+export { decryptFile, NotEncryptedError, WrongPassphraseError } from './cipher.js';
 export {
   type CostEstimate,
   type CostEstimateOptions,
@@ -25,14 +25,18 @@ export {
   usageFromReport,
 } from './cost.js';
 export type { InfoFile, InfoSection } from './info-file.js';
-export { InfoFileParseError, infoKeys, infoRawValue, infoValue, parseInfoFile } from './info-file.js';
+export { InfoFileParseError } from './info-file.js';
 export type { NewestRestorableInstant } from './newest-instant.js';
-export type { CommonVerifyOptions, PosixVerifyOptions, VerifyConfig, VerifyOptions } from './options.js';
+export type {
+  CommonVerifyOptions,
+  PosixVerifyOptions,
+  VerifyConfig,
+  VerifyOptions as VerifyRepositoryOptions,
+} from './options.js';
 export {
   DEFAULT_PRICE_ASSUMPTION,
   DEFAULT_PRICE_PER_GIB_MONTH,
   parseVerifyConfig,
-  repoKeyPrefix,
   verifyConfigSchema,
 } from './options.js';
 export type { PassphraseSource } from './passphrase.js';

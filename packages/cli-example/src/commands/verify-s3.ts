@@ -1,4 +1,4 @@
-import { exitCodeFor, summarizeReport, type VerifyOptions, verifyRepository } from '@chronos/s3-verify';
+import { exitCodeFor, summarizeReport, type VerifyRepositoryOptions, verifyRepository } from '@chronos/s3-verify';
 import type { CommandContext, CommandOutcome } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
@@ -29,7 +29,7 @@ export async function run(
   if (endpoint !== undefined && !/^https?:\/\/[^/]+/.test(endpoint)) {
     throw new UsageError(`--endpoint must be a URL such as https://127.0.0.1:9000, got "${endpoint}"`);
   }
-  const verifyOptions: VerifyOptions = {
+  const verifyOptions: VerifyRepositoryOptions = {
     bucket: str('bucket') as string,
     region: str('region') as string,
     repoPath: str('repoPath') ?? '/',

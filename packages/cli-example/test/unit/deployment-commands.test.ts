@@ -24,4 +24,21 @@ describe('chronos stanza delete, restore --docker-volume, doctor: refusals befor
     expect(result.checks[0]).toMatchObject({ id: 'pgbackrest', status: 'fail' });
     expect(result.checks[0].fix).toContain('Install pgBackRest');
   });
+
+  it('backup --repo takes a repository number, and doctor --policy a valid policy, before anything runs', async () => {
+    const repo = await runCli(['--stanza', 'chronos', '--bin', '/nonexistent/pgbackrest', 'backup', '--repo', 'two']);
+    expect(repo.exitCode).toBe(2);
+    expect(repo.stderr).toContain('--repo must be a repository number from 1 to 256, got "two"');
+    const policy = await runCli([
+      '--stanza',
+      'chronos',
+      '--bin',
+      '/nonexistent/pgbackrest',
+      'doctor',
+      '--policy',
+      '/nonexistent/policy.json',
+    ]);
+    expect(policy.exitCode).toBe(2);
+    expect(policy.stderr).toContain('/nonexistent/policy.json');
+  });
 });
