@@ -5,7 +5,7 @@ import type { PgBackRestClient } from '../../src/client/index.js';
 import { formatTargetTime } from '../../src/pitr/index.js';
 import type { Policy, PolicyInput } from '../../src/policy/index.js';
 import { validatePolicy } from '../../src/policy/index.js';
-import { ensureSuccess, type PgBackRestStack, type S3Endpoint, startRestoredCluster } from '../../src/testing/index.js';
+import { ensureSuccess, type PgBackRestStack, type S3Endpoint } from '../../src/testing/index.js';
 
 /** The three images of the end-to-end suite. */
 export const E2E_IMAGES = [
@@ -89,21 +89,6 @@ export async function scratchDirectory(stack: PgBackRestStack, name: string): Pr
   const dir = `${dirname(stack.pg.dataPath)}/${name}`;
   ensureSuccess('mkdir scratch', await stack.exec('sh', ['-c', 'rm -rf "$1" && mkdir -m 700 "$1"', 'sh', dir]));
   return dir;
-}
-
-/** Starts a restored cluster on `port`, waits for its recovery, runs `sql`, stops it. */
-export async function queryRestored(
-  stack: PgBackRestStack,
-  dataPath: string,
-  port: number,
-  sql: string,
-): Promise<string> {
-  const restored = await startRestoredCluster(stack, { dataPath, port });
-  try {
-    return (await restored.psql(sql)).trim();
-  } finally {
-    await restored.stop();
-  }
 }
 
 /** The 3-2-1 policy of the suite's layout: posix repo1 on site, encrypted S3 repo2 off site. */

@@ -1,16 +1,17 @@
-import { createServer } from 'node:net';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeFor, verifyRepository } from '../../../s3-verify/src/index.js';
 import { analyzeInfo, type StanzaAnalysis } from '../../src/analysis/index.js';
 import type { PgBackRestClient } from '../../src/client/index.js';
 import type { LogEvent } from '../../src/exec/index.js';
 import type { Info } from '../../src/info/index.js';
-import { planRestore, type RestoreTarget } from '../../src/pitr/index.js';
+import type { RestoreTarget } from '../../src/pitr/index.js';
 import { evaluatePolicy } from '../../src/policy/index.js';
 import { parseExpireLog, type RetentionPolicy, retentionToOptions, simulateExpire } from '../../src/retention/index.js';
 import {
   createRestorePoint,
   createStackClient,
+  drillStack,
   integrationGate,
   type PgBackRestStack,
   probeDocker,
@@ -26,8 +27,6 @@ import {
   databaseTime,
   type E2E_IMAGES,
   layoutPolicy,
-  queryRestored,
-  scratchDirectory,
   sleep,
   Transcript,
   verifyOptions,
@@ -224,27 +223,20 @@ export async function endToEnd({ image, pgMajor, pgBackRest }: Image): Promise<v
       expect(transcript.containing(cipherPass)).toEqual([]);
     });
 
+    /** The product's restore drill (`runRestoreDrill`, where the stack runs) with the query as its one check. */
     async function restoreAndQuery(target: RestoreTarget, name: string, sql: string): Promise<string> {
-      const analysis = analyzeInfo(await client.info(), { now: new Date() }).stanzas[0]!;
-      const plan = planRestore(target, analysis);
-      const dir = await scratchDirectory(stack, name);
-      const result = await client.restore({ ...plan.options, 'pg1-path': dir, 'archive-mode': 'off' } as never);
-      transcript.add(result.stdout, result.stderr, plan);
-      const rows = await queryRestored(stack, dir, await freeLoopbackPort(), sql);
-      await stack.exec('rm', ['-rf', dir, `${dir}.log`]);
-      return rows;
+      const report = await drillStack(stack, {
+        client,
+        scratch: `${dirname(stack.pg.dataPath)}/${name}`,
+        target,
+        checks: [{ name, sql, expect: { kind: 'row-exists' } }],
+        amcheck: false,
+        onProgress: (line) => transcript.add(line),
+      });
+      transcript.add(report);
+      expect(report.outcome, JSON.stringify(report.checks)).toBe('proven');
+      return report.checks[0]!.observed!.trim();
     }
-  });
-}
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
   });
 }
 
