@@ -228,6 +228,7 @@ export async function run(
           repoPath: s3Path,
           stanzas: [stanza],
           cipherPassphrase: { value: cipherPass },
+          signal,
         }),
       (r) => r.outcome,
     );
