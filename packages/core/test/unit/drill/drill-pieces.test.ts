@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createPgBackRest } from '../../../src/client/index.js';
 import {
+  DRILL_REPORT_SCHEMA_VERSION,
   DrillRefusedError,
+  type DrillReport,
+  formatDrillReport,
   judgeSqlOutput,
   parseExpectation,
   parseRecoveryProgress,
@@ -132,5 +135,43 @@ describe('runRestoreDrill refuses before anything runs', () => {
       transport: { kind: 'local', runAs: { user: 'postgres' } },
     });
     await expect(runRestoreDrill({ client: local, scratch: 'drill' })).rejects.toBeInstanceOf(DrillRefusedError);
+  });
+});
+
+describe('formatDrillReport', () => {
+  const report: DrillReport = {
+    schemaVersion: DRILL_REPORT_SCHEMA_VERSION,
+    kind: 'chronos-restore-drill',
+    outcome: 'proven',
+    stanza: 'main',
+    repo: 1,
+    set: '20261202-050000F',
+    target: { type: 'default' },
+    pgVersion: '15',
+    scratch: '/srv/drill',
+    startedAt: '2026-12-02T05:00:00.000Z',
+    finishedAt: '2026-12-02T05:00:30.000Z',
+    timings: {
+      restoreSeconds: 10,
+      startSeconds: 2,
+      recoverySeconds: 3,
+      checksSeconds: 1,
+      rtoSeconds: 15,
+      totalSeconds: 30,
+    },
+    rpo: { lastReplayedCommit: null, lastReplayedLsn: null, behindNowSeconds: null, behindTargetSeconds: null },
+    checks: [],
+    checksFailed: 0,
+  };
+
+  it('prints how to connect to a kept drill and how to remove it, and nothing of the kind otherwise', () => {
+    const kept = {
+      connect: 'psql -h /srv/drill/run -p 5432 -U postgres -d postgres',
+      remove: '/usr/lib/postgresql/15/bin/pg_ctl -D /srv/drill/pgdata -m fast stop && rm -rf /srv/drill',
+    };
+    const text = formatDrillReport({ ...report, kept });
+    expect(text).toContain(`kept: connect with  ${kept.connect}`);
+    expect(text).toContain(`      remove with   ${kept.remove}`);
+    expect(formatDrillReport(report)).not.toContain('kept:');
   });
 });
