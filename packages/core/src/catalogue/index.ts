@@ -6,7 +6,6 @@ export {
   catalogueVersionFor,
   compareVersions,
   MAX_OPTION_INDEX,
-  parseVersionNumbers,
   type ResolvedOption,
 } from './catalogue.js';
 export type {

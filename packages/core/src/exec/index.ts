@@ -5,15 +5,13 @@ export {
   executeStream,
   type StreamingRun,
 } from './executor.js';
-export { type LogEvent, type LogLevel, LogLineParser, parseLogLines } from './log-events.js';
+export { type LogEvent, type LogLevel, parseLogLines } from './log-events.js';
 export type { ProcessRequest, ProcessResult } from './process.js';
 export { runProcess } from './process.js';
-export {
-  type DockerTransport,
-  dockerKillRequest,
-  type LocalTransport,
-  type RunAs,
-  type SshTransport,
-  type Transport,
-  toProcessRequest,
+export type {
+  DockerTransport,
+  LocalTransport,
+  RunAs,
+  SshTransport,
+  Transport,
 } from './transport.js';

@@ -1,5 +1,4 @@
 export { type InfoIssue, InfoParseError } from './info-parse-error.js';
-export { quoteUnsafeIntegers } from './long-integers.js';
 export { parseInfo, parseInfoDocument, parseInfoProgress } from './parse-info.js';
 export { INFO_PROGRESS_SINCE, supportsInfoProgress } from './progress-mode.js';
 export { REPO_STATUS_CODES, STANZA_STATUS_CODES, type SystemId, systemIdToBigInt } from './schema.js';

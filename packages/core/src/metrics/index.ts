@@ -1,2 +1,2 @@
 export { Exposition, type Labels, type MetricType } from './exposition.js';
-export { type RenderMetricsOptions, renderMetrics, walPosition } from './render-metrics.js';
+export { type RenderMetricsOptions, renderMetrics } from './render-metrics.js';

@@ -27,7 +27,6 @@ export {
 export { defaultJobLogFile, hostJobScript, type JobScriptOptions } from './job-script.js';
 export { policyJsonSchema } from './json-schema.js';
 export {
-  dstGapRuns,
   localTimeWithOffset,
   type NextRunsOptions,
   nextRuns,

@@ -19,7 +19,7 @@ import {
   writeRows,
 } from '@chronos/pgbackrest/testing';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { VerifyOptions } from '../../src/index.js';
+import type { VerifyOptions } from '../../src/options.js';
 
 /** Runs `pgbackrest --stanza=<stanza> [args] <command>` in the stack and throws unless it exits 0. */
 export async function pgbackrest(stack: PgBackRestStack, command: string, ...args: string[]): Promise<string> {

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyzeInfo } from '../../../src/analysis/index.js';
-import { parseInfo, quoteUnsafeIntegers } from '../../../src/info/index.js';
+import { parseInfo } from '../../../src/info/index.js';
+import { quoteUnsafeIntegers } from '../../../src/info/long-integers.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/info/${name}`, import.meta.url), 'utf8');
 const recorded245 = fixture('pgbackrest-2.45-s3-encrypted-plus-posix.json');

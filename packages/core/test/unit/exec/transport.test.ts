@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { backupCommand, checkCommand } from '../../../src/commands/index.js';
 import { PgBackRestConfigurationError } from '../../../src/errors/index.js';
-import { parseLogLines, toProcessRequest } from '../../../src/exec/index.js';
-import { dockerKillRequest, remoteKillRequest, sshKillRequest, withoutPidLine } from '../../../src/exec/transport.js';
+import { parseLogLines } from '../../../src/exec/index.js';
+import {
+  dockerKillRequest,
+  remoteKillRequest,
+  sshKillRequest,
+  toProcessRequest,
+  withoutPidLine,
+} from '../../../src/exec/transport.js';
 
 const secret = backupCommand({ stanza: 'main', 'repo1-cipher-pass': 'pw' });
 

@@ -6,9 +6,9 @@ import {
   parseInfo,
   parseInfoDocument,
   parseInfoProgress,
-  quoteUnsafeIntegers,
   supportsInfoProgress,
 } from '../../../src/info/index.js';
+import { quoteUnsafeIntegers } from '../../../src/info/long-integers.js';
 
 const recorded = (version: string, file: string) =>
   readFileSync(new URL(`../../fixtures/recorded/${version}/${file}`, import.meta.url), 'utf8');

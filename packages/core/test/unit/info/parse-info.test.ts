@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InfoParseError, parseInfo, quoteUnsafeIntegers, systemIdToBigInt } from '../../../src/info/index.js';
+import { InfoParseError, parseInfo, systemIdToBigInt } from '../../../src/info/index.js';
+import { quoteUnsafeIntegers } from '../../../src/info/long-integers.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/info/${name}`, import.meta.url), 'utf8');
 const recorded245 = fixture('pgbackrest-2.45-s3-encrypted-plus-posix.json');

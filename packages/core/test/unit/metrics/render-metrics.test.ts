@@ -1,7 +1,8 @@
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { describe, expect, it } from 'vitest';
 import { parseInfo } from '../../../src/info/index.js';
-import { Exposition, renderMetrics, walPosition } from '../../../src/metrics/index.js';
+import { Exposition, renderMetrics } from '../../../src/metrics/index.js';
+import { walPosition } from '../../../src/metrics/render-metrics.js';
 import { validatePolicy } from '../../../src/policy/index.js';
 import { infoFixture, recordedLastStop, recordedTwoRepos, twoRepoPolicyInput } from '../support/recorded-two-repos.js';
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dstGapRuns, scheduleRuns } from '../../../src/policy/index.js';
+import { scheduleRuns } from '../../../src/policy/index.js';
+import { dstGapRuns } from '../../../src/policy/next-runs.js';
 
 const ZONES = [
   'America/Toronto',

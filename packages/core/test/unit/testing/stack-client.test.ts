@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toProcessRequest } from '../../../src/exec/index.js';
+import { toProcessRequest } from '../../../src/exec/transport.js';
 import { createStackClient, secretEnvToOptions, stackTransport } from '../../../src/testing/stack-client.js';
 
 const secret = 'not-a-real-passphrase';
