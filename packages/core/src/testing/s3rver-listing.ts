@@ -54,7 +54,8 @@ async function objectKeys(directory: string, keyPath: string, prefix: string, in
 export async function listBucketPage(bucketPath: string, request: ListingRequest): Promise<ListingPage> {
   const all: string[] = [];
   await objectKeys(bucketPath, '', request.prefix, all);
-  all.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  // Code-unit order: S3's UTF-8 byte order for every key outside the astral planes.
+  all.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const keys: string[] = [];
   const prefixes: string[] = [];
   let last: ListingPosition | undefined;
