@@ -9,7 +9,16 @@ import { fileURLToPath } from 'node:url';
 import { runProcess } from '@chronos/pgbackrest';
 import type { ScenarioResult } from './lib/measure.js';
 
-const scenarios = ['info-scale', 'info-progress', 'cli', 's3-verify', 'deep-verify', 'backup', 'drill'] as const;
+const scenarios = [
+  'info-scale',
+  'info-progress',
+  'cli',
+  's3-verify',
+  'deep-verify',
+  'backup',
+  'drill',
+  'exporter',
+] as const;
 const full = process.argv.includes('--full');
 const smoke = !full && process.argv.includes('--smoke');
 const mode = full ? 'full' : smoke ? 'smoke' : 'quick';
@@ -17,7 +26,7 @@ const only =
   process.argv
     .find((a) => a.startsWith('--only='))
     ?.slice('--only='.length)
-    .split(',') ?? (smoke ? ['info-scale', 'cli', 's3-verify'] : undefined);
+    .split(',') ?? (smoke ? ['info-scale', 'cli', 's3-verify', 'exporter'] : undefined);
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '../../../../..');
 

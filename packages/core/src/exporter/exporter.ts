@@ -162,9 +162,9 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
     return { entry, readInfo, state: initialState(entry.stanza, entry.policy) };
   });
   const states = entries.map((e) => e.state);
-  let body = renderStateMetrics(states, new Date());
+  let body = Buffer.from(renderStateMetrics(states, new Date()));
   const publish = () => {
-    body = renderStateMetrics(states, new Date());
+    body = Buffer.from(renderStateMetrics(states, new Date()));
   };
   const running = new Map<StanzaState, Promise<void>>();
   const timers = new Map<StanzaState, NodeJS.Timeout>();
@@ -244,7 +244,7 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
     return run;
   };
 
-  const scrape = () => body + renderScrapeMetrics(states, Date.now());
+  const scrape = () => body.toString() + renderScrapeMetrics(states, Date.now());
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? '/').split('?')[0];
@@ -253,9 +253,17 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
       return;
     }
     if (path === '/metrics') {
-      response
-        .writeHead(200, { 'content-type': EXPOSITION_TYPE })
-        .end(request.method === 'HEAD' ? undefined : scrape());
+      const held = body;
+      const live = renderScrapeMetrics(states, Date.now());
+      response.writeHead(200, {
+        'content-type': EXPOSITION_TYPE,
+        'content-length': held.length + Buffer.byteLength(live),
+      });
+      if (request.method === 'HEAD') response.end();
+      else {
+        response.write(held);
+        response.end(live);
+      }
     } else if (path === '/healthz') {
       const now = Date.now();
       const document = {
