@@ -463,6 +463,10 @@ function registerCommands(program: Command, action: ActionFactory): void {
   sub(policy, 'check <file>', 'evaluate a policy against the live repository (or an info file)')
     .option('--from-file <path>', 'read `pgbackrest info --output=json` from a file')
     .option('--now <instant>', 'evaluate at this ISO-8601 instant (default: now)')
+    .option(
+      '--verify-report <path>',
+      'a deep verify report (JSON): the recovery window ends at its last archived commit; archive lag from its newest WAL',
+    )
     .addHelpText(
       'after',
       '\nExit 1 when a finding is critical.\nJSON result: { stanza, now, status, findings: [{ code, severity, message, … }], redundancy }\n' +
@@ -481,6 +485,11 @@ function registerCommands(program: Command, action: ActionFactory): void {
     .option('--cipher-pass-file <path>', 'file holding the repository passphrase')
     .option('--price-per-gb-month <usd>', 'storage price for the cost estimate')
     .option('--deep', 'also read every backup file and WAL segment (decrypt, decompress, size and SHA-1)')
+    .option(
+      '--progress',
+      'with --deep: progress on stderr (objects, bytes, rate, ETA); default when stderr is a terminal',
+    )
+    .option('--no-progress', 'with --deep: no progress lines')
     .addHelpText(
       'after',
       '\nCredentials: the AWS SDK default chain (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, profiles).\n' +
@@ -493,13 +502,14 @@ function registerCommands(program: Command, action: ActionFactory): void {
     .action(action('verify-s3', () => import('./commands/verify-s3.js')));
   sub(program, 'verify-repo', 'verify a repository in a local directory without pgBackRest (same checks as verify-s3)')
     .requiredOption('--path <dir>', "the repository directory (pgBackRest's repo-path)")
-    .option(
-      '--verify-report <path>',
-      'a deep verify report (JSON): the recovery window ends at its last archived commit; archive lag from its newest WAL',
-    )
     .option('--cipher-pass-env <name>', 'environment variable holding the repository passphrase')
     .option('--cipher-pass-file <path>', 'file holding the repository passphrase')
     .option('--deep', 'also read every backup file and WAL segment (decrypt, decompress, size and SHA-1)')
+    .option(
+      '--progress',
+      'with --deep: progress on stderr (objects, bytes, rate, ETA); default when stderr is a terminal',
+    )
+    .option('--no-progress', 'with --deep: no progress lines')
     .addHelpText(
       'after',
       '\nExit 0 ok, 1 findings, 3 when the repository could not be verified (missing directory, permission denied, wrong passphrase).\n' +

@@ -30,6 +30,8 @@ export class ArchiveScan {
   objects = 0;
   bytes = 0;
   segments = 0;
+  /** Stored bytes of those segments. */
+  segmentBytes = 0;
   /** Sizes of uncompressed segment objects (size → count); more than one entry means a mix. */
   readonly plainSegmentSizes = new Map<number, number>();
   /** The first segment of each log folder, up to `sampleLimit`. */
@@ -87,6 +89,7 @@ export class ArchiveScan {
       return;
     }
     this.segments++;
+    this.segmentBytes += size;
     runs.add(name.segment, modified);
     if (name.compression === undefined) {
       this.plainSegmentSizes.set(size, (this.plainSegmentSizes.get(size) ?? 0) + 1);

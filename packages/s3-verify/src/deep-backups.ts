@@ -27,6 +27,10 @@ export interface BackupFilesInput {
   readonly objectSizes: ReadonlyMap<string, number>;
   readonly concurrency: number;
   readonly signal: AbortSignal | undefined;
+  /** Called after each stored file (or bundle range) is read, with its stored size (progress). */
+  readonly onRead?: ((bytes: number) => void) | undefined;
+  /** Called once the manifests are read, with the stored files (or bundle ranges) to read and their bytes. */
+  readonly onTotal?: ((objects: number, bytes: number) => void) | undefined;
 }
 
 /** What {@link verifyBackupFiles} found. */
@@ -173,7 +177,11 @@ export async function verifyBackupFiles(input: BackupFilesInput): Promise<Backup
     });
   };
 
-  await forEachBounded(jobs.values(), input.concurrency, async (job) => {
+  input.onTotal?.(
+    jobs.size,
+    [...jobs.values()].reduce((sum, job) => sum + job.file.repoSize, 0),
+  );
+  const checkFile = async (job: FileJob) => {
     if (input.signal?.aborted) return;
     const { file } = job;
     const stored = await sizeOf(job.key);
@@ -257,6 +265,14 @@ export async function verifyBackupFiles(input: BackupFilesInput): Promise<Backup
         undefined,
         error.stage === 'decrypt' ? 'undecryptable' : 'undecompressable',
       );
+    }
+  };
+  await forEachBounded(jobs.values(), input.concurrency, async (job) => {
+    if (input.signal?.aborted) return;
+    try {
+      await checkFile(job);
+    } finally {
+      input.onRead?.(job.file.repoSize);
     }
   });
 

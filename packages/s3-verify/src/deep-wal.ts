@@ -21,6 +21,8 @@ export interface WalSegmentsInput {
   readonly backups: ReadonlyArray<{ label: string; start: string | null; stop: string | null }>;
   readonly concurrency: number;
   readonly signal: AbortSignal | undefined;
+  /** Called after each segment is read, with its stored size (progress). */
+  readonly onRead?: ((bytes: number) => void) | undefined;
 }
 
 async function* segmentObjects(storage: RepositoryStorage, idPrefix: string) {
@@ -30,7 +32,7 @@ async function* segmentObjects(storage: RepositoryStorage, idPrefix: string) {
       if (slash !== idPrefix.length + 16) continue;
       const name = object.key.slice(slash + 1);
       const parsed = parseWalFileName(name);
-      if (parsed.kind === 'segment') yield { key: object.key, name, parsed };
+      if (parsed.kind === 'segment') yield { key: object.key, name, parsed, size: object.size };
     }
   }
 }
@@ -62,75 +64,82 @@ export async function verifyWalSegments(
       .filter((b) => name.slice(0, 8) === b.start.slice(0, 8) && name >= b.start && name <= b.stop.slice(0, 24))
       .map((b) => b.label);
 
+  const checkSegment = async (
+    key: string,
+    name: string,
+    parsed: { timeline: number; log: number; segment: number; compression: string | undefined },
+  ) => {
+    const segmentName = name.slice(0, 24);
+    const report = (code: Finding['code'], message: string, expected?: string, found?: string) =>
+      findings.push({
+        code,
+        severity: 'error',
+        message: `${key}: ${message}`,
+        stanza,
+        where: { key, archiveId },
+        ...(expected === undefined ? {} : { expected }),
+        ...(found === undefined ? {} : { found }),
+        breaks: breaks(segmentName),
+      });
+    const compression = parsed.compression ?? 'none';
+    if (!supportedCompressions.has(compression)) return;
+    const stream = await input.storage.stream(key, undefined, input.signal);
+    if (stream === undefined) return;
+    let decoded: Awaited<ReturnType<typeof decodeObject>>;
+    try {
+      decoded = await decodeObject(stream, { passphrase: input.walPassphrase, compression }, input.signal);
+    } catch (error) {
+      if (!(error instanceof ObjectDecodeError)) {
+        if (input.signal?.aborted) return;
+        throw error;
+      }
+      segments++;
+      report('wal-segment-corrupt', `${error.message}: the stored bytes are damaged`);
+      return;
+    }
+    segments++;
+    bytes += decoded.size;
+    const expectedSha1 = name.slice(25, 65);
+    if (input.segmentSize !== undefined && decoded.size !== input.segmentSize) {
+      report(
+        'wal-segment-size-mismatch',
+        'is not one whole segment',
+        `${input.segmentSize} bytes`,
+        `${decoded.size} bytes`,
+      );
+      return;
+    }
+    if (input.segmentSize !== undefined) {
+      const perLog = 0x1_0000_0000 / input.segmentSize;
+      const mismatch = walHeaderMismatch(readWalPageHeader(decoded.head), {
+        timeline: parsed.timeline,
+        segment: parsed.log * perLog + parsed.segment,
+        segmentSize: input.segmentSize,
+        magic,
+      });
+      if (mismatch !== undefined) {
+        report(
+          'wal-segment-header-mismatch',
+          'holds another segment (or not WAL): its page header does not match its name',
+          mismatch.expected,
+          mismatch.found,
+        );
+        return;
+      }
+    }
+    if (decoded.sha1 !== expectedSha1) {
+      report('wal-segment-checksum-mismatch', 'content differs from the SHA-1 in its name', expectedSha1, decoded.sha1);
+    }
+  };
+
   await forEachStreamed(
     segmentObjects(input.storage, input.idPrefix),
     input.concurrency,
-    async ({ key, name, parsed }) => {
-      const segmentName = name.slice(0, 24);
-      const report = (code: Finding['code'], message: string, expected?: string, found?: string) =>
-        findings.push({
-          code,
-          severity: 'error',
-          message: `${key}: ${message}`,
-          stanza,
-          where: { key, archiveId },
-          ...(expected === undefined ? {} : { expected }),
-          ...(found === undefined ? {} : { found }),
-          breaks: breaks(segmentName),
-        });
-      const compression = parsed.compression ?? 'none';
-      if (!supportedCompressions.has(compression)) return;
-      const stream = await input.storage.stream(key, undefined, input.signal);
-      if (stream === undefined) return;
-      let decoded: Awaited<ReturnType<typeof decodeObject>>;
+    async ({ key, name, parsed, size }) => {
       try {
-        decoded = await decodeObject(stream, { passphrase: input.walPassphrase, compression }, input.signal);
-      } catch (error) {
-        if (!(error instanceof ObjectDecodeError)) {
-          if (input.signal?.aborted) return;
-          throw error;
-        }
-        segments++;
-        report('wal-segment-corrupt', `${error.message}: the stored bytes are damaged`);
-        return;
-      }
-      segments++;
-      bytes += decoded.size;
-      const expectedSha1 = name.slice(25, 65);
-      if (input.segmentSize !== undefined && decoded.size !== input.segmentSize) {
-        report(
-          'wal-segment-size-mismatch',
-          'is not one whole segment',
-          `${input.segmentSize} bytes`,
-          `${decoded.size} bytes`,
-        );
-        return;
-      }
-      if (input.segmentSize !== undefined) {
-        const perLog = 0x1_0000_0000 / input.segmentSize;
-        const mismatch = walHeaderMismatch(readWalPageHeader(decoded.head), {
-          timeline: parsed.timeline,
-          segment: parsed.log * perLog + parsed.segment,
-          segmentSize: input.segmentSize,
-          magic,
-        });
-        if (mismatch !== undefined) {
-          report(
-            'wal-segment-header-mismatch',
-            'holds another segment (or not WAL): its page header does not match its name',
-            mismatch.expected,
-            mismatch.found,
-          );
-          return;
-        }
-      }
-      if (decoded.sha1 !== expectedSha1) {
-        report(
-          'wal-segment-checksum-mismatch',
-          'content differs from the SHA-1 in its name',
-          expectedSha1,
-          decoded.sha1,
-        );
+        await checkSegment(key, name, parsed);
+      } finally {
+        input.onRead?.(size);
       }
     },
     input.signal,

@@ -41,7 +41,13 @@ export {
 } from './options.js';
 export type { PassphraseSource } from './passphrase.js';
 export { loadPassphrase, PassphraseSourceError } from './passphrase.js';
+export type { PgBackRestComparison } from './pgbackrest-comparison.js';
+export { comparePgBackRestVerify } from './pgbackrest-comparison.js';
+export type { PgBackRestVerifyCounts, PgBackRestVerifyProblem, PgBackRestVerifyResult } from './pgbackrest-verify.js';
+export { parsePgBackRestVerify } from './pgbackrest-verify.js';
 export { PosixStorage } from './posix-storage.js';
+export type { VerifyProgress } from './progress.js';
+export { describeProgress } from './progress.js';
 export type {
   AccessErrorCode,
   ArchiveReport,

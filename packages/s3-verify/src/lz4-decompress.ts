@@ -1,3 +1,4 @@
+/// <reference path="./types/codecs.d.ts" />
 import { Transform, type TransformCallback } from 'node:stream';
 import { decompressBlock } from 'lz4js';
 import { CodecError } from './codec-error.js';

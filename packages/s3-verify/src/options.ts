@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import type { PassphraseSource } from './passphrase.js';
+import type { VerifyProgress } from './progress.js';
 
 /** Default price: S3 Standard in ca-central-1, USD per GiB-month. */
 export const DEFAULT_PRICE_PER_GIB_MONTH = 0.025;
@@ -41,6 +42,8 @@ export interface CommonVerifyOptions {
   readonly newestInstant?: boolean;
   /** Stops the verification; the report then says what was checked. */
   readonly signal?: AbortSignal;
+  /** Called as deep verification reads each object: objects and bytes so far, totals, rate, ETA (see `describeProgress`). */
+  readonly onProgress?: ((progress: VerifyProgress) => void) | undefined;
   /** Storage price per GiB-month; default {@link DEFAULT_PRICE_PER_GIB_MONTH}. */
   readonly pricePerGibMonth?: number;
   readonly currency?: string;

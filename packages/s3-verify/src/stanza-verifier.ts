@@ -9,6 +9,7 @@ import { checkInfoPair } from './info-pair.js';
 import { findNewestRestorableInstant, type NewestInstantInput } from './newest-instant.js';
 import { decodeObject, ObjectDecodeError, supportedCompressions } from './object-decoder.js';
 import { forEachBounded } from './pool.js';
+import type { ProgressTracker } from './progress.js';
 import type { ArchiveReport, BackupReport, Finding, StanzaReport } from './report.js';
 import { reconcileBackups } from './restorability.js';
 import { segmentSizeFromObjectSizes, segmentSizeFromRollover } from './segment-size.js';
@@ -30,6 +31,8 @@ export interface StanzaCheckSettings {
   /** Read the newest WAL records for the last commit and checkpoint. */
   readonly newestInstant?: boolean;
   readonly signal: AbortSignal | undefined;
+  /** Deep mode: counts what is read. */
+  readonly progress?: ProgressTracker | undefined;
   readonly now: number;
   readonly concurrency: number;
   readonly sampleSize: number;
@@ -245,6 +248,7 @@ export async function verifyStanza(
 
   const archives: ArchiveReport[] = [];
   const walSamples: string[] = [];
+  const onRead = settings.progress === undefined ? undefined : (bytes: number) => settings.progress!.read(bytes);
   let deepSegments = 0;
   let deepSegmentBytes = 0;
   const instantInputs: NewestInstantInput[] = [];
@@ -331,6 +335,7 @@ export async function verifyStanza(
       if (backup !== undefined) backup.walComplete = complete;
     }
     if (settings.deep && !settings.signal?.aborted) {
+      settings.progress?.addTotal(scan.segments, scan.segmentBytes);
       const deepWal = await verifyWalSegments({
         storage: bucket,
         stanza,
@@ -342,6 +347,7 @@ export async function verifyStanza(
         backups: ownBackups,
         concurrency: settings.concurrency,
         signal: settings.signal,
+        onRead,
       });
       findings.push(...deepWal.findings);
       deepSegments += deepWal.segments;
@@ -438,6 +444,8 @@ export async function verifyStanza(
           objectSizes,
           concurrency: settings.concurrency,
           signal: settings.signal,
+          onRead,
+          onTotal: (objects, bytes) => settings.progress?.addTotal(objects, bytes),
         });
     if (files !== undefined) {
       findings.push(...files.findings);

@@ -10,6 +10,7 @@ import {
 } from './options.js';
 import { loadPassphrase } from './passphrase.js';
 import { PosixStorage } from './posix-storage.js';
+import { ProgressTracker } from './progress.js';
 import {
   type BucketSettings,
   decideOutcome,
@@ -77,6 +78,7 @@ async function run(
   const deep = options.deep ?? false;
   const findings: Finding[] = [];
   const stanzas: StanzaReport[] = [];
+  const progress = deep && options.onProgress !== undefined ? new ProgressTracker(options.onProgress) : undefined;
   let access: VerifyReport['access'] = { ok: true };
   let settings: BucketSettings | null = null;
 
@@ -96,6 +98,7 @@ async function run(
         deep,
         newestInstant: options.newestInstant ?? deep,
         signal: options.signal,
+        progress,
         now: (options.now ?? new Date()).getTime(),
         concurrency,
         sampleSize,

@@ -2,6 +2,7 @@ import { exitCodeFor, type PosixVerifyOptions, summarizeReport, verifyRepository
 import type { CommandContext, CommandOutcome } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
+import { verifyProgress } from '../verify-progress.js';
 
 const EXIT: Record<0 | 1 | 2, ExitCodeValue> = { 0: ExitCode.Ok, 1: ExitCode.Findings, 2: ExitCode.CouldNotRun };
 
@@ -24,6 +25,7 @@ export async function run(
     path: str('path') as string,
     signal: context.signal,
     ...(options['deep'] === true ? { deep: true } : {}),
+    ...(options['deep'] === true ? { onProgress: verifyProgress(options['progress'], context) } : {}),
     ...(context.globals.stanza === undefined ? {} : { stanzas: [context.globals.stanza] }),
     ...(cipherEnv === undefined ? {} : { cipherPassphrase: { env: cipherEnv } }),
     ...(cipherFile === undefined ? {} : { cipherPassphrase: { file: cipherFile } }),

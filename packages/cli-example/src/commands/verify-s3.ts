@@ -3,6 +3,7 @@ import type { CommandContext, CommandOutcome } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js';
 import { readInputFile } from '../input.js';
+import { verifyProgress } from '../verify-progress.js';
 
 const EXIT: Record<0 | 1 | 2, ExitCodeValue> = { 0: ExitCode.Ok, 1: ExitCode.Findings, 2: ExitCode.CouldNotRun };
 
@@ -42,6 +43,7 @@ export async function run(
     ...(cipherFile === undefined ? {} : { cipherPassphrase: { file: cipherFile } }),
     ...(price === undefined ? {} : { pricePerGibMonth: Number(price) }),
     ...(options['deep'] === true ? { deep: true } : {}),
+    ...(options['deep'] === true ? { onProgress: verifyProgress(options['progress'], context) } : {}),
   };
   const report = await verifyRepository(verifyOptions);
   return { exitCode: EXIT[exitCodeFor(report)], result: report, text: summarizeReport(report) };

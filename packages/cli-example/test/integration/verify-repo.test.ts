@@ -40,8 +40,20 @@ describe.skipIf(skip)(skip ?? 'chronos verify-repo --deep on a posix repository 
   });
 
   it('reads every file and segment, exits 0 and proves the backup restorable', async () => {
-    const run = await runCli(['--stanza', stack.stanza, 'verify-repo', '--path', repoDir, '--deep', '--json']);
+    const run = await runCli([
+      '--stanza',
+      stack.stanza,
+      'verify-repo',
+      '--path',
+      repoDir,
+      '--deep',
+      '--progress',
+      '--json',
+    ]);
     expect(run.exitCode, run.stderr).toBe(0);
+    // --progress: lines on stderr (stdout stays one JSON document), the last one at the end of the run.
+    const lines = run.stderr.split('\n').filter((l) => l.startsWith('deep: '));
+    expect(lines.at(-1)).toMatch(/^deep: ([\d,]+)\/\1 objects, [\d.]+ \w+\/[\d.]+ \w+, [\d.]+ \w+\/s, ETA 0s$/);
     const { result } = envelope(run) as {
       result: {
         settings: { deep: boolean };

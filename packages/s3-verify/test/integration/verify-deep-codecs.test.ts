@@ -1,59 +1,235 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { integrationGate, type PgBackRestStack, probePgBackRest } from '@chronos/pgbackrest/testing';
+import {
+  integrationGate,
+  type PgBackRestStack,
+  probePgBackRest,
+  startNativeStack,
+  switchWal,
+  writeRows,
+} from '@chronos/pgbackrest/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exitCodeFor, parseWalFileName, verifyRepository } from '../../src/index.js';
+import {
+  comparePgBackRestVerify,
+  describeProgress,
+  exitCodeFor,
+  type Finding,
+  parsePgBackRestVerify,
+  parseWalFileName,
+  type VerifyProgress,
+  type VerifyReport,
+  verifyRepository,
+} from '../../src/index.js';
+import { parseInfoFile } from '../../src/info-file.js';
+import { type ManifestContent, manifestContent, storedFileKey } from '../../src/manifest-files.js';
 import { PosixStorage } from '../../src/posix-storage.js';
-import { startRepositories } from './repository.js';
+import { pgbackrest } from './repository.js';
 
 const skip = await integrationGate(await probePgBackRest());
+/** When set, pgBackRest verify's output of each case is written there (to refresh test/fixtures/pgbackrest-verify). */
+const recordTo = process.env['CHRONOS_RECORD_VERIFY_OUTPUT'];
 
 describe.skipIf(skip)(
-  skip ?? 'deep verification of a zst-compressed posix repository written by pgBackRest 2.45',
+  skip ?? 'deep verification of a posix repository written by pgBackRest 2.45 with zst, lz4 and bz2',
   () => {
     let stack: PgBackRestStack;
     let repoDir: string;
+    let manifests: ManifestContent[];
+
+    const errors = (report: VerifyReport): Finding[] => report.findings.filter((f) => f.severity !== 'info');
+    const segmentKeys = async () => {
+      const keys: string[] = [];
+      for await (const page of new PosixStorage(repoDir).list(`archive/${stack.stanza}/`)) {
+        for (const o of page.objects)
+          if (parseWalFileName(o.key.slice(o.key.lastIndexOf('/') + 1)).kind === 'segment') keys.push(o.key);
+      }
+      return keys;
+    };
+    /** pgBackRest's own verify, parsed (and recorded when asked to). */
+    const theirVerify = async (name: string) => {
+      const result = await stack.exec(
+        'pgbackrest',
+        [`--stanza=${stack.stanza}`, '--log-level-console=info', '--output=text', 'verify'],
+        { timeout: 240_000 },
+      );
+      const text = `${result.stdout}${result.stderr}`.replaceAll(stack.stanza, 'demo');
+      if (recordTo !== undefined) {
+        await mkdir(recordTo, { recursive: true });
+        await writeFile(join(recordTo, `${name}-2.45.txt`), text);
+      }
+      return parsePgBackRestVerify(text);
+    };
+    /** Changes a file of the repository, runs `during`, then puts the original bytes back. */
+    const damaged = async <T>(key: string, damage: (bytes: Buffer) => Buffer, during: () => Promise<T>) => {
+      const path = join(repoDir, key);
+      const original = await readFile(path);
+      await writeFile(path, damage(Buffer.from(original)));
+      try {
+        return await during();
+      } finally {
+        await writeFile(path, original);
+      }
+    };
+    const flipMiddle = (bytes: Buffer) => {
+      bytes[Math.floor(bytes.length / 2)] = bytes[Math.floor(bytes.length / 2)]! ^ 0xff;
+      return bytes;
+    };
 
     beforeAll(async () => {
-      stack = await startRepositories([{ type: 'posix' }], { 'compress-type': 'zst' });
+      stack = await startNativeStack({
+        repos: [{ type: 'posix' }],
+        options: { 'start-fast': 'y', 'archive-timeout': '120', 'compress-type': 'zst' },
+      });
       repoDir = stack.repos[0]!.hostPath!;
+      await pgbackrest(stack, 'stanza-create');
+      // An incr keeps its full's compression, so each codec gets a full of its own.
+      for (const compress of ['zst', 'lz4', 'bz2']) {
+        await writeRows(stack, 2_000);
+        await switchWal(stack);
+        await pgbackrest(stack, 'backup', '--type=full', `--compress-type=${compress}`);
+      }
+      await writeRows(stack, 2_000);
+      await switchWal(stack);
+      await pgbackrest(stack, 'backup', '--type=incr');
+      await pgbackrest(stack, 'check');
+      const info = JSON.parse(await pgbackrest(stack, 'info', '--output=json')) as Array<{
+        backup: Array<{ label: string }>;
+      }>;
+      manifests = await Promise.all(
+        info[0]!.backup.map(async ({ label }) =>
+          manifestContent(
+            parseInfoFile(await readFile(join(repoDir, 'backup', stack.stanza, label, 'backup.manifest'), 'utf8')),
+          ),
+        ),
+      );
     }, 600_000);
 
     afterAll(async () => {
       await stack?.stop();
     });
 
-    it('decompresses every zst file and segment and finds nothing wrong', async () => {
-      const report = await verifyRepository({ path: repoDir, deep: true });
+    /** The key of a stored file of a backup compressed with `compression` (a large one, so a flip lands in data). */
+    const fileOf = (compression: string) => {
+      const manifest = manifests.find((m) => m.compressType === compression && !m.label.includes('_'))!;
+      const file = [...manifest.files]
+        .filter((f) => f.reference === undefined && f.bundleId === undefined)
+        .sort((a, b) => b.repoSize - a.repoSize)[0]!;
+      return `backup/${stack.stanza}/${storedFileKey(file, manifest.label, compression)}`;
+    };
+
+    it('decompresses every zst, lz4 and bz2 file and segment, finds nothing wrong, and agrees with pgBackRest', async () => {
+      expect(manifests.map((m) => m.compressType)).toEqual(['zst', 'lz4', 'bz2', 'bz2']);
+      const seen: VerifyProgress[] = [];
+      const report = await verifyRepository({ path: repoDir, deep: true, onProgress: (p) => seen.push(p) });
       expect(report.findings).toEqual([]);
       const deep = report.stanzas[0]!.deep!;
-      expect(deep.files).toBeGreaterThan(100);
+      const last = seen.at(-1)!;
+      expect(last.objects).toBe(deep.files + deep.segments);
+      expect(last.bytes).toBeGreaterThan(0);
+      expect(last.bytes).toBeLessThanOrEqual(last.totalBytes!);
+      expect(seen.every((p, i) => i === 0 || p.bytes >= seen[i - 1]!.bytes)).toBe(true);
+      expect(describeProgress(last)).toMatch(/^deep: [\d,]+\/[\d,]+ objects, .+\/.+, .+\/s, ETA \d+s$/);
+      expect(deep.files).toBeGreaterThan(300);
+      expect(deep.segments).toBe((await segmentKeys()).length);
       expect(deep.segmentBytes).toBe(deep.segments * 16 * 1024 * 1024);
-      expect(report.stanzas[0]!.backups.every((b) => b.restorable === true)).toBe(true);
+      expect(report.stanzas[0]!.backups.map((b) => b.restorable)).toEqual(manifests.map(() => true));
+      const theirs = await theirVerify('healthy');
+      expect(theirs.status).toBe('ok');
+      expect(comparePgBackRestVerify(report, theirs)).toMatchObject({ missedByUs: [], missedByPgBackRest: [] });
     });
 
-    it('names a zst WAL segment with a flipped byte', async () => {
-      const keys: string[] = [];
-      for await (const page of new PosixStorage(repoDir).list(`archive/${stack.stanza}/`)) {
-        for (const o of page.objects) {
-          const name = parseWalFileName(o.key.slice(o.key.lastIndexOf('/') + 1));
-          if (name.kind === 'segment' && name.compression === 'zst') keys.push(o.key);
-        }
+    it('names an lz4 and a bz2 backup file with a flipped byte each, as pgBackRest does', async () => {
+      const keys = [fileOf('lz4'), fileOf('bz2')];
+      const [report, theirs] = await damaged(keys[0]!, flipMiddle, () =>
+        damaged(
+          keys[1]!,
+          flipMiddle,
+          async () =>
+            [await verifyRepository({ path: repoDir, deep: true }), await theirVerify('flipped-lz4-bz2')] as const,
+        ),
+      );
+      const found = errors(report);
+      expect(found.map((f) => f.where?.key).sort()).toEqual([...keys].sort());
+      for (const finding of found) {
+        expect(['backup-file-corrupt', 'backup-file-checksum-mismatch']).toContain(finding.code);
       }
-      const key = keys[1]!;
-      const path = join(repoDir, key);
-      const original = await readFile(path);
-      const damaged = Buffer.from(original);
-      damaged[Math.floor(damaged.length / 2)] = damaged[Math.floor(damaged.length / 2)]! ^ 0xff;
-      await writeFile(path, damaged);
+      expect(exitCodeFor(report)).toBe(1);
+      expect(theirs.problems.map((p) => p.path).sort()).toEqual(
+        keys.map((k) => k.split('/').slice(2).join('/')).sort(),
+      );
+      const comparison = comparePgBackRestVerify(report, theirs);
+      expect(comparison.missedByUs).toEqual([]);
+      expect(comparison.agreed.map((a) => a.ours.where?.key).sort()).toEqual([...keys].sort());
+      expect(comparison.missedByPgBackRest).toEqual([]);
+    });
+
+    it('names a zst WAL segment with a flipped byte, as pgBackRest does', async () => {
+      const key = (await segmentKeys())[1]!;
+      const [report, theirs] = await damaged(
+        key,
+        flipMiddle,
+        async () => [await verifyRepository({ path: repoDir, deep: true }), await theirVerify('flipped-wal')] as const,
+      );
+      const found = errors(report);
+      expect(found.map((f) => f.where?.key)).toEqual([key]);
+      expect(['wal-segment-corrupt', 'wal-segment-checksum-mismatch']).toContain(found[0]!.code);
+      expect(comparePgBackRestVerify(report, theirs).missedByUs).toEqual([]);
+    });
+
+    it('names a manifest whose checksum does not match', async () => {
+      const label = manifests[1]!.label;
+      const key = `backup/${stack.stanza}/${label}/backup.manifest`;
+      const [report, theirs] = await damaged(
+        key,
+        (bytes) => {
+          const edited = bytes.toString('utf8').replace('option-online=true', 'option-online=false');
+          expect(edited).not.toBe(bytes.toString('utf8'));
+          return Buffer.from(edited);
+        },
+        async () => [await verifyRepository({ path: repoDir }), await theirVerify('manifest-checksum')] as const,
+      );
+      expect(errors(report).map((f) => [f.code, f.where?.key])).toEqual([['backup-manifest-invalid', key]]);
+      expect(errors(report)[0]!.message).toMatch(/does not match its checksum/);
+      expect(comparePgBackRestVerify(report, theirs).missedByUs).toEqual([]);
+    });
+
+    it("lists the WAL gap pgBackRest's verify does not count as an error", async () => {
+      const keys = await segmentKeys();
+      const victim = keys[Math.floor(keys.length / 2)]!;
+      const path = join(repoDir, victim);
+      await rename(path, `${path}.moved`);
       try {
-        const report = await verifyRepository({ path: repoDir, deep: true });
-        const errors = report.findings.filter((f) => f.severity !== 'info');
-        expect(errors.map((f) => f.where?.key)).toEqual([key]);
-        expect(['wal-segment-corrupt', 'wal-segment-checksum-mismatch']).toContain(errors[0]!.code);
+        const report = await verifyRepository({ path: repoDir, gracePeriodSeconds: 0 });
+        const theirs = await theirVerify('wal-gap');
+        const name = victim.slice(victim.lastIndexOf('/') + 1, victim.lastIndexOf('/') + 25);
+        const comparison = comparePgBackRestVerify(report, theirs);
+        expect(comparison.missedByUs).toEqual([]);
+        expect(comparison.missedByPgBackRest.map((f) => [f.code, f.where?.segments?.first])).toContainEqual([
+          'wal-missing',
+          name,
+        ]);
+        const range = report.stanzas[0]!.archives[0]!.unrecoverable[0]!;
+        expect(range.missing.first).toBe(name);
+        expect(range.from).not.toBeNull();
+        expect(range.message).toMatch(/restores to times (between|after) \d{4}-\d\d-\d\dT/);
+      } finally {
+        await rename(`${path}.moved`, path);
+      }
+    });
+
+    it('names a segment with a compression extension pgBackRest does not write instead of failing', async () => {
+      const keys = await segmentKeys();
+      const victim = keys[2]!;
+      const renamed = victim.replace(/\.zst$/, '.xz');
+      await rename(join(repoDir, victim), join(repoDir, renamed));
+      try {
+        const report = await verifyRepository({ path: repoDir, gracePeriodSeconds: 0 });
+        const codes = errors(report).map((f) => [f.code, f.where?.key ?? f.where?.segments?.first]);
+        expect(codes).toContainEqual(['wal-compression-unknown', renamed]);
+        expect(codes.map((c) => c[0])).toContain('wal-missing');
         expect(exitCodeFor(report)).toBe(1);
       } finally {
-        await writeFile(path, original);
+        await rename(join(repoDir, renamed), join(repoDir, victim));
       }
     });
   },
