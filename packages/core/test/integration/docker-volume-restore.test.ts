@@ -187,7 +187,8 @@ describe.skipIf(skip)(
       const started = await runProcess({ file: 'sh', args: ['-c', result.startCommand], env, timeout: 60_000 });
       expect(started.exitCode, started.stderr).toBe(0);
       await waitReady();
-      for (let i = 0; i < 120 && (await psql('select pg_is_in_recovery()')).trim() !== 'f'; i++) {
+      for (let i = 0; (await psql('select pg_is_in_recovery()')).trim() !== 'f'; i++) {
+        if (i >= 120) throw new Error(`PostgreSQL in ${container} still in recovery 60 s after it started`);
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
       expect((await psql('select id from readings order by id')).trim().split('\n')).toEqual(['1', '2']);

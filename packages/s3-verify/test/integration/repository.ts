@@ -57,7 +57,8 @@ export async function restoreAndPromote(stack: PgBackRestStack): Promise<void> {
     'pg_ctl start',
     await stack.exec(pgCtl, ['-D', stack.pg.dataPath, '-l', log, '-w', '-t', '120', 'start'], { timeout: 150_000 }),
   );
-  for (let i = 0; i < 120 && (await stack.psql('SELECT pg_is_in_recovery()')).trim() !== 'f'; i++) {
+  for (let i = 0; (await stack.psql('SELECT pg_is_in_recovery()')).trim() !== 'f'; i++) {
+    if (i >= 120) throw new Error(`PostgreSQL still in recovery 60 s after the restore (log: ${log})`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   await writeRows(stack, 100);

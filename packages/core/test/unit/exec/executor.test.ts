@@ -119,7 +119,10 @@ describe('execute', () => {
     const run = withEnv({ FAKE_HANG: '1', FAKE_PID_FILE: pidFile }, () =>
       execute(checkCommand({}, { bin }), { signal: controller.signal }),
     ).catch((e) => e);
-    while (!(await readFile(pidFile, 'utf8').catch(() => ''))) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; !(await readFile(pidFile, 'utf8').catch(() => '')); i++) {
+      if (i >= 200) throw new Error('the fake pgbackrest never wrote its pid file');
+      await new Promise((r) => setTimeout(r, 50));
+    }
     controller.abort(new Error('operator pressed stop'));
     const error = await run;
     expect(error).toBeInstanceOf(PgBackRestAbortError);
