@@ -12,6 +12,7 @@ const common = {
   ...(cipher === undefined ? {} : { cipherPassphrase: { env: 'CHRONOS_BENCH_CIPHER_PASS' } }),
 };
 const started = performance.now();
+const cpu = process.cpuUsage();
 let report: Awaited<ReturnType<typeof verifyRepository>>;
 if (kind === 'posix') {
   const [path = '', concurrency = '8'] = rest;
@@ -24,16 +25,20 @@ if (kind === 'posix') {
     endpoint: url,
     tls: { caCert: readFileSync(caFile, 'utf8') },
     credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    // s3rver on a loaded 2-core machine can stall longer than the default 30 s between bytes of a body.
+    timeoutMs: 600_000,
     repoPath,
     concurrency: Number(concurrency),
     ...common,
   });
 }
 const ms = performance.now() - started;
+const used = process.cpuUsage(cpu);
 const stanza = report.stanzas[0];
 process.stdout.write(
   `${JSON.stringify({
     ms,
+    cpuMs: (used.user + used.system) / 1000,
     maxRssMiB: process.resourceUsage().maxRSS / 1024,
     outcome: report.outcome,
     bytes: stanza?.bytes,

@@ -20,6 +20,7 @@ const repoPath = '/deep';
 
 interface ProbeResult {
   ms: number;
+  cpuMs: number;
   maxRssMiB: number;
   outcome?: string;
   bytes?: number;
@@ -78,13 +79,17 @@ async function probeOnce(name: 'deep-verify' | 'deep-floor', args: string[]): Pr
   return JSON.parse(last) as ProbeResult;
 }
 
-async function pgbackrest(args: readonly string[]): Promise<number> {
+async function pgbackrest(args: readonly string[]): Promise<{ ms: number; cpuMs: number }> {
   const s = stack!;
+  // GNU time reports the CPU time of pgBackRest and all its worker processes (process-max).
   const { ms, value } = await time(() =>
-    s.exec('pgbackrest', [`--stanza=${s.stanza}`, ...args], { timeout: 3 * 3600 * 1000 }),
+    s.exec('/usr/bin/time', ['-f', 'cpu %U %S', 'pgbackrest', `--stanza=${s.stanza}`, ...args], {
+      timeout: 3 * 3600 * 1000,
+    }),
   );
   ensureSuccess(`pgbackrest ${args.join(' ')}`, value);
-  return ms;
+  const match = /cpu ([\d.]+) ([\d.]+)\s*$/.exec(value.stderr);
+  return { ms, cpuMs: match === null ? Number.NaN : (Number(match[1]) + Number(match[2])) * 1000 };
 }
 
 async function psql(sql: string): Promise<string> {
@@ -146,23 +151,32 @@ try {
       const pgb: number[] = [];
       const floor: number[] = [];
       const verify: number[] = [];
+      const pgbCpu: number[] = [];
+      const floorCpu: number[] = [];
+      const verifyCpu: number[] = [];
       let last: ProbeResult | undefined;
       let floorLast: ProbeResult | undefined;
       const steps = [
-        async () => pgb.push(await pgbackrest(['verify', `--repo=${repo}`, `--process-max=${N}`])),
+        async () => {
+          const run = await pgbackrest(['verify', `--repo=${repo}`, `--process-max=${N}`]);
+          pgb.push(run.ms);
+          pgbCpu.push(run.cpuMs);
+        },
         async () => {
           floorLast = await probe('deep-floor', [...args]);
           floor.push(floorLast.ms);
+          floorCpu.push(floorLast.cpuMs);
         },
         async () => {
           last = await probe('deep-verify', [...args]);
           verify.push(last.ms);
+          verifyCpu.push(last.cpuMs);
         },
       ];
       for (let round = 0; round < rounds; round++) {
         for (const step of round % 2 === 0 ? steps : [...steps].reverse()) await step();
         log(
-          `${label} ${size} MiB round ${round + 1}/${rounds}: pgbackrest verify ${pgb.at(-1)!.toFixed(0)} ms, floor ${floor.at(-1)!.toFixed(0)} ms, deep verify ${verify.at(-1)!.toFixed(0)} ms (${last?.outcome}, ${last?.maxRssMiB.toFixed(0)} MiB)`,
+          `${label} ${size} MiB round ${round + 1}/${rounds}: pgbackrest verify ${pgb.at(-1)!.toFixed(0)} ms (cpu ${pgbCpu.at(-1)!.toFixed(0)}), floor ${floor.at(-1)!.toFixed(0)} ms (cpu ${floorCpu.at(-1)!.toFixed(0)}), deep verify ${verify.at(-1)!.toFixed(0)} ms (cpu ${verifyCpu.at(-1)!.toFixed(0)}; ${last?.outcome}, ${last?.maxRssMiB.toFixed(0)} MiB)`,
         );
       }
       if (last?.outcome !== 'ok')
@@ -176,6 +190,21 @@ try {
           floor,
           1.2,
           `floor read ${floorLast?.objects} objects, ${((floorLast?.bytes ?? 0) / 2 ** 20).toFixed(0)} MiB decoded`,
+        ),
+      );
+      comparisons.push(
+        comparison(
+          `CPU time (user + system): deep verify vs pgbackrest verify --process-max=${N}, ${label}, ${size} MiB step`,
+          verifyCpu,
+          pgbCpu,
+          1.0,
+          'pgBackRest: all its processes (GNU time); s3-verify: its whole process',
+        ),
+        comparison(
+          `CPU time (user + system): deep verify vs the floor, ${label}, ${size} MiB step`,
+          verifyCpu,
+          floorCpu,
+          1.2,
         ),
       );
       figures.push({
