@@ -203,12 +203,14 @@ export async function startRecoveredCluster(options: RecoveredClusterOptions): P
   }
   const recoveryMs = Date.now() - started - startMs;
 
-  let stopped = false;
-  const stop = async () => {
-    if (stopped) return;
-    stopped = true;
-    await halt('fast').catch(() => undefined);
-    if (await running().catch(() => false)) await halt('immediate');
+  // Once: later and concurrent callers wait for the first stop.
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await halt('fast').catch(() => undefined);
+      if (await running().catch(() => false)) await halt('immediate');
+    })();
+    return stopping;
   };
   return {
     dataPath,
