@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,8 +68,11 @@ describe('startExporter on recorded info', () => {
         checksFailed: 0,
       }),
     );
+    await mkdir(join(dir, 'verify'));
+    await writeFile(join(dir, 'verify', 'older.json'), '{"not":"a report"}');
+    await utimes(join(dir, 'verify', 'older.json'), new Date(0), new Date(0));
     await writeFile(
-      join(dir, 'verify.json'),
+      join(dir, 'verify', 'verify.json'),
       JSON.stringify({
         schemaVersion: 1,
         command: 'verify-repo',
@@ -112,8 +115,9 @@ describe('startExporter on recorded info', () => {
           policy,
           readInfo: async () => recordedTwoRepos,
           drillReport: join(dir, 'drill.json'),
-          verifyReport: dir,
+          verifyReport: join(dir, 'verify'),
         },
+        { stanza: 'unreported', readInfo: async () => [], drillReport: join(dir, 'missing.json') },
         {
           stanza: 'stuck',
           readInfo: (run) => {
@@ -167,6 +171,9 @@ describe('startExporter on recorded info', () => {
     expect(value(families, 'chronos_data_age_seconds', { stanza: 'stuck' })).toBe(Number.POSITIVE_INFINITY);
     expect(value(families, 'chronos_data_age_seconds', { stanza: 'demo' })).toBeLessThan(60);
     expect(value(families, 'chronos_refresh_duration_seconds', { stanza: 'stuck' })).toBeGreaterThanOrEqual(0.29);
+    expect(value(families, 'chronos_refresh_errors_total', { stanza: 'unreported', kind: 'report' })).toBe(1);
+    expect(value(families, 'chronos_refresh_success', { stanza: 'unreported' })).toBe(0);
+    expect(value(families, 'chronos_up', { stanza: 'unreported' })).toBe(0);
   });
 
   it('answers many concurrent scrapes with the same complete exposition', async () => {
@@ -184,6 +191,7 @@ describe('startExporter on recorded info', () => {
     const document = JSON.parse(health.body) as { stanzas: { stanza: string; up: boolean }[] };
     expect(document.stanzas.map((s) => [s.stanza, s.up])).toEqual([
       ['demo', true],
+      ['unreported', false],
       ['stuck', false],
     ]);
     expect((await get(`${exporter.url}/nothing`)).status).toBe(404);
