@@ -39,7 +39,7 @@ export class ReportFileError extends Error {
 
 const OUTCOMES = ['ok', 'findings', 'unverified'] as const;
 
-/** The file itself, or the newest `.json`/`.prom` file in it when `path` is a directory. */
+/** The file itself, or the newest `.json`/`.prom` file in it when `path` is a directory (ties: the last name). */
 async function newestFile(path: string): Promise<string> {
   const info = await stat(path);
   if (!info.isDirectory()) return path;
@@ -48,7 +48,8 @@ async function newestFile(path: string): Promise<string> {
     if (!/\.(json|prom)$/.test(name)) continue;
     const file = join(path, name);
     const entry = await stat(file);
-    if (entry.isFile() && (!newest || entry.mtimeMs > newest.mtime)) newest = { path: file, mtime: entry.mtimeMs };
+    const newer = !newest || entry.mtimeMs > newest.mtime || (entry.mtimeMs === newest.mtime && file > newest.path);
+    if (entry.isFile() && newer) newest = { path: file, mtime: entry.mtimeMs };
   }
   if (!newest) throw new ReportFileError(`${path}: no .json or .prom report in the directory`);
   return newest.path;
