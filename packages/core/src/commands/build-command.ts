@@ -1,5 +1,6 @@
 import { CATALOGUE_VERSIONS, type Catalogue, catalogueFor, compareVersions } from '../catalogue/catalogue.js';
 import type { OptionCommandRule, OptionDefinition } from '../catalogue/model.js';
+import { parseSize } from '../config/lint/value-grammar.js';
 import { PgBackRestConfigurationError } from '../errors/pgbackrest-error.js';
 
 /** A pgBackRest invocation ready to spawn: no shell, secrets only in `env`. */
@@ -32,7 +33,6 @@ export type OptionMap = { readonly [name: string]: OptionValue };
 
 const NEWEST = CATALOGUE_VERSIONS[CATALOGUE_VERSIONS.length - 1] as string;
 const UNSAFE = /[\0\r\n]/;
-const SIZE = /^\d+(?:\.\d+)?\s*(?:b|kb|kib|mb|mib|gb|gib|tb|tib|pb|pib)?$/i;
 
 /**
  * Builds any pgBackRest command from an option map, checking every option against the version's catalogue:
@@ -169,7 +169,7 @@ function renderValue(
         if (!Number.isSafeInteger(value) || value < 0) fail(`is a size in bytes; got ${value}`);
         return [checkAllowed(option, rule, name, String(value))];
       }
-      if (typeof value !== 'string' || !SIZE.test(value))
+      if (typeof value !== 'string' || parseSize(value) === undefined)
         fail(`is a size (bytes or e.g. 4MiB); got ${describe(value)}`);
       return [checkAllowed(option, rule, name, value as string)];
     }

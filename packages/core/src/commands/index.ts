@@ -21,7 +21,7 @@ export {
   type VerifyCounts,
   type VerifyResult,
 } from './parse-verify.js';
-export { quote, render } from './render.js';
+export { render } from './render.js';
 export { repoGetCommand } from './repo-get.js';
 export { repoLsCommand } from './repo-ls.js';
 export { restoreCommand } from './restore.js';

@@ -1,14 +1,12 @@
-const SAFE = /^[A-Za-z0-9_@%+=:,./-]+$/;
+import { quote } from '../commands/render.js';
 
 /**
- * Quotes a word for a POSIX shell.
+ * Quotes a word for a POSIX shell, only when needed (the one quoting function: command rendering uses it too).
  *
  * @example
  * shellQuote("/var/lib/my data"); // "'/var/lib/my data'"
  */
-export function shellQuote(word: string): string {
-  return SAFE.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
-}
+export const shellQuote: (word: string) => string = quote;
 
 /**
  * Renders argv as one shell command line.
