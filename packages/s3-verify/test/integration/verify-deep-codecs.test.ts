@@ -232,5 +232,29 @@ describe.skipIf(skip)(
         await rename(join(repoDir, renamed), join(repoDir, victim));
       }
     });
+
+    it('finds nothing wrong in deep mode while WAL is being archived', async () => {
+      let archiving = true;
+      const before = (await segmentKeys()).length;
+      const load = (async () => {
+        // A few segments while the deep run reads: enough to archive during it, few enough to keep the test short.
+        for (let i = 0; archiving && i < 4; i++) {
+          await writeRows(stack, 200);
+          await switchWal(stack);
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+        }
+      })();
+      let report: VerifyReport;
+      try {
+        report = await verifyRepository({ path: repoDir, deep: true });
+      } finally {
+        archiving = false;
+        await load;
+      }
+      expect(errors(report)).toEqual([]);
+      expect(report.findings.every((f) => f.code === 'wal-in-flight')).toBe(true);
+      expect((await segmentKeys()).length).toBeGreaterThan(before);
+      expect(report.stanzas[0]!.backups.map((b) => b.restorable)).toEqual(manifests.map(() => true));
+    });
   },
 );
