@@ -13,7 +13,8 @@ import type { BucketSettings } from './report.js';
 import type { ByteRange, ListedObject, ListingPage, ListOptions, RepositoryStorage } from './storage.js';
 
 /**
- * A repository in an S3 bucket, read with the AWS SDK; every failure becomes a typed {@link S3AccessError}.
+ * A repository in an S3 bucket, read with the AWS SDK; every failure becomes a typed {@link S3AccessError}. With a
+ * `signal`, every request is cancelled when it aborts (and the abort's reason is thrown).
  *
  * @example
  * const bucket = new BucketReader(client, 'backups', 'ca-central-1');
@@ -24,10 +25,16 @@ export class BucketReader implements RepositoryStorage {
     readonly client: S3Client,
     readonly bucket: string,
     readonly region: string,
+    readonly signal?: AbortSignal,
   ) {}
 
   private fail(error: unknown): never {
+    this.signal?.throwIfAborted();
     throw classifyS3Error(error, { bucket: this.bucket, region: this.region });
+  }
+
+  private sendOptions(signal = this.signal): { abortSignal?: AbortSignal } {
+    return signal === undefined ? {} : { abortSignal: signal };
   }
 
   /** Pages of a ListObjectsV2 listing, following continuation tokens. */
@@ -44,6 +51,7 @@ export class BucketReader implements RepositoryStorage {
             ...(token === undefined && options.startAfter !== undefined ? { StartAfter: options.startAfter } : {}),
             ...(options.maxKeys !== undefined ? { MaxKeys: options.maxKeys } : {}),
           }),
+          this.sendOptions(),
         )
         .catch((error: unknown) => this.fail(error));
       const objects: ListedObject[] = (page.Contents ?? []).map((o) => ({
@@ -57,7 +65,7 @@ export class BucketReader implements RepositoryStorage {
     } while (token !== undefined);
   }
 
-  private async open(key: string, range: ByteRange | undefined, signal?: AbortSignal) {
+  private async open(key: string, range: ByteRange | undefined, signal = this.signal) {
     try {
       const response = await this.client.send(
         new GetObjectCommand({
@@ -65,7 +73,7 @@ export class BucketReader implements RepositoryStorage {
           Key: key,
           ...(range !== undefined ? { Range: `bytes=${range.start}-${range.end}` } : {}),
         }),
-        signal === undefined ? {} : { abortSignal: signal },
+        this.sendOptions(signal),
       );
       return response.Body;
     } catch (error) {
@@ -98,7 +106,7 @@ export class BucketReader implements RepositoryStorage {
 
   async stat(key: string): Promise<ListedObject | undefined> {
     try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), this.sendOptions());
       return { key, size: head.ContentLength ?? 0, modified: head.LastModified?.getTime() ?? 0 };
     } catch (error) {
       const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -114,6 +122,7 @@ export class BucketReader implements RepositoryStorage {
       try {
         return await run();
       } catch (error) {
+        this.signal?.throwIfAborted();
         const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
         if (e.name === 'ObjectLockConfigurationNotFoundError') return undefined;
         if (e.name === 'ServerSideEncryptionConfigurationNotFoundError') return undefined;
@@ -123,9 +132,9 @@ export class BucketReader implements RepositoryStorage {
     };
     const Bucket = this.bucket;
     const [versioning, lock, encryption] = await Promise.all([
-      ask('versioning', () => this.client.send(new GetBucketVersioningCommand({ Bucket }))),
-      ask('objectLock', () => this.client.send(new GetObjectLockConfigurationCommand({ Bucket }))),
-      ask('encryption', () => this.client.send(new GetBucketEncryptionCommand({ Bucket }))),
+      ask('versioning', () => this.client.send(new GetBucketVersioningCommand({ Bucket }), this.sendOptions())),
+      ask('objectLock', () => this.client.send(new GetObjectLockConfigurationCommand({ Bucket }), this.sendOptions())),
+      ask('encryption', () => this.client.send(new GetBucketEncryptionCommand({ Bucket }), this.sendOptions())),
     ]);
     const algorithm =
       encryption?.ServerSideEncryptionConfiguration?.Rules?.[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm;

@@ -49,7 +49,7 @@ export async function verifyRepository(options: VerifyOptions | PosixVerifyOptio
   try {
     return await run(
       options,
-      new BucketReader(client, options.bucket, options.region),
+      new BucketReader(client, options.bucket, options.region, options.signal),
       repoKeyPrefix(options.repoPath),
       {
         storage: 's3',
