@@ -26,6 +26,9 @@
  *
  * @packageDocumentation
  */
+
+/** The SDK's process runner (own process group, tree kill on timeout/abort), for tests that start programs. */
+export { type ProcessRequest, type ProcessResult, runProcess } from '../exec/process.js';
 export type { Availability } from './availability.js';
 export { integrationGate, isCi, probeDocker, probeImage, probePgBackRest } from './availability.js';
 export type { ConfigJudge, ConfigRun, ConfigRunResult, JudgeConfigFilesOptions } from './config-verdict.js';
