@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { VerifyOptions } from '../../../s3-verify/src/index.js';
+import type { VerifyRepositoryOptions as VerifyOptions } from '../../../s3-verify/src/index.js';
 import type { PgBackRestClient } from '../../src/client/index.js';
 import { formatTargetTime } from '../../src/pitr/index.js';
 import type { Policy, PolicyInput } from '../../src/policy/index.js';
