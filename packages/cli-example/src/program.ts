@@ -153,8 +153,11 @@ export function buildProgram(env: NodeJS.ProcessEnv, setExitCode: (code: ExitCod
         err(`chronos ${name}: ${failure.type}: ${failure.message}`);
         setExitCode(failure.exitCode);
       } finally {
-        process.off('SIGINT', onSignal);
-        process.off('SIGTERM', onSignal);
+        // Once interrupted, the process is on its way out: a late Ctrl-C must not turn exit 3 into a kill.
+        if (interrupts === 0) {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+        }
       }
     };
 

@@ -9,8 +9,8 @@ import { CLI } from '../helpers/run-cli.js';
 
 const skip = await integrationGate(await probePgBackRest(), await probeNativeStack());
 
-/** Runs `chronos demo` (native engine) and sends SIGINT `times` times once PostgreSQL starts; resolves at exit. */
-function interruptDemo(scratch: string, times: number) {
+/** Runs `chronos demo` (native engine), sends SIGINT `times` times once `step` begins; resolves at exit. */
+function interruptDemo(scratch: string, step: string, times: number) {
   return new Promise<{ code: number | null; stderr: string; afterSignalMs: number }>((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, 'demo', '--engine', 'native'], {
       env: { ...process.env, FORCE_COLOR: '0', TMPDIR: scratch },
@@ -20,9 +20,9 @@ function interruptDemo(scratch: string, times: number) {
     let signalledAt = 0;
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
-      if (signalledAt === 0 && stderr.includes('→ start PostgreSQL')) {
+      if (signalledAt === 0 && stderr.includes(`→ ${step}`)) {
         signalledAt = Date.now();
-        for (let i = 0; i < times; i++) setTimeout(() => child.kill('SIGINT'), i * 200);
+        for (let i = 0; i < times; i++) setTimeout(() => child.kill('SIGINT'), i * 100);
       }
     });
     const killer = setTimeout(() => child.kill('SIGKILL'), 120_000);
@@ -49,8 +49,13 @@ describe.skipIf(skip)(skip ?? 'chronos demo stops on Ctrl-C and leaves nothing b
     if (scratch) await rm(scratch, { recursive: true, force: true });
   });
 
-  it.each([1, 2])('%i Ctrl-C while PostgreSQL starts: exit 3, no PostgreSQL, no directory', async (times) => {
-    const run = await interruptDemo(scratch, times);
+  it.each([
+    ['start PostgreSQL', 1],
+    // The second Ctrl-C lands while PostgreSQL is being stopped.
+    ['stanza-create', 2],
+    ['full backup', 1],
+  ] as const)('Ctrl-C at "%s" (%i times): exit 3, no PostgreSQL, no directory', async (step, times) => {
+    const run = await interruptDemo(scratch, step, times);
     expect(run.code, run.stderr).toBe(3);
     expect(run.stderr).toContain('interrupted');
     // Stopping PostgreSQL and removing its directory is part of it; the abort itself is immediate.
