@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeFor, verifyRepository } from '../../src/index.js';
 import { parseInfoFile } from '../../src/info-file.js';
 import { manifestContent } from '../../src/manifest-files.js';
-import { pgbackrest, verifyOptions } from './repository.js';
+import { faultClient, listKeys, pgbackrest, verifyOptions, withoutObject } from './repository.js';
 
 // Block incremental (repo-block) exists from pgBackRest 2.50: its raw bundles and .pgbi maps are version-specific.
 const images = ['chronos-pg:17-2.55.1', 'chronos-pg:18-2.60.0'];
@@ -123,4 +123,43 @@ describe.each(images)('deep verification of a block-incremental repository writt
       await writeFile(path, original);
     }
   });
+
+  // Bundles on S3 are not version-specific: one image is enough.
+  it.skipIf(skip !== undefined || image !== images[0])(
+    'names a bundle in encrypted S3 with a flipped byte, and a deleted one, each alone',
+    async () => {
+      const client = faultClient(s3!);
+      process.env['S3_VERIFY_BLOCK_PASS'] = cipherPass;
+      try {
+        const deepS3 = () =>
+          verifyRepository(
+            verifyOptions(s3!, s3Path, { deep: true, cipherPassphrase: { env: 'S3_VERIFY_BLOCK_PASS' } }),
+          );
+        const bundles = (await listKeys(client, s3!.bucket, `${s3Path.slice(1)}/backup/${stack!.stanza}/`)).filter(
+          (k) => /\/bundle\/\d+$/.test(k),
+        );
+        expect(bundles.length).toBeGreaterThan(1);
+        const key = bundles[0]!;
+        const errors = (report: Awaited<ReturnType<typeof deepS3>>) =>
+          report.findings.filter((f) => f.severity !== 'info');
+
+        const flipped = await withoutObject(client, s3!.bucket, key, deepS3, (bytes) => {
+          const copy = Buffer.from(bytes);
+          const at = Math.floor(copy.length / 2);
+          copy[at] = copy[at]! ^ 0xff;
+          return copy;
+        });
+        expect(errors(flipped).map((f) => f.where?.key)).toEqual([key]);
+        expect(['backup-file-corrupt', 'backup-file-checksum-mismatch']).toContain(errors(flipped)[0]!.code);
+        expect(exitCodeFor(flipped)).toBe(1);
+
+        const gone = await withoutObject(client, s3!.bucket, key, deepS3);
+        expect(errors(gone).map((f) => [f.code, f.where?.key])).toEqual([['backup-file-missing', key]]);
+        expect(gone.stanzas[0]!.backups.some((b) => b.restorable === false)).toBe(true);
+      } finally {
+        delete process.env['S3_VERIFY_BLOCK_PASS'];
+        client.destroy();
+      }
+    },
+  );
 });
