@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { decryptFile, isSalted } from './cipher.js';
 import { parseInfoFile } from './info-file.js';
 import {
@@ -8,10 +7,11 @@ import {
   manifestContent,
   storedFileKey,
 } from './manifest-files.js';
-import { decodeObject, ObjectDecodeError, supportedCompressions } from './object-decoder.js';
+import { ObjectDecodeError, supportedCompressions } from './object-decoder.js';
 import { forEachBounded } from './pool.js';
 import type { Finding, StanzaReport } from './report.js';
 import type { RepositoryStorage } from './storage.js';
+import { decodeStoredObject } from './stored-object.js';
 
 /** Inputs of {@link verifyBackupFiles}. */
 export interface BackupFilesInput {
@@ -202,15 +202,20 @@ export async function verifyBackupFiles(input: BackupFilesInput): Promise<Backup
       return;
     }
     const range = file.bundleId === undefined ? undefined : { start: file.bundleOffset, end: end - 1 };
-    const stream = await storage.stream(job.key, range, input.signal);
-    if (stream === undefined) {
-      missing.set(job.key, { files: 1, breaks: new Set(job.breaks) });
-      return;
-    }
+    const read = { signal: input.signal };
     if (file.blockIncremental) {
-      const hash = createHash('sha1');
-      for await (const chunk of stream) hash.update(chunk as Buffer);
-      const sha1 = hash.digest('hex');
+      const stored = await decodeStoredObject(
+        storage,
+        job.key,
+        range,
+        { passphrase: undefined, compression: 'none' },
+        read,
+      );
+      if (stored === undefined) {
+        missing.set(job.key, { files: 1, breaks: new Set(job.breaks) });
+        return;
+      }
+      const sha1 = stored.storedSha1;
       files++;
       if (sha1 !== file.repoChecksum) {
         fail(
@@ -224,7 +229,11 @@ export async function verifyBackupFiles(input: BackupFilesInput): Promise<Backup
       return;
     }
     try {
-      const decoded = await decodeObject(stream, job.encoding, input.signal);
+      const decoded = await decodeStoredObject(storage, job.key, range, job.encoding, read);
+      if (decoded === undefined) {
+        missing.set(job.key, { files: 1, breaks: new Set(job.breaks) });
+        return;
+      }
       files++;
       fileBytes += decoded.size;
       if (decoded.size !== file.size) {

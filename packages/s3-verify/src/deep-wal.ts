@@ -1,7 +1,8 @@
-import { decodeObject, ObjectDecodeError, supportedCompressions } from './object-decoder.js';
+import { type DecodedObject, ObjectDecodeError, supportedCompressions } from './object-decoder.js';
 import { forEachStreamed } from './pool.js';
 import type { Finding } from './report.js';
 import type { RepositoryStorage } from './storage.js';
+import { decodeStoredObject } from './stored-object.js';
 import { parseSegmentName, parseWalFileName } from './wal-name.js';
 import { readWalPageHeader, walHeaderMismatch, walMagic } from './wal-page.js';
 
@@ -83,11 +84,15 @@ export async function verifyWalSegments(
       });
     const compression = parsed.compression ?? 'none';
     if (!supportedCompressions.has(compression)) return;
-    const stream = await input.storage.stream(key, undefined, input.signal);
-    if (stream === undefined) return;
-    let decoded: Awaited<ReturnType<typeof decodeObject>>;
+    let decoded: DecodedObject | undefined;
     try {
-      decoded = await decodeObject(stream, { passphrase: input.walPassphrase, compression }, input.signal);
+      decoded = await decodeStoredObject(
+        input.storage,
+        key,
+        undefined,
+        { passphrase: input.walPassphrase, compression },
+        { signal: input.signal },
+      );
     } catch (error) {
       if (!(error instanceof ObjectDecodeError)) {
         if (input.signal?.aborted) return;
@@ -97,6 +102,7 @@ export async function verifyWalSegments(
       report('wal-segment-corrupt', `${error.message}: the stored bytes are damaged`);
       return;
     }
+    if (decoded === undefined) return;
     segments++;
     bytes += decoded.size;
     const expectedSha1 = name.slice(25, 65);

@@ -62,6 +62,7 @@ export type {
 export { exitCodeFor, findingCodes, REPORT_SCHEMA_VERSION, verifyReportSchema } from './report.js';
 export { createS3Client } from './s3-client.js';
 export type { ByteRange, ListedObject, ListingPage, ListOptions, RepositoryStorage } from './storage.js';
+export { ObjectReadError } from './stored-object.js';
 export { summarizeReport } from './summary.js';
 export type { TimelineSwitch } from './timeline-history.js';
 export { parseTimelineHistory, TimelineHistoryParseError } from './timeline-history.js';

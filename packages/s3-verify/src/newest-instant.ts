@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { newestRestorableInstantSchema } from './newest-instant-report.js';
-import { decodeObject, supportedCompressions } from './object-decoder.js';
+import { supportedCompressions } from './object-decoder.js';
 import type { RepositoryStorage } from './storage.js';
+import { decodeStoredObject } from './stored-object.js';
 import { parseSegmentName, parseWalFileName, segmentName, segmentsPerLog } from './wal-name.js';
 import { scanWalSegment, type WalSegmentScan } from './wal-records.js';
 
@@ -49,13 +50,22 @@ async function readSegment(
   }
   if (key === undefined) return { missing: true };
   if (!supportedCompressions.has(compression)) return { unreadable: `compression ${compression}` };
-  const stream = await input.storage.stream(key, undefined, input.signal);
-  if (stream === undefined) return { missing: true };
-  const chunks: Buffer[] = [];
+  let chunks: Buffer[] = [];
   try {
-    await decodeObject(stream, { passphrase: input.walPassphrase, compression }, input.signal, (chunk) =>
-      chunks.push(chunk),
+    const decoded = await decodeStoredObject(
+      input.storage,
+      key,
+      undefined,
+      { passphrase: input.walPassphrase, compression },
+      {
+        signal: input.signal,
+        onAttempt: () => {
+          chunks = [];
+        },
+        onData: (chunk) => chunks.push(chunk),
+      },
     );
+    if (decoded === undefined) return { missing: true };
     return { scan: scanWalSegment(Buffer.concat(chunks)) };
   } catch (error) {
     if (input.signal?.aborted) throw error;

@@ -7,13 +7,14 @@ import { checkTimelineHistories } from './history-check.js';
 import { type InfoFile, InfoFileParseError, infoKeys, infoRawValue, infoValue, parseInfoFile } from './info-file.js';
 import { checkInfoPair } from './info-pair.js';
 import { findNewestRestorableInstant, type NewestInstantInput } from './newest-instant.js';
-import { decodeObject, ObjectDecodeError, supportedCompressions } from './object-decoder.js';
+import { ObjectDecodeError, supportedCompressions } from './object-decoder.js';
 import { forEachBounded } from './pool.js';
 import type { ProgressTracker } from './progress.js';
 import type { ArchiveReport, BackupReport, Finding, StanzaReport } from './report.js';
 import { reconcileBackups } from './restorability.js';
 import { segmentSizeFromObjectSizes, segmentSizeFromRollover } from './segment-size.js';
 import { listFolder, type RepositoryStorage } from './storage.js';
+import { decodeStoredObject } from './stored-object.js';
 import { parseTimelineHistory, type TimelineHistoryParseError, type TimelineSwitch } from './timeline-history.js';
 import { analyzeArchiveWal, type BackupWal } from './wal-analysis.js';
 import { headerFromStoredPrefix, readWalSegmentHeader } from './wal-header.js';
@@ -573,10 +574,12 @@ async function readSegmentSize(
     }
   } else {
     // Other codecs: decode the one sampled segment as a stream (its blocks may be larger than any prefix).
-    const stream = await bucket.stream(candidate.key);
-    if (stream === undefined) return undefined;
     try {
-      const decoded = await decodeObject(stream, { passphrase: walPassphrase, compression: candidate.compression });
+      const decoded = await decodeStoredObject(bucket, candidate.key, undefined, {
+        passphrase: walPassphrase,
+        compression: candidate.compression,
+      });
+      if (decoded === undefined) return undefined;
       header = readWalSegmentHeader(decoded.head);
     } catch (error) {
       if (error instanceof ObjectDecodeError) return undefined;
