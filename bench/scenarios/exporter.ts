@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { gzipSync } from 'node:zlib';
 import { type Info, parseInfo, parsePolicy, runProcess, startExporter } from '@chronos/pgbackrest';
 import { bySize, emit, type Figure, log, median, round3 } from '../lib/measure.js';
 
@@ -39,12 +40,17 @@ const stanzas = Array.from({ length: STANZAS }, (_unused, i) => {
 const exporter = await startExporter({ stanzas, port: 0, interval: 3_600_000 });
 await exporter.refresh();
 const body = exporter.metrics();
+const bareBytes = gzipSync(body);
 const bare = createServer((_, response) => {
-  response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(body);
+  response
+    .writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-encoding': 'gzip' })
+    .end(bareBytes);
 });
 await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
 const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/metrics`;
-log(`exposition of ${STANZAS} stanzas: ${body.length} bytes, ${body.split('\n').length} lines`);
+log(
+  `exposition of ${STANZAS} stanzas: ${body.length} bytes (${bareBytes.length} gzipped), ${body.split('\n').length} lines`,
+);
 
 interface Load {
   requests: number;

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { createPgBackRest, type PgBackRestClientOptions } from '../client/pgbackrest-client.js';
 import { isPgBackRestError } from '../errors/index.js';
 import type { Info } from '../info/index.js';
@@ -163,8 +164,17 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
   });
   const states = entries.map((e) => e.state);
   let body = Buffer.from(renderStateMetrics(states, new Date()));
+  let served: Exposition | undefined;
   const publish = () => {
     body = Buffer.from(renderStateMetrics(states, new Date()));
+    served = undefined;
+  };
+  const exposition = (now: number): Exposition => {
+    const second = Math.floor(now / 1000);
+    if (served?.second !== second) {
+      served = { second, plain: Buffer.concat([body, Buffer.from(renderScrapeMetrics(states, now))]) };
+    }
+    return served;
   };
   const running = new Map<StanzaState, Promise<void>>();
   const timers = new Map<StanzaState, NodeJS.Timeout>();
@@ -244,7 +254,7 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
     return run;
   };
 
-  const scrape = () => body.toString() + renderScrapeMetrics(states, Date.now());
+  const scrape = () => exposition(Date.now()).plain.toString();
 
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? '/').split('?')[0];
@@ -253,17 +263,16 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
       return;
     }
     if (path === '/metrics') {
-      const held = body;
-      const live = renderScrapeMetrics(states, Date.now());
+      const served = exposition(Date.now());
+      const gzip = acceptsGzip(request.headers['accept-encoding']);
+      const bytes = gzip ? (served.gzip ??= gzipSync(served.plain)) : served.plain;
       response.writeHead(200, {
         'content-type': EXPOSITION_TYPE,
-        'content-length': held.length + Buffer.byteLength(live),
+        'content-length': bytes.length,
+        vary: 'Accept-Encoding',
+        ...(gzip ? { 'content-encoding': 'gzip' } : {}),
       });
-      if (request.method === 'HEAD') response.end();
-      else {
-        response.write(held);
-        response.end(live);
-      }
+      response.end(request.method === 'HEAD' ? undefined : bytes);
     } else if (path === '/healthz') {
       const now = Date.now();
       const document = {
@@ -328,4 +337,21 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
     stop,
     [Symbol.asyncDispose]: stop,
   };
+}
+
+/** One scrape's bytes, shared by every scrape within the same second (the data age has a resolution of 1 s). */
+interface Exposition {
+  second: number;
+  plain: Buffer;
+  gzip?: Buffer;
+}
+
+function acceptsGzip(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  return header.split(',').some((part) => {
+    const [coding = '', ...params] = part.trim().toLowerCase().split(';');
+    if (coding.trim() !== 'gzip') return false;
+    const q = params.map((x) => x.trim()).find((x) => x.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
 }

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgBackRestTimeoutError } from '../../../src/errors/index.js';
@@ -183,6 +184,35 @@ describe('startExporter on recorded info', () => {
       expect(response.status).toBe(200);
       expect(strip(response.body)).toBe(strip(responses[0]!.body));
     }
+  });
+
+  it('compresses the exposition for a scraper that asks for gzip, as Prometheus does, and not otherwise', async () => {
+    const fetchRaw = (headers: Record<string, string>) =>
+      new Promise<{ encoding: string | undefined; vary: string | undefined; bytes: Buffer }>((resolve, reject) => {
+        request(`${exporter.url}/metrics`, { agent: false, headers }, (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () =>
+            resolve({
+              encoding: response.headers['content-encoding'],
+              vary: response.headers.vary,
+              bytes: Buffer.concat(chunks),
+            }),
+          );
+        })
+          .on('error', reject)
+          .end();
+      });
+    const strip = (body: string) => body.replace(/^chronos_data_age_seconds.*$/gm, '');
+    const plain = await fetchRaw({});
+    const zipped = await fetchRaw({ 'accept-encoding': 'gzip' });
+    const refused = await fetchRaw({ 'accept-encoding': 'gzip;q=0, identity' });
+    expect(plain.encoding).toBeUndefined();
+    expect(refused.encoding).toBeUndefined();
+    expect(zipped.encoding).toBe('gzip');
+    expect(zipped.vary).toBe('Accept-Encoding');
+    expect(zipped.bytes.length).toBeLessThan(plain.bytes.length / 3);
+    expect(strip(gunzipSync(zipped.bytes).toString())).toBe(strip(plain.bytes.toString()));
   });
 
   it('reports liveness on /healthz and 404 elsewhere', async () => {
