@@ -265,7 +265,8 @@ export async function startExporter(options: ExporterOptions): Promise<Exporter>
     if (path === '/metrics') {
       const served = exposition(Date.now());
       const gzip = acceptsGzip(request.headers['accept-encoding']);
-      const bytes = gzip ? (served.gzip ??= gzipSync(served.plain)) : served.plain;
+      if (gzip && served.gzip === undefined) served.gzip = gzipSync(served.plain);
+      const bytes = gzip && served.gzip !== undefined ? served.gzip : served.plain;
       response.writeHead(200, {
         'content-type': EXPOSITION_TYPE,
         'content-length': bytes.length,
