@@ -1,7 +1,6 @@
 export { type InfoIssue, InfoParseError } from './info-parse-error.js';
 export { parseInfo, parseInfoDocument, parseInfoProgress } from './parse-info.js';
 export { INFO_PROGRESS_SINCE, supportsInfoProgress } from './progress-mode.js';
-export { REPO_STATUS_CODES, STANZA_STATUS_CODES, type SystemId, systemIdToBigInt } from './schema.js';
 export type {
   ArchiveInfo,
   BackupInfo,
@@ -19,3 +18,4 @@ export type {
   StanzaStatus,
   StanzaStatusCode,
 } from './types.js';
+export { REPO_STATUS_CODES, STANZA_STATUS_CODES, type SystemId, systemIdToBigInt } from './values.js';

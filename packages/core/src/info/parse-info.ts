@@ -1,29 +1,11 @@
-import type { z } from 'zod';
 import { type InfoIssue, InfoParseError } from './info-parse-error.js';
 import { quoteUnsafeIntegers } from './long-integers.js';
-import { infoProgressSchema, infoSchema } from './schema.js';
 import type { Info, InfoDetailLevel, InfoDocument, InfoProgress } from './types.js';
+import { validateInfo, validateInfoProgress } from './validate-info.js';
 
 const STANZA_SHAPE = 'an array of stanza objects with name and status';
 /** Fields that full `info` prints for every stanza and progress mode leaves out. */
 const FULL_ONLY_FIELDS = ['archive', 'backup', 'cipher', 'db'] as const;
-
-function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) out += typeof key === 'number' ? `[${key}]` : `.${String(key)}`;
-  return out === '' ? '(root)' : out;
-}
-
-function describeExpected(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case 'invalid_type':
-      return issue.input === undefined ? `${issue.expected} (field is missing)` : issue.expected;
-    case 'invalid_value':
-      return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    default:
-      return issue.message;
-  }
-}
 
 function parseJson(text: string): unknown {
   try {
@@ -67,16 +49,9 @@ function describeValue(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-function validate<T>(schema: z.ZodType<T>, json: unknown): T {
-  const result = schema.safeParse(json, { reportInput: true });
-  if (!result.success) {
-    const issues: InfoIssue[] = result.error.issues.map((issue) => ({
-      path: formatPath(issue.path),
-      expected: describeExpected(issue),
-    }));
-    throw new InfoParseError(issues, { cause: result.error });
-  }
-  return result.data;
+function validated<T>(result: { info: T; issues: InfoIssue[] }): T {
+  if (result.issues.length > 0) throw new InfoParseError(result.issues);
+  return result.info;
 }
 
 /**
@@ -105,7 +80,7 @@ export function parseInfo(text: string): Info {
       },
     );
   }
-  return validate(infoSchema, json);
+  return validated(validateInfo(json));
 }
 
 /**
@@ -122,7 +97,7 @@ export function parseInfo(text: string): Info {
 export function parseInfoProgress(text: string): InfoProgress {
   const json = parseJson(text);
   detailLevelOf(json);
-  return validate(infoProgressSchema, json);
+  return validated(validateInfoProgress(json));
 }
 
 /**
@@ -139,6 +114,6 @@ export function parseInfoProgress(text: string): InfoProgress {
 export function parseInfoDocument(text: string): InfoDocument {
   const json = parseJson(text);
   return detailLevelOf(json) === 'progress'
-    ? { detailLevel: 'progress', info: validate(infoProgressSchema, json) }
-    : { detailLevel: 'full', info: validate(infoSchema, json) };
+    ? { detailLevel: 'progress', info: validated(validateInfoProgress(json)) }
+    : { detailLevel: 'full', info: validated(validateInfo(json)) };
 }
