@@ -215,7 +215,7 @@ export async function verifyBackupFiles(input: BackupFilesInput): Promise<Backup
         missing.set(job.key, { files: 1, breaks: new Set(job.breaks) });
         return;
       }
-      const sha1 = stored.storedSha1;
+      const sha1 = stored.sha1;
       files++;
       if (sha1 !== file.repoChecksum) {
         fail(
@@ -229,7 +229,9 @@ export async function verifyBackupFiles(input: BackupFilesInput): Promise<Backup
       return;
     }
     try {
-      const decoded = await decodeStoredObject(storage, job.key, range, job.encoding, read);
+      // The stored bytes' own SHA-1 is a second pass: taken only when the manifest has no content checksum to prove.
+      const hashStored = file.repoChecksum !== undefined && file.checksum === undefined;
+      const decoded = await decodeStoredObject(storage, job.key, range, { ...job.encoding, hashStored }, read);
       if (decoded === undefined) {
         missing.set(job.key, { files: 1, breaks: new Set(job.breaks) });
         return;
@@ -252,7 +254,7 @@ export async function verifyBackupFiles(input: BackupFilesInput): Promise<Backup
           file.checksum,
           decoded.sha1,
         );
-      } else if (file.repoChecksum !== undefined && decoded.storedSha1 !== file.repoChecksum) {
+      } else if (decoded.storedSha1 !== undefined && decoded.storedSha1 !== file.repoChecksum) {
         fail(
           job,
           'backup-file-checksum-mismatch',

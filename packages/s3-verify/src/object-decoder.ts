@@ -35,6 +35,8 @@ export interface StoredEncoding {
   readonly compression: string;
   /** Raw variant (bundles of block-incremental backups): salt without "Salted__", zlib instead of gzip. */
   readonly raw?: boolean;
+  /** Also hash the stored bytes ({@link DecodedObject.storedSha1}); a second SHA-1 pass, so only when asked. */
+  readonly hashStored?: boolean;
 }
 
 /** What decoding an object found. */
@@ -45,8 +47,8 @@ export interface DecodedObject {
   readonly size: number;
   /** Its first bytes (up to 64). */
   readonly head: Buffer;
-  /** SHA-1 (hex) of the stored bytes as read. */
-  readonly storedSha1: string;
+  /** SHA-1 (hex) of the stored bytes as read, when {@link StoredEncoding.hashStored} asked for it. */
+  readonly storedSha1?: string;
 }
 
 /** AES-256-CBC decryption of pgBackRest's salted format, as a stream. */
@@ -152,15 +154,18 @@ export async function decodeObject(
       done();
     },
   });
-  const storedHash = createHash('sha1');
-  const stages: NodeJS.ReadWriteStream[] = [
-    new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        storedHash.update(chunk);
-        done(null, chunk);
-      },
-    }),
-  ];
+  const storedHash = encoding.hashStored === true ? createHash('sha1') : undefined;
+  const stages: NodeJS.ReadWriteStream[] = [];
+  if (storedHash !== undefined) {
+    stages.push(
+      new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          storedHash.update(chunk);
+          done(null, chunk);
+        },
+      }),
+    );
+  }
   if (encoding.passphrase !== undefined) stages.push(new SaltedDecipher(encoding.passphrase, encoding.raw === true));
   let decompressor: NodeJS.ReadWriteStream | undefined;
   if (encoding.compression === 'gz') {
@@ -188,5 +193,6 @@ export async function decodeObject(
     }
     throw error;
   }
-  return { sha1: hash.digest('hex'), size, head, storedSha1: storedHash.digest('hex') };
+  const sha1 = hash.digest('hex');
+  return storedHash === undefined ? { sha1, size, head } : { sha1, size, head, storedSha1: storedHash.digest('hex') };
 }
