@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runProcess } from '@chronos/pgbackrest';
+import { runProcess } from '@chronos/pgbackrest/testing';
 import type { ScenarioResult } from './lib/measure.js';
 
 const scenarios = [

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
-import { runProcess } from '@chronos/pgbackrest';
-import type { S3Endpoint } from '@chronos/pgbackrest/testing';
+import { runProcess, type S3Endpoint } from '@chronos/pgbackrest/testing';
 
 /** An S3 endpoint served by a child process; same shape as `startS3Endpoint()`'s. */
 export interface RemoteEndpoint extends S3Endpoint {

@@ -1,8 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ProcessResult } from '@chronos/pgbackrest';
-import { ensureSuccess, type PgBackRestStack, startNativeStack } from '@chronos/pgbackrest/testing';
+import { ensureSuccess, type PgBackRestStack, type ProcessResult, startNativeStack } from '@chronos/pgbackrest/testing';
 import { log, time } from './measure.js';
 import { type RemoteEndpoint, startRemoteEndpoint } from './remote-endpoint.js';
 

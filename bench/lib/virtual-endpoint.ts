@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { runProcess } from '@chronos/pgbackrest';
+import { runProcess } from '@chronos/pgbackrest/testing';
 
 /** A virtual repository served over plain HTTP by `probes/virtual-s3.mjs` in its own process. */
 export interface VirtualEndpoint {

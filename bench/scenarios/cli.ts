@@ -2,8 +2,7 @@
 // against `pgbackrest info --output=json` on the same S3 repository, tiny and with 20,000 WAL segments.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { runProcess } from '@chronos/pgbackrest';
-import { ensureSuccess } from '@chronos/pgbackrest/testing';
+import { ensureSuccess, runProcess } from '@chronos/pgbackrest/testing';
 import { bySize, emit, type Figure, interleave, isFull, log, time } from '../lib/measure.js';
 import { startBenchStack } from '../lib/stack.js';
 import { writeSyntheticWal } from '../lib/synthetic-wal.js';

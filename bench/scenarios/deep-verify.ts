@@ -5,8 +5,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runProcess } from '@chronos/pgbackrest';
-import { ensureSuccess, type PgBackRestStack, startNativeStack } from '@chronos/pgbackrest/testing';
+import { ensureSuccess, type PgBackRestStack, runProcess, startNativeStack } from '@chronos/pgbackrest/testing';
 import { bySize, type Comparison, emit, type Figure, isSmoke, log, median, round3, time } from '../lib/measure.js';
 import { startRemoteEndpoint } from '../lib/remote-endpoint.js';
 

@@ -4,8 +4,8 @@
 import { chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runProcess, runRestoreDrill } from '@chronos/pgbackrest';
-import { createStackClient, ensureSuccess } from '@chronos/pgbackrest/testing';
+import { runRestoreDrill } from '@chronos/pgbackrest';
+import { createStackClient, ensureSuccess, runProcess } from '@chronos/pgbackrest/testing';
 import { type Comparison, emit, type Figure, interleave, isFull, log, median, round3, time } from '../lib/measure.js';
 import { startBenchStack } from '../lib/stack.js';
 

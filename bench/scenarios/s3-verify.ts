@@ -6,7 +6,7 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { runProcess } from '@chronos/pgbackrest';
+import { runProcess } from '@chronos/pgbackrest/testing';
 import { createS3Client } from '@chronos/s3-verify';
 import { bySize, type Comparison, emit, type Figure, interleave, isFull, isSmoke, log, time } from '../lib/measure.js';
 import { startRemoteEndpoint } from '../lib/remote-endpoint.js';

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { runProcess } from '@chronos/pgbackrest';
+import { runProcess } from '@chronos/pgbackrest/testing';
 import { describe, expect, it } from 'vitest';
 import { checkInvocation, parseCliReference } from '../../../scripts/docs/cli-help.mjs';
 import {

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { runProcess } from '@chronos/pgbackrest';
-import { DEFAULT_STACK_IMAGE, probeDocker, probeImage, probePgBackRest } from '@chronos/pgbackrest/testing';
+import { DEFAULT_STACK_IMAGE, probeDocker, probeImage, probePgBackRest, runProcess } from '@chronos/pgbackrest/testing';
 import { CouldNotRunError } from '../errors.js';
 
 /** Where the demo's PostgreSQL + pgBackRest run. */

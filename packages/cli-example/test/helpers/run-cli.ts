@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runProcess } from '@chronos/pgbackrest';
+import { runProcess } from '@chronos/pgbackrest/testing';
 import { inject } from 'vitest';
 
 /** The executable built from the current source by test/build-cli.ts; tests exercise it the way users do. */

@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runProcess } from '@chronos/pgbackrest';
-import { integrationGate, probeNativeStack, probePgBackRest } from '@chronos/pgbackrest/testing';
+import { integrationGate, probeNativeStack, probePgBackRest, runProcess } from '@chronos/pgbackrest/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../helpers/run-cli.js';
 

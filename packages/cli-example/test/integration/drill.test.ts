@@ -3,13 +3,13 @@ import { existsSync } from 'node:fs';
 import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runProcess } from '@chronos/pgbackrest';
 import {
   ensureSuccess,
   integrationGate,
   type PgBackRestStack,
   probeNativeStack,
   probePgBackRest,
+  runProcess,
   startNativeStack,
   writeRows,
 } from '@chronos/pgbackrest/testing';

@@ -3,12 +3,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compilePolicy, nextRuns, type PolicyInput, runProcess, validatePolicy } from '@chronos/pgbackrest';
+import { compilePolicy, nextRuns, type PolicyInput, validatePolicy } from '@chronos/pgbackrest';
 import {
   buildDeploymentImage,
   integrationGate,
   probeDocker,
   probeImage,
+  runProcess,
   type S3Endpoint,
   startS3Endpoint,
 } from '@chronos/pgbackrest/testing';

@@ -6,8 +6,6 @@ export {
   type StreamingRun,
 } from './executor.js';
 export { type LogEvent, type LogLevel, parseLogLines } from './log-events.js';
-export type { ProcessRequest, ProcessResult } from './process.js';
-export { runProcess } from './process.js';
 export type {
   DockerTransport,
   LocalTransport,

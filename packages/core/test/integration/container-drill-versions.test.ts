@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runContainerDrill } from '../../src/drill/index.js';
-import { runProcess } from '../../src/exec/index.js';
+import { runProcess } from '../../src/exec/process.js';
 import {
   createStackClient,
   integrationGate,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drillConfigFacts, runContainerDrill } from '../../src/drill/index.js';
-import { runProcess } from '../../src/exec/index.js';
+import { runProcess } from '../../src/exec/process.js';
 import {
   createStackClient,
   DEFAULT_STACK_IMAGE,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DrillTimeoutError, isDrillError, runRestoreDrill } from '../../src/drill/index.js';
-import { runProcess } from '../../src/exec/index.js';
+import { runProcess } from '../../src/exec/process.js';
 import {
   createStackClient,
   integrationGate,

@@ -11,7 +11,7 @@ import {
   runRestoreDrill,
 } from '../../src/drill/index.js';
 import { isPgBackRestError } from '../../src/errors/index.js';
-import { runProcess } from '../../src/exec/index.js';
+import { runProcess } from '../../src/exec/process.js';
 import {
   createStackClient,
   ensureSuccess,
