@@ -1,7 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { envelope, FIXTURES, runCli } from '../helpers/run-cli.js';
 
 const INFO = `${FIXTURES}info-2.45-s3-encrypted-plus-posix.json`;
@@ -12,6 +12,8 @@ const recorded = JSON.parse(raw) as Array<{
   backup: Array<{ label: string; type: string; timestamp: { stop: number }; database: { 'repo-key': number } }>;
 }>;
 const stanza = recorded[0]!;
+const scratch = mkdtempSync(join(tmpdir(), 'chronos-info-test-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 describe('chronos info --from-file', () => {
   it('prints every backup of the recorded repository as a table row', async () => {
@@ -42,7 +44,7 @@ describe('chronos info --from-file', () => {
   });
 
   it('rejects malformed info JSON with exit code 2 naming the JSON path', async () => {
-    const bad = join(tmpdir(), `chronos-bad-info-${process.pid}.json`);
+    const bad = join(scratch, 'bad-info.json');
     writeFileSync(bad, raw.replace('"type":"full"', '"type":"weekly"'));
     const run = await runCli(['info', '--from-file', bad]);
     expect(run.exitCode).toBe(2);
@@ -50,7 +52,7 @@ describe('chronos info --from-file', () => {
   });
 
   it('rejects a file that is not JSON at all', async () => {
-    const bad = join(tmpdir(), `chronos-not-json-${process.pid}.json`);
+    const bad = join(scratch, 'not-json.json');
     writeFileSync(bad, 'ERROR: [055]: unable to load info file');
     const run = await runCli(['info', '--from-file', bad, '--json']);
     expect(run.exitCode).toBe(2);

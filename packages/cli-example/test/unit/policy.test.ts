@@ -1,13 +1,16 @@
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { envelope, REPO_ROOT, runCli } from '../helpers/run-cli.js';
 
 const POLICY = join(REPO_ROOT, 'examples/chronos-policy.json');
 
+const scratch = mkdtempSync(join(tmpdir(), 'chronos-policy-test-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
 function tempFile(name: string, text: string): string {
-  const path = join(tmpdir(), `chronos-${process.pid}-${name}`);
+  const path = join(scratch, name);
   writeFileSync(path, text);
   return path;
 }
