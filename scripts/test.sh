@@ -33,6 +33,7 @@ run "typecheck" pnpm typecheck
 run "package checks (publint, attw)" bash scripts/pack-check.sh
 
 export AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE=1
+bash scripts/leftovers.sh snapshot "$results/before.txt"
 vitest=(node_modules/vitest/vitest.mjs run --reporter=default --reporter=json)
 run "unit tests (Node $(node --version))" node "${vitest[@]}" --project '*:unit' --outputFile="$results/unit-node20.json"
 node24=$(bash scripts/node24.sh) || node24=""
@@ -43,6 +44,9 @@ else
 fi
 run "integration tests" node "${vitest[@]}" --project '*:integration' --outputFile="$results/integration.json"
 run "benchmark smoke run (pnpm bench --smoke: smallest sizes, one round)" pnpm bench --smoke
+
+step "what the tests left behind (containers, volumes, chronos* in /tmp, PostgreSQL/pgBackRest/s3rver/sshd)"
+bash scripts/leftovers.sh compare "$results/before.txt" || echo "(reported, not yet a failing step)"
 
 step "summary"
 echo "wall time: $(( $(date +%s) - started ))s"
