@@ -12,6 +12,7 @@ export {
   unsetOption,
 } from './config-document.js';
 export { LINT_DELIBERATE_DIFFERENCES, type LintDeliberateDifference } from './lint/deliberate-differences.js';
+export { parseSize, SIZE_PATTERN } from './lint/value-grammar.js';
 export {
   LINT_COMMANDS,
   type LintCode,

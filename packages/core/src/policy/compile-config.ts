@@ -1,14 +1,22 @@
 import { catalogueFor } from '../catalogue/index.js';
 import { envNameOf } from '../commands/build-command.js';
+import { parseSize } from '../config/lint/value-grammar.js';
 import type { CompileNote, ConfigGroup, ConfigSections, SecretBinding } from './compile-types.js';
 import { DEFAULT_COMPRESSION, RECOMMENDED_START_FAST } from './compression-defaults.js';
 import { formatIssuePath, PolicyValidationError } from './errors.js';
 import { scheduleRunsBetween } from './next-runs.js';
 import type { Policy, PolicyRepository, PolicySchedule } from './schema.js';
 import type { SecretRef } from './secret-ref.js';
-import { durationSeconds, sizeBytes } from './units.js';
+import { durationSeconds } from './units.js';
 
 const DAY_MS = 86_400_000;
+
+/** A policy size in bytes, as pgBackRest reads it; validation lets only such sizes through. */
+function bytes(size: string): string {
+  const value = parseSize(size);
+  if (value === undefined) throw new RangeError(`"${size}" is not a size pgBackRest accepts`);
+  return String(value);
+}
 /** Fixed reference instant for schedule arithmetic, so compiled output does not depend on the clock. */
 const REFERENCE = new Date(Date.UTC(2030, 0, 7));
 
@@ -198,10 +206,8 @@ export function compileConfig(
 
   const archiving: [string, string][] = [['archive-async', policy.archiving.async ? 'y' : 'n']];
   if (policy.archiving.spoolPath) archiving.push(['spool-path', policy.archiving.spoolPath]);
-  if (policy.archiving.pushQueueMax)
-    archiving.push(['archive-push-queue-max', String(sizeBytes(policy.archiving.pushQueueMax))]);
-  if (policy.archiving.getQueueMax)
-    archiving.push(['archive-get-queue-max', String(sizeBytes(policy.archiving.getQueueMax))]);
+  if (policy.archiving.pushQueueMax) archiving.push(['archive-push-queue-max', bytes(policy.archiving.pushQueueMax)]);
+  if (policy.archiving.getQueueMax) archiving.push(['archive-get-queue-max', bytes(policy.archiving.getQueueMax)]);
   if (policy.archiving.timeout) archiving.push(['archive-timeout', String(durationSeconds(policy.archiving.timeout))]);
   collected.global.push({ comment: 'WAL archiving', entries: archiving });
   if (policy.archiving.processMax !== undefined) {

@@ -52,5 +52,4 @@ export {
   scheduleSchema,
 } from './schema.js';
 export { findInlineSecrets, type SecretRef, secretRefSchema } from './secret-ref.js';
-export { shellCommand, shellQuote } from './shell.js';
-export { type DurationText, durationSeconds, type SizeText, sizeBytes } from './units.js';
+export { type DurationText, durationSeconds, type SizeText } from './units.js';

@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { parseSize, SIZE_PATTERN } from '../config/lint/value-grammar.js';
 import { cronProblem } from './cron.js';
 import { secretRefSchema } from './secret-ref.js';
-import { DURATION_PATTERN, SIZE_PATTERN } from './units.js';
+import { DURATION_PATTERN } from './units.js';
 
 /**
  * Version of the policy document format; the `version` field of every policy.
@@ -35,9 +36,12 @@ const duration = z.string().regex(DURATION_PATTERN, {
   error: 'write a duration as <integer><unit> parts, unit w, d, h, m or s (e.g. "26h", "7d")',
 });
 
-const size = z.string().regex(SIZE_PATTERN, {
-  error: 'write a size as an integer with an optional unit B, KiB, MiB, GiB or TiB (e.g. "1GiB")',
-});
+const SIZE_HINT =
+  'digits with an optional unit b, k/kb/kib, m/mb/mib, g/gb/gib, t/tb/tib or p/pb/pib (e.g. "1GiB", "128KB")';
+const size = z
+  .string()
+  .regex(SIZE_PATTERN, { error: `write a size as pgBackRest reads it: ${SIZE_HINT}` })
+  .refine((text) => parseSize(text) !== undefined, { error: 'this size does not fit in 64 bits' });
 
 const absolutePath = z.string().regex(/^\//, { error: 'write an absolute path' });
 

@@ -20,27 +20,34 @@ const SIZE_QUALIFIER: Readonly<Record<string, bigint>> = {
 };
 
 /**
- * A size as pgBackRest reads it (`512KiB`, `4mb`, `1g`, `16384`), in bytes; undefined where pgBackRest refuses it.
+ * pgBackRest's size syntax, the one grammar of sizes in this library (`pgbackrest.conf`, command options, the
+ * policy): digits, then optionally one unit `b`, `k`/`kb`/`kib`, `m`/`mb`/`mib`, `g`/`gb`/`gib`, `t`/`tb`/`tib` or
+ * `p`/`pb`/`pib` in any letter case. Every unit is a power of 1024 (`1GB` is `1GiB`). No sign, decimal point or
+ * space; pgBackRest also reads a doubled `bb` as bytes. The value must also fit in 64 bits, which {@link parseSize}
+ * checks and a pattern cannot.
+ *
+ * @example
+ * SIZE_PATTERN.test('128KB'); // true
+ * SIZE_PATTERN.test('1.5MiB'); // false
+ */
+export const SIZE_PATTERN = /^[0-9]+(?:[KkMmGgTtPp](?:[Ii]?[Bb])?|[Bb]{1,2})?$/;
+
+/**
+ * A size as pgBackRest reads it (`512KiB`, `4mb`, `1GB`, `16384`), in bytes; undefined where pgBackRest refuses it
+ * (see {@link SIZE_PATTERN}).
  *
  * @example
  * parseSize('4MiB'); // 4194304n
+ * parseSize('1GB'); // 1073741824n
+ * parseSize('1.5MiB'); // undefined
  */
 export function parseSize(value: string): bigint | undefined {
-  const lower = value.toLowerCase();
-  if (!/^[0-9]+(kib|kb|k|mib|mb|m|gib|gb|g|tib|tb|t|pib|pb|p|b)*$/.test(lower)) return undefined;
-  const size = lower.length;
-  let position = -1;
-  if (lower[size - 1] === 'b') {
-    const before = lower[size - 2]!;
-    position = before <= '9' ? size - 1 : before === 'i' ? size - 3 : size - 2;
-  } else if (lower[size - 1]! > '9') {
-    position = size - 1;
-  }
-  const multiplier = position === -1 ? 1n : SIZE_QUALIFIER[lower[position]!];
-  if (multiplier === undefined) return undefined;
-  const digits = position === -1 ? lower : lower.slice(0, position);
+  if (!SIZE_PATTERN.test(value)) return undefined;
+  const digits = /^[0-9]+/.exec(value)?.[0] ?? '';
+  const unit = value.charAt(digits.length).toLowerCase() || 'b';
+  const multiplier = SIZE_QUALIFIER[unit];
   const number = parseStrictInteger(digits);
-  if (number === undefined || number > INT64_MAX / multiplier) return undefined;
+  if (multiplier === undefined || number === undefined || number > INT64_MAX / multiplier) return undefined;
   return number * multiplier;
 }
 
