@@ -12,7 +12,10 @@ import { startRemoteEndpoint } from '../lib/remote-endpoint.js';
 const here = import.meta.dirname ?? '.';
 /** Repository sizes to reach, in MiB (backups + WAL as stored); each step adds data, a full backup per repository. */
 const sizes = bySize({ smoke: [8], quick: [128, 512], full: [512, 5120] });
-const rounds = bySize({ smoke: 1, quick: 2, full: 3 });
+/** `--rounds=N` overrides the mode's rounds (a 5 GiB step costs minutes a round on a shared machine). */
+const roundsFlag = process.argv.find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length);
+const rounds = roundsFlag === undefined ? bySize({ smoke: 1, quick: 2, full: 3 }) : Number(roundsFlag);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds must be a positive integer, not ${roundsFlag}`);
 /** process-max for pgBackRest and concurrency for the verifier and the floor. */
 const N = 2;
 const repoPath = '/deep';
@@ -27,6 +30,8 @@ interface ProbeResult {
   files?: number;
   segments?: number;
   findings?: string[];
+  /** Reads the floor started again after the network cut them off. */
+  retries?: number;
 }
 
 const directory = await mkdtemp(join(tmpdir(), 'chronos-bench-deep-'));
@@ -163,6 +168,11 @@ try {
         },
         async () => {
           floorLast = await probe('deep-floor', [...args]);
+          if ((floorLast.retries ?? 0) > 0) {
+            notes.push(
+              `${label} ${size} MiB: the floor started ${floorLast.retries} read(s) again after a connection reset`,
+            );
+          }
           floor.push(floorLast.ms);
           floorCpu.push(floorLast.cpuMs);
         },
