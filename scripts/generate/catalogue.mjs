@@ -404,6 +404,46 @@ export type AnyCommandOptions = ${commandTypeNames.map(([, t]) => `${t}`).join('
 `;
 writeFileSync(join(outDir, 'options.generated.ts'), types);
 
+// Definitions that are the same in every catalogue version as far as one command sees them (the option's rule for that
+// command, the rest of the option but not its rules for other commands or its list of versions): a command built from
+// these alone is built alike whichever release runs it, so the client need not ask the binary for its version first.
+const optionAsSeenBy = (option, command) =>
+  JSON.stringify({ ...option, commands: option.commands[command], versions: undefined });
+const stableByCommand = Object.keys(catalogues[0].commands)
+  .filter((command) =>
+    catalogues.every(
+      (catalogue) => JSON.stringify(catalogue.commands[command]) === JSON.stringify(catalogues[0].commands[command]),
+    ),
+  )
+  .sort()
+  .map((command) => [
+    command,
+    Object.values(catalogues[0].options)
+      .filter((option) => option.commands[command]?.roles.includes('main'))
+      .filter((option) =>
+        catalogues.every(
+          (catalogue) =>
+            catalogue.options[option.name] !== undefined &&
+            optionAsSeenBy(catalogue.options[option.name], command) === optionAsSeenBy(option, command),
+        ),
+      )
+      .map((option) => option.name)
+      .sort(),
+  ]);
+writeFileSync(
+  join(outDir, 'stable.generated.ts'),
+  `${HEADER}// Definitions identical in every catalogue version (${VERSIONS.map(([, dir]) => dir).join(', ')}).
+
+/**
+ * Per command whose definition is the same in every catalogue version: the options (by definition name: \`repo-path\`,
+ * not \`repo1-path\`) that command sees alike in every catalogue version.
+ */
+export const STABLE_OPTIONS_BY_COMMAND: Readonly<Record<string, readonly string[]>> = {
+${stableByCommand.map(([command, names]) => `  ${JSON.stringify(command)}: ${JSON.stringify(names)},`).join('\n')}
+};
+`,
+);
+
 // Errors: union of codes over all versions (codes are stable across releases).
 const errorsByName = {};
 for (const [version, dir] of VERSIONS) {

@@ -20,7 +20,13 @@ import type {
   StopOptions,
   VerifyOptions,
 } from '../catalogue/options.generated.js';
-import { type BuildContext, buildCommand, type OptionMap, type PgBackRestCommand } from '../commands/build-command.js';
+import {
+  type BuildContext,
+  buildCommand,
+  buildsAlikeForEveryVersion,
+  type OptionMap,
+  type PgBackRestCommand,
+} from '../commands/build-command.js';
 import { parseVerifyOutput, type VerifyResult } from '../commands/parse-verify.js';
 import { render } from '../commands/render.js';
 import { restoreCommand } from '../commands/restore.js';
@@ -384,9 +390,15 @@ export function createPgBackRest(settings: PgBackRestClientOptions): PgBackRestC
     return executeWithin(buildFor(detected, command, options, parameters), call, limits);
   };
 
+  /** Whether every pgBackRest release builds this command alike, the client's options merged: then no version is needed. */
+  const alikeForEveryVersion = (command: string, options: object): boolean =>
+    buildsAlikeForEveryVersion(command, mergeOptions(command, OLDEST, options as OptionMap));
+
   /**
-   * Full info. Before the version is known, `info` starts at once, built against the oldest catalogue, while the
-   * version is detected beside it; if the detected version builds a different command, that one runs instead.
+   * Full info. Before the version is known, `info` starts at once, built against the oldest catalogue. When every
+   * release builds that same command (no option whose existence or rendering depends on the version), the version is
+   * not needed and not detected; otherwise it is detected beside the running `info`, and if the detected version
+   * builds a different command, that one runs instead.
    */
   const fullInfo = async (options: object, ownCall: RunOptions): Promise<Info> => {
     const call = withClientSignal(ownCall);
@@ -409,6 +421,10 @@ export function createPgBackRest(settings: PgBackRestClientOptions): PgBackRestC
     const running = early === undefined ? undefined : executeWithin(early, call, limits, earlySignal);
     running?.catch(() => undefined);
     parsers.catch(() => undefined);
+    if (running !== undefined && alikeForEveryVersion('info', infoOptions)) {
+      const result = await running;
+      return (await parsers).parseInfo(result.stdout);
+    }
     let exact: PgBackRestCommand;
     try {
       exact = buildFor((await versionWithin(limits)).version, 'info', infoOptions, []);

@@ -1,5 +1,6 @@
 import { CATALOGUE_VERSIONS, type Catalogue, catalogueFor, compareVersions } from '../catalogue/catalogue.js';
 import type { OptionCommandRule, OptionDefinition } from '../catalogue/model.js';
+import { STABLE_OPTIONS_BY_COMMAND } from '../catalogue/stable.generated.js';
 import { parseSize } from '../config/lint/value-grammar.js';
 import { PgBackRestConfigurationError } from '../errors/pgbackrest-error.js';
 
@@ -31,6 +32,7 @@ export type OptionValue = string | number | boolean | readonly string[] | Readon
 /** Plain option map as builders accept it (the typed per-command interfaces narrow it). */
 export type OptionMap = { readonly [name: string]: OptionValue };
 
+const OLDEST = CATALOGUE_VERSIONS[0] as string;
 const NEWEST = CATALOGUE_VERSIONS[CATALOGUE_VERSIONS.length - 1] as string;
 const UNSAFE = /[\0\r\n]/;
 
@@ -110,6 +112,37 @@ export function envNameOf(optionName: string): string {
  * release: from it on, the option is taken from the newest catalogue.
  */
 const ADDED_BETWEEN_CATALOGUES: Readonly<Record<string, string>> = { 'detail-level': '2.56' };
+
+/** From this release on, pgBackRest takes time values with units (`1500ms`); before, decimal seconds. */
+const SECONDS_WITH_UNITS_SINCE = '2.53';
+
+/**
+ * Every release at which what {@link buildCommand} makes of the same input can change, oldest first: the catalogue
+ * versions and the builder's own thresholds above. A command built alike for each of them is built alike for any
+ * version.
+ */
+export const BUILD_BOUNDARY_VERSIONS: readonly string[] = [
+  ...new Set([...CATALOGUE_VERSIONS, SECONDS_WITH_UNITS_SINCE, ...Object.values(ADDED_BETWEEN_CATALOGUES)]),
+].sort(compareVersions);
+
+/**
+ * Whether {@link buildCommand} builds the same command from these options for every pgBackRest version, so the version
+ * need not be known: the command and each option are defined alike in every catalogue version (as that command sees
+ * them), no option was added between catalogues, and no time value has a fraction (rendered by release). Reads only
+ * the oldest catalogue. False is no error: the version decides, as usual.
+ */
+export function buildsAlikeForEveryVersion(command: string, options: OptionMap): boolean {
+  const stable = STABLE_OPTIONS_BY_COMMAND[command];
+  if (stable === undefined) return false;
+  const oldest = catalogueFor(OLDEST);
+  return Object.entries(options).every(([name, value]) => {
+    if (value === undefined) return true;
+    if (ADDED_BETWEEN_CATALOGUES[name] !== undefined) return false;
+    const definition = oldest.option(name)?.definition;
+    if (definition === undefined || !stable.includes(definition.name)) return false;
+    return definition.type !== 'time' || (typeof value === 'number' && Number.isInteger(value));
+  });
+}
 
 function resolveOption(
   catalogue: Catalogue,
@@ -199,7 +232,7 @@ function renderValue(
 
 function renderSeconds(seconds: number, version: string): string {
   if (Number.isInteger(seconds)) return String(seconds);
-  if (compareVersions(version, '2.53') >= 0) return `${Math.round(seconds * 1000)}ms`;
+  if (compareVersions(version, SECONDS_WITH_UNITS_SINCE) >= 0) return `${Math.round(seconds * 1000)}ms`;
   return String(Math.round(seconds * 1000) / 1000);
 }
 

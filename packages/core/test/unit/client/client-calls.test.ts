@@ -51,16 +51,41 @@ afterAll(async () => {
 });
 
 describe('info before the version is known', () => {
-  it('starts info while the version is detected and runs it once when every release builds the same command', async () => {
+  it('runs info once and detects no version when every release builds the same command', async () => {
     const fake = await fakePgBackRest('2.60.0');
-    const client = createPgBackRest({ stanza: 'demo', bin: fake.bin });
+    const client = createPgBackRest({
+      stanza: 'demo',
+      bin: fake.bin,
+      options: { 'repo1-path': '/repo', 'repo1-cipher-pass': 'pw', 'log-level-console': 'warn' },
+    });
     const info = await client.info();
     expect(info[0]?.name).toBe('demo');
-    const calls = await fake.calls();
-    expect(calls.filter((c) => /\bversion\b/.test(c))).toHaveLength(1);
-    expect(calls.filter((c) => /\binfo\b/.test(c))).toEqual(['--stanza=demo --output=json info']);
-    // info did not wait for the version (which answers after 0.2 s): it was started first or beside it.
-    expect(calls.findIndex((c) => /\binfo\b/.test(c))).toBeLessThanOrEqual(1);
+    expect(await fake.calls()).toEqual([
+      '--stanza=demo --repo1-path=/repo --log-level-console=warn --output=json info',
+    ]);
+    // The version is still detected when asked for, once.
+    expect((await client.version()).version).toBe('2.60.0');
+    await client.version();
+    expect((await fake.calls()).filter((c) => /\bversion\b/.test(c))).toHaveLength(1);
+  });
+
+  it('detects the version beside info when releases render an option differently, and runs what it builds', async () => {
+    const early = '--stanza=demo --io-timeout=1.5 --output=json info';
+    for (const [version, exact] of [
+      ['2.60.0', '--stanza=demo --io-timeout=1500ms --output=json info'],
+      ['2.45', early],
+    ] as const) {
+      const fake = await fakePgBackRest(version);
+      const client = createPgBackRest({ stanza: 'demo', bin: fake.bin });
+      await client.info({ 'io-timeout': 1.5 });
+      const calls = await fake.calls();
+      expect(calls.filter((c) => /\bversion\b/.test(c))).toHaveLength(1);
+      const infoCalls = calls.filter((c) => /\binfo\b/.test(c));
+      // The oldest release's command starts at once; it is the answer only when the detected release builds it too.
+      expect(infoCalls[0]).toBe(early);
+      expect(infoCalls.at(-1)).toBe(exact);
+      expect(infoCalls).toHaveLength(exact === early ? 1 : 2);
+    }
   });
 
   it('waits for the version when the oldest release cannot build the command, then runs it once', async () => {
@@ -154,7 +179,7 @@ describe('per-call signal and timeout cover version detection', () => {
     const fake = await fakePgBackRest('2.45', '30');
     const controller = new AbortController();
     const client = createPgBackRest({ stanza: 'demo', bin: fake.bin, signal: controller.signal });
-    const pending = client.info().catch((e) => e);
+    const pending = client.check().catch((e) => e);
     setTimeout(() => controller.abort(), 100);
     expect(await pending).toBeInstanceOf(PgBackRestAbortError);
   });
