@@ -6,8 +6,9 @@ import { createPgBackRest } from '../client/pgbackrest-client.js';
 import { buildCommand, type OptionMap } from '../commands/build-command.js';
 import { type ConfigDocument, getOption, lintConfig, parseConfigFile } from '../config/index.js';
 import { execute } from '../exec/executor.js';
-import { type ProcessResult, runProcess } from '../exec/process.js';
-import { hasRemoteGroup, type Transport, toProcessRequest, withoutPidLine } from '../exec/transport.js';
+import { runProcess } from '../exec/process.js';
+import type { Transport } from '../exec/transport.js';
+import { runOnTransport } from '../exec/transport-run.js';
 import type { Info } from '../info/types.js';
 import type { Policy } from '../policy/schema.js';
 import { detectVersion } from '../version/detect-version.js';
@@ -90,13 +91,11 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const checks: DoctorCheck[] = [];
 
   const there = async (file: string, args: readonly string[], env: Record<string, string> = {}): Promise<Probe> => {
-    const request = toProcessRequest({ file, args: [...args], env }, transport);
-    const result: ProcessResult = await runProcess({
-      ...request,
+    const result = await runOnTransport({ file, args: [...args], env }, transport, {
       timeout,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
-    const stdout = hasRemoteGroup(transport) ? withoutPidLine(result.stdout) : result.stdout;
+    const stdout = result.stdout;
     const stderr = result.failedToSpawn ? `${result.stderr}${result.failedToSpawn.message}` : result.stderr;
     return { exitCode: result.timedOut ? undefined : result.exitCode, stdout, stderr };
   };

@@ -3,15 +3,8 @@ import { render } from '../commands/render.js';
 import { errorFromExit, parseErrorReport } from '../errors/error-from-exit.js';
 import { PgBackRestAbortError, PgBackRestSpawnError, PgBackRestTimeoutError } from '../errors/pgbackrest-error.js';
 import { type LogEvent, LogLineParser } from './log-events.js';
-import { runProcess } from './process.js';
-import {
-  hasRemoteGroup,
-  REMOTE_PID_LINE,
-  remoteKillRequest,
-  type Transport,
-  toProcessRequest,
-  withoutPidLine,
-} from './transport.js';
+import type { Transport } from './transport.js';
+import { runOnTransport } from './transport-run.js';
 
 /** How one command runs. */
 export interface ExecuteOptions {
@@ -51,42 +44,19 @@ export interface ExecuteResult {
  */
 export async function execute(command: PgBackRestCommand, options: ExecuteOptions = {}): Promise<ExecuteResult> {
   const printable = render(command);
-  const request = toProcessRequest(command, options.transport);
   const onLog = options.onLog;
   const stdoutParser = onLog ? new LogLineParser('stdout', onLog) : undefined;
   const stderrParser = onLog ? new LogLineParser('stderr', onLog) : undefined;
-  const transport = options.transport;
-  const remote = hasRemoteGroup(transport);
-  let remotePid: number | undefined;
-  let firstLine = true;
-  const onStdoutLine = (line: string) => {
-    if (remote && firstLine) {
-      firstLine = false;
-      const pid = REMOTE_PID_LINE.exec(line);
-      if (pid) {
-        remotePid = Number(pid[1]);
-        return;
-      }
-    }
-    stdoutParser?.push(line);
-  };
-  const raw = await runProcess({
-    ...request,
+  const result = await runOnTransport(command, options.transport, {
     ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.killGraceMs === undefined ? {} : { killGraceMs: options.killGraceMs }),
-    ...(stdoutParser || remote ? { onStdoutLine } : {}),
+    ...(stdoutParser ? { onStdoutLine: (line: string) => stdoutParser.push(line) } : {}),
     ...(stderrParser ? { onStderrLine: (line: string) => stderrParser.push(line) } : {}),
   });
   stdoutParser?.end();
   stderrParser?.end();
-  const result = remote ? { ...raw, stdout: withoutPidLine(raw.stdout) } : raw;
-  if (hasRemoteGroup(transport) && remotePid !== undefined && (result.timedOut || result.isCanceled)) {
-    await runProcess(remoteKillRequest(transport, remotePid, 'TERM'));
-    // After a timeout, an abort (already there or during the grace) ends the grace.
-    await grace(options.killGraceMs ?? 2_000, result.timedOut ? options.signal : undefined);
-    await runProcess(remoteKillRequest(transport, remotePid, 'KILL'));
-  }
+  const request = result.request;
   const details = { command: printable, stdout: result.stdout, stderr: result.stderr };
   if (result.timedOut) throw new PgBackRestTimeoutError(options.timeout ?? 0, details);
   if (result.isCanceled) throw new PgBackRestAbortError({ ...details, cause: options.signal?.reason });
@@ -109,20 +79,6 @@ export async function execute(command: PgBackRestCommand, options: ExecuteOption
     );
   }
   throw errorFromExit({ exitCode: result.exitCode, ...details });
-}
-
-/** Waits `ms`, or not at all once `signal` is aborted. */
-function grace(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (signal?.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** A run whose log messages can be consumed with `for await`. */

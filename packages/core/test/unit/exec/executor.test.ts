@@ -177,21 +177,32 @@ describe('transports', () => {
 
   it('ssh: after a timeout the kill grace lasts killGraceMs, here and over there', async () => {
     const pidFile = join(dir, 'grace.pid');
+    const times = join(dir, 'grace.times');
     const started = Date.now();
-    const error = await withEnv({ FAKE_HANG: '1', FAKE_PID_FILE: pidFile }, () =>
+    // Longer than the default (2 s), so only an honoured killGraceMs passes; lower bounds only, load cannot fail it.
+    const killGraceMs = 2_600;
+    const error = await withEnv({ FAKE_HANG: '1', FAKE_PID_FILE: pidFile, FAKE_SSH_TIMES: times }, () =>
       execute(checkCommand({}, { bin }), {
         transport: { kind: 'ssh', host: 'db1', ssh: fakeSsh },
         timeout: 1_000,
-        killGraceMs: 200,
+        killGraceMs,
       }),
     ).catch((e) => e);
     expect(error).toBeInstanceOf(PgBackRestTimeoutError);
-    // The default grace (2 s locally, then 2 s for the remote group) would take 5 s or more.
-    expect(Date.now() - started).toBeLessThan(4_000);
+    const sent = (await readFile(times, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => ({ at: Number(line.split(' ')[0]), remote: line.slice(line.indexOf(' ') + 1) }));
+    const term = sent.find((s) => /^exec kill -TERM -- -\d+$/.test(s.remote));
+    const kill = sent.find((s) => /^exec kill -KILL -- -\d+$/.test(s.remote));
+    expect(term && kill, JSON.stringify(sent)).toBeTruthy();
+    // The fake ignores SIGTERM: the local run ends only with the local SIGKILL, killGraceMs after the timeout.
+    expect(term!.at - started).toBeGreaterThanOrEqual(1_000 + killGraceMs);
+    expect(kill!.at - term!.at).toBeGreaterThanOrEqual(killGraceMs);
     const [leader, child] = (await readFile(pidFile, 'utf8')).split(' ').map(Number) as [number, number];
     expect(alive(leader)).toBe(false);
     expect(alive(child)).toBe(false);
-  });
+  }, 30_000);
 
   it('ssh: an abort during the kill grace ends it at once', async () => {
     const pidFile = join(dir, 'grace-abort.pid');
