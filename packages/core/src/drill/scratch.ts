@@ -186,8 +186,10 @@ export const SCRATCH_PREPARE_SCRIPT = [
 ].join('\n');
 
 /**
- * Stops whatever server still runs on the drill's data directory (SIGQUIT: immediate shutdown, then SIGKILL), then
- * removes the scratch directory (`$2` = 1) or only its contents (`$2` = 0, a directory the user made).
+ * Stops whatever server still runs on the drill's data directory (SIGQUIT: immediate shutdown, then SIGKILL), kills
+ * every process whose command line names a path inside the scratch directory (a restore's or an asynchronous
+ * archive-get's pgBackRest processes that outlive their parent), then removes the scratch directory (`$2` = 1) or only
+ * its contents (`$2` = 0, a directory the user made), retrying while such processes still write into it.
  */
 export const SCRATCH_REMOVE_SCRIPT = [
   'd=$1; whole=$2',
@@ -198,6 +200,18 @@ export const SCRATCH_REMOVE_SCRIPT = [
   '    kill -KILL "$p" 2>/dev/null || true',
   '  fi',
   'fi',
-  'if [ "$whole" = 1 ]; then rm -rf "$d"; else find "$d" -mindepth 1 -maxdepth 1 -exec rm -rf {} +; fi',
-  'test ! -e "$d/pgdata"',
+  'sweep() {',
+  '  for p in $(grep -lasF -- "$d/" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3); do',
+  '    [ "$p" = "$$" ] || kill -KILL "$p" 2>/dev/null || true',
+  '  done',
+  '}',
+  'i=0',
+  'while :; do',
+  '  sweep',
+  '  if [ "$whole" = 1 ]; then rm -rf "$d" 2>/dev/null; else find "$d" -mindepth 1 -maxdepth 1 -exec rm -rf {} + 2>/dev/null; fi',
+  '  if [ "$whole" = 1 ]; then [ ! -e "$d" ] && break; else [ ! -e "$d/pgdata" ] && break; fi',
+  '  i=$((i+1)); [ $i -ge 20 ] && break',
+  '  sleep 0.25',
+  'done',
+  'if [ "$whole" = 1 ]; then rm -rf "$d"; test ! -e "$d"; else test ! -e "$d/pgdata"; fi',
 ].join('\n');
