@@ -1,4 +1,5 @@
 import { decryptFile, isSalted } from './cipher.js';
+import type { DecodePool } from './decode-pool.js';
 import { parseInfoFile } from './info-file.js';
 import {
   type ManifestContent,
@@ -26,6 +27,8 @@ export interface BackupFilesInput {
   /** Sizes of the objects under the backup folder, from its listing. */
   readonly objectSizes: ReadonlyMap<string, number>;
   readonly concurrency: number;
+  /** Worker threads that decode what they can (the rest is decoded on this thread). */
+  readonly pool?: DecodePool | undefined;
   readonly signal: AbortSignal | undefined;
   /** Called after each stored file (or bundle range) is read, with its stored size (progress). */
   readonly onRead?: ((bytes: number) => void) | undefined;
@@ -202,7 +205,7 @@ export async function verifyBackupFiles(input: BackupFilesInput): Promise<Backup
       return;
     }
     const range = file.bundleId === undefined ? undefined : { start: file.bundleOffset, end: end - 1 };
-    const read = { signal: input.signal };
+    const read = { signal: input.signal, pool: input.pool, expected: file.size };
     if (file.blockIncremental) {
       const stored = await decodeStoredObject(
         storage,

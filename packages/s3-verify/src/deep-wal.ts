@@ -1,3 +1,4 @@
+import type { DecodePool } from './decode-pool.js';
 import { type DecodedObject, ObjectDecodeError, supportedCompressions } from './object-decoder.js';
 import { forEachStreamed } from './pool.js';
 import type { Finding } from './report.js';
@@ -21,6 +22,8 @@ export interface WalSegmentsInput {
   /** Backups of this archive id with their WAL start and stop (24-hex names). */
   readonly backups: ReadonlyArray<{ label: string; start: string | null; stop: string | null }>;
   readonly concurrency: number;
+  /** Worker threads that decode what they can (the rest is decoded on this thread). */
+  readonly pool?: DecodePool | undefined;
   readonly signal: AbortSignal | undefined;
   /** Called after each segment is read, with its stored size (progress). */
   readonly onRead?: ((bytes: number) => void) | undefined;
@@ -91,7 +94,7 @@ export async function verifyWalSegments(
         key,
         undefined,
         { passphrase: input.walPassphrase, compression },
-        { signal: input.signal },
+        { signal: input.signal, pool: input.pool, expected: input.segmentSize },
       );
     } catch (error) {
       if (!(error instanceof ObjectDecodeError)) {

@@ -18,6 +18,17 @@ function byKey(a: string, b: string): number {
 }
 
 /**
+ * The file of `key` under `root`; a key that climbs out of the repository (`..`) is refused.
+ *
+ * @example
+ * localPath('/var/lib/pgbackrest', 'backup/main/backup.info'); // '/var/lib/pgbackrest/backup/main/backup.info'
+ */
+export function localPath(root: string, key: string): string {
+  if (key.split('/').includes('..')) throw new PathAccessError(key, 'EINVAL');
+  return join(root, key);
+}
+
+/**
  * A pgBackRest repository in a local directory (`repo-type=posix`), read with S3 listing semantics:
  * keys are paths relative to the directory, listed in byte order, with `/` folders. Symbolic links
  * (pgBackRest's `latest`) are not followed or listed.
@@ -30,8 +41,7 @@ export class PosixStorage implements RepositoryStorage {
   constructor(readonly root: string) {}
 
   private path(key: string): string {
-    if (key.split('/').includes('..')) throw new PathAccessError(key, 'EINVAL');
-    return join(this.root, key);
+    return localPath(this.root, key);
   }
 
   private fail(path: string, error: unknown): never {

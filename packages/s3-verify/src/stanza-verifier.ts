@@ -1,6 +1,7 @@
 import { ArchiveScan } from './archive-scan.js';
 import { backupEntries, missingReferences } from './backup-entries.js';
 import { decryptFile, isSalted, WrongPassphraseError } from './cipher.js';
+import type { DecodePool } from './decode-pool.js';
 import { verifyBackupFiles } from './deep-backups.js';
 import { verifyWalSegments } from './deep-wal.js';
 import { checkTimelineHistories } from './history-check.js';
@@ -36,6 +37,8 @@ export interface StanzaCheckSettings {
   readonly progress?: ProgressTracker | undefined;
   readonly now: number;
   readonly concurrency: number;
+  /** Deep mode: worker threads that decode stored objects. */
+  readonly pool?: DecodePool | undefined;
   readonly sampleSize: number;
   readonly pricePerGibMonth: number;
 }
@@ -347,6 +350,7 @@ export async function verifyStanza(
         walPassphrase: encrypted === true ? walPassphrase : undefined,
         backups: ownBackups,
         concurrency: settings.concurrency,
+        pool: settings.pool,
         signal: settings.signal,
         onRead,
       });
@@ -444,6 +448,7 @@ export async function verifyStanza(
           manifestPassphrase: encrypted === true ? manifestPassphrase : undefined,
           objectSizes,
           concurrency: settings.concurrency,
+          pool: settings.pool,
           signal: settings.signal,
           onRead,
           onTotal: (objects, bytes) => settings.progress?.addTotal(objects, bytes),

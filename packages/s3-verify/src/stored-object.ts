@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RepositoryAccessError } from './access-error.js';
+import { DecodePool } from './decode-pool.js';
 import { type DecodedObject, decodeObject, ObjectDecodeError, type StoredEncoding } from './object-decoder.js';
+import { localPath, PosixStorage } from './posix-storage.js';
 import type { AccessErrorCode } from './report.js';
 import type { ByteRange, RepositoryStorage } from './storage.js';
 
@@ -68,6 +70,8 @@ function readFailure(key: string, attempts: number, error: unknown): ObjectReadE
  * `retry.attempts` times with a growing wait; if it still fails, an {@link ObjectReadError} that names the
  * object. Damaged bytes stay an {@link ObjectDecodeError}. `undefined` when the object does not exist.
  * `onAttempt` runs before each read (to drop what `onData` received from an earlier one).
+ * With a `pool`, an encoding its workers decode is decoded there (a local file is read by the worker
+ * itself); `expected` is the content size the object should decode to (bounds the one-call path for small objects).
  *
  * @example
  * const decoded = await decodeStoredObject(storage, key, undefined, { passphrase, compression: 'gz' });
@@ -82,14 +86,21 @@ export async function decodeStoredObject(
     readonly onData?: (chunk: Buffer) => void;
     readonly onAttempt?: () => void;
     readonly retry?: ReadRetry;
+    readonly pool?: DecodePool | undefined;
+    readonly expected?: number | undefined;
   } = {},
 ): Promise<DecodedObject | undefined> {
-  const { signal, retry = DEFAULT_READ_RETRY } = options;
+  const { signal, retry = DEFAULT_READ_RETRY, expected } = options;
+  const pool = options.onData === undefined && DecodePool.handles(encoding) ? options.pool : undefined;
   for (let attempt = 1; ; attempt++) {
     try {
       options.onAttempt?.();
+      if (pool !== undefined && storage.constructor === PosixStorage) {
+        return await pool.decodeFile(localPath((storage as PosixStorage).root, key), range, encoding, expected, signal);
+      }
       const stream = await storage.stream(key, range, signal);
       if (stream === undefined) return undefined;
+      if (pool !== undefined) return await pool.decodeStream(stream, encoding, expected, signal);
       return await decodeObject(stream, encoding, signal, options.onData);
     } catch (error) {
       if (error instanceof ObjectDecodeError || signal?.aborted) throw error;

@@ -1,6 +1,8 @@
+import { availableParallelism } from 'node:os';
 import { RepositoryAccessError } from './access-error.js';
 import { BucketReader } from './bucket.js';
 import { withCostEstimate } from './cost.js';
+import { DecodePool } from './decode-pool.js';
 import {
   DEFAULT_PRICE_ASSUMPTION,
   DEFAULT_PRICE_PER_GIB_MONTH,
@@ -81,6 +83,8 @@ async function run(
   const progress = deep && options.onProgress !== undefined ? new ProgressTracker(options.onProgress) : undefined;
   let access: VerifyReport['access'] = { ok: true };
   let settings: BucketSettings | null = null;
+  // One decoding thread per object read at once, but no more than the machine has cores.
+  const pool = deep ? new DecodePool(Math.min(concurrency, availableParallelism())) : undefined;
 
   try {
     const passphrase =
@@ -101,6 +105,7 @@ async function run(
         progress,
         now: (options.now ?? new Date()).getTime(),
         concurrency,
+        pool,
         sampleSize,
         pricePerGibMonth: price,
       });
@@ -125,6 +130,8 @@ async function run(
           : {}),
       };
     } else throw error;
+  } finally {
+    await pool?.close();
   }
 
   const bytes = stanzas.reduce((sum, s) => sum + s.bytes, 0);

@@ -1,0 +1,251 @@
+import type { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+import { PathAccessError } from './access-error.js';
+import { decodeWorkerSource, type FromWorker, type ToWorker, type WorkerEncoding } from './decode-worker.js';
+import { type DecodedObject, ObjectDecodeError, type StoredEncoding } from './object-decoder.js';
+import type { ByteRange } from './storage.js';
+
+/** Stored bytes are handed to a worker in batches of this size (one copy, then moved, not cloned). */
+const BATCH_BYTES = 256 * 1024;
+/** Batches handed to a worker and not yet decoded, per object: bounds memory while keeping the worker busy. */
+const BATCHES_IN_FLIGHT = 2;
+
+interface Pending {
+  readonly resolve: (value: DecodedObject | undefined) => void;
+  readonly reject: (error: unknown) => void;
+  /** Set for a file the worker reads: its path, for errors. */
+  readonly path?: string;
+  /** Called when the worker has decoded a batch. */
+  onAck?: () => void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  readonly pending: Map<number, Pending>;
+  /** Stopped (crashed or terminated): takes no more objects. */
+  dead: boolean;
+}
+
+function abortError(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
+
+/**
+ * Worker threads that decrypt, decompress and hash stored objects, so deep verification uses as many
+ * cores as it reads objects at once. They decode gz and uncompressed objects, encrypted or not (what
+ * Node decodes natively); {@link DecodePool.handles} says which. A local file is read by the worker
+ * itself into one reused buffer; any other object is read here and its bytes moved to the worker.
+ * Small objects are decoded in one call each, bounded by the size they should decode to.
+ * {@link DecodePool.close} ends every worker; call it on every path.
+ *
+ * @example
+ * const pool = new DecodePool(2);
+ * try {
+ *   const decoded = await pool.decodeFile('/var/lib/pgbackrest/archive/main/15-1/…gz', undefined, encoding, 16 * 2 ** 20);
+ * } finally {
+ *   await pool.close();
+ * }
+ */
+export class DecodePool {
+  private readonly slots: Slot[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(size: number) {
+    const source = decodeWorkerSource();
+    for (let i = 0; i < Math.max(1, size); i++) {
+      const worker = new Worker(source, { eval: true });
+      const slot: Slot = { worker, pending: new Map(), dead: false };
+      worker.on('message', (message: FromWorker) => this.answer(slot, message));
+      worker.on('error', (error) => this.lost(slot, error));
+      worker.on('exit', (code) => this.lost(slot, new Error(`a decoding worker stopped (exit code ${code})`)));
+      this.slots.push(slot);
+    }
+  }
+
+  /** True when the workers decode this encoding (gz or none, encrypted or not). */
+  static handles(encoding: StoredEncoding): boolean {
+    return encoding.compression === 'gz' || encoding.compression === 'none';
+  }
+
+  /**
+   * Decodes a local file (or `range` of it) in a worker, which reads it itself; `undefined` when it does not exist.
+   *
+   * @example
+   * const decoded = await pool.decodeFile(path, undefined, { passphrase: undefined, compression: 'gz' }, 8192);
+   */
+  decodeFile(
+    path: string,
+    range: ByteRange | undefined,
+    encoding: StoredEncoding,
+    expected: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<DecodedObject | undefined> {
+    return this.session(signal, path, (id, slot) =>
+      this.post(slot, {
+        type: 'open',
+        id,
+        encoding: workerEncoding(encoding),
+        expected,
+        file: { path, start: range?.start ?? 0, end: range?.end },
+      }),
+    );
+  }
+
+  /**
+   * Decodes a stream of stored bytes in a worker: read here, moved there in batches, at most a few at a time.
+   *
+   * @example
+   * const decoded = await pool.decodeStream(await storage.stream(key), encoding, 16 * 2 ** 20, signal);
+   */
+  async decodeStream(
+    source: Readable,
+    encoding: StoredEncoding,
+    expected: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<DecodedObject> {
+    let feeding: Promise<void> = Promise.resolve();
+    const decoded = this.session(signal, undefined, (id, slot, pending) => {
+      this.post(slot, { type: 'open', id, encoding: workerEncoding(encoding), expected });
+      feeding = this.feed(source, id, slot, pending);
+      feeding.catch((error: unknown) => {
+        if (slot.pending.get(id) !== pending) return;
+        slot.pending.delete(id);
+        this.post(slot, { type: 'cancel', id });
+        pending.reject(error);
+      });
+    });
+    try {
+      return (await decoded)!;
+    } finally {
+      source.destroy();
+      await feeding.catch(() => undefined);
+    }
+  }
+
+  /** Ends every worker; pending decodes reject. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
+    for (const slot of this.slots) this.lost(slot, new Error('the decoding workers were closed'));
+  }
+
+  private session(
+    signal: AbortSignal | undefined,
+    path: string | undefined,
+    start: (id: number, slot: Slot, pending: Pending) => void,
+  ): Promise<DecodedObject | undefined> {
+    const alive = this.slots.filter((slot) => !slot.dead);
+    if (this.closed || alive.length === 0) return Promise.reject(new Error('the decoding workers were closed'));
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+    const slot = alive.reduce((least, next) => (next.pending.size < least.pending.size ? next : least));
+    const id = this.nextId++;
+    return new Promise<DecodedObject | undefined>((resolve, reject) => {
+      const onAbort = () => {
+        if (slot.pending.get(id) !== pending) return;
+        slot.pending.delete(id);
+        this.post(slot, { type: 'cancel', id });
+        pending.reject(abortError(signal!));
+      };
+      const pending: Pending = {
+        resolve: (value) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(value);
+          pending.onAck?.();
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+          pending.onAck?.();
+        },
+        ...(path === undefined ? {} : { path }),
+      };
+      slot.pending.set(id, pending);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      start(id, slot, pending);
+    });
+  }
+
+  /** Moves the stream's bytes to the worker in batches, waiting while {@link BATCHES_IN_FLIGHT} are undecoded. */
+  private async feed(source: Readable, id: number, slot: Slot, pending: Pending): Promise<void> {
+    let inFlight = 0;
+    let acked: (() => void) | undefined;
+    pending.onAck = () => {
+      inFlight--;
+      acked?.();
+    };
+    let batch = Buffer.allocUnsafeSlow(BATCH_BYTES);
+    let used = 0;
+    const send = async () => {
+      while (inFlight >= BATCHES_IN_FLIGHT) {
+        await new Promise<void>((resolve) => {
+          acked = resolve;
+        });
+        if (slot.pending.get(id) !== pending) return;
+      }
+      inFlight++;
+      const bytes = new Uint8Array(batch.buffer, 0, used);
+      this.post(slot, { type: 'data', id, bytes }, [batch.buffer as ArrayBuffer]);
+      batch = Buffer.allocUnsafeSlow(BATCH_BYTES);
+      used = 0;
+    };
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      if (slot.pending.get(id) !== pending) return;
+      for (let offset = 0; offset < chunk.length; ) {
+        const copied = chunk.copy(batch, used, offset);
+        used += copied;
+        offset += copied;
+        if (used === BATCH_BYTES) await send();
+      }
+    }
+    if (used > 0) await send();
+    if (slot.pending.get(id) === pending) this.post(slot, { type: 'end', id });
+  }
+
+  private post(slot: Slot, message: ToWorker, transfer: ArrayBuffer[] = []): void {
+    if (!this.closed) slot.worker.postMessage(message, transfer);
+  }
+
+  private answer(slot: Slot, message: FromWorker): void {
+    const pending = slot.pending.get(message.id);
+    if (pending === undefined) return;
+    if (message.type === 'ack') {
+      pending.onAck?.();
+      return;
+    }
+    slot.pending.delete(message.id);
+    if (message.type === 'done') {
+      const head = Buffer.from(message.head.buffer, message.head.byteOffset, message.head.length);
+      pending.resolve({
+        sha1: message.sha1,
+        size: message.size,
+        head,
+        ...(message.storedSha1 === undefined ? {} : { storedSha1: message.storedSha1 }),
+      });
+    } else if (message.kind !== 'fs') pending.reject(new ObjectDecodeError(message.kind, message.message));
+    else if (pending.path === undefined) pending.reject(new Error(message.message));
+    else if (message.code === 'ENOENT' || message.code === 'ENOTDIR' || message.code === 'EISDIR') {
+      pending.resolve(undefined);
+    } else
+      pending.reject(new PathAccessError(pending.path, message.code ?? 'EIO', { cause: new Error(message.message) }));
+  }
+
+  private lost(slot: Slot, error: unknown): void {
+    slot.dead = true;
+    for (const [id, pending] of slot.pending) {
+      slot.pending.delete(id);
+      pending.reject(error);
+    }
+  }
+}
+
+function workerEncoding(encoding: StoredEncoding): WorkerEncoding {
+  if (!DecodePool.handles(encoding)) throw new Error(`the decoding workers cannot decode "${encoding.compression}"`);
+  return {
+    passphrase: encoding.passphrase,
+    compression: encoding.compression as WorkerEncoding['compression'],
+    raw: encoding.raw === true,
+    hashStored: encoding.hashStored === true,
+  };
+}

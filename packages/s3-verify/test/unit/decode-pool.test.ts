@@ -1,0 +1,148 @@
+import { createCipheriv, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { deflateSync, gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bytesToKey, SALTED_MAGIC } from '../../src/cipher.js';
+import { DecodePool } from '../../src/decode-pool.js';
+import { decodeObject, type StoredEncoding } from '../../src/object-decoder.js';
+
+const PASS = 'pool-test-passphrase';
+
+function encrypt(plain: Buffer, raw: boolean): Buffer {
+  const salt = randomBytes(8);
+  const { key, iv } = bytesToKey(PASS, salt);
+  const cipher = createCipheriv('aes-256-cbc', key, iv);
+  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
+  return Buffer.concat(raw ? [salt, body] : [SALTED_MAGIC, salt, body]);
+}
+
+function store(content: Buffer, encoding: StoredEncoding): Buffer {
+  const packed =
+    encoding.compression === 'gz' ? (encoding.raw === true ? deflateSync(content) : gzipSync(content)) : content;
+  return encoding.passphrase === undefined ? packed : encrypt(packed, encoding.raw === true);
+}
+
+/** Splits bytes into chunks of 64 KiB, as a socket would hand them out. */
+const chunked = (bytes: Buffer) =>
+  Readable.from(
+    Array.from({ length: Math.ceil(bytes.length / 65536) }, (_, i) => bytes.subarray(i * 65536, (i + 1) * 65536)),
+  );
+
+/** What a decode ended with, comparable across the two paths. */
+async function outcome(run: () => Promise<unknown>): Promise<unknown> {
+  try {
+    const decoded = (await run()) as { sha1: string; size: number; head: Buffer; storedSha1?: string } | undefined;
+    if (decoded === undefined) return 'missing';
+    return { ...decoded, head: decoded.head.toString('hex') };
+  } catch (error) {
+    const { name, message, stage } = error as { name: string; message: string; stage?: string };
+    return { name, message, stage };
+  }
+}
+
+let pool: DecodePool;
+let dir: string;
+let files = 0;
+
+beforeAll(async () => {
+  pool = new DecodePool(2);
+  dir = await mkdtemp(join(tmpdir(), 'chronos-decode-pool-'));
+});
+afterAll(async () => {
+  await pool?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const contents: Record<string, Buffer> = {
+  empty: Buffer.alloc(0),
+  small: Buffer.from('pgBackRest stores this relation file as it was backed up.\n'.repeat(20)),
+  'large random (streamed)': randomBytes(3 * 1024 * 1024 + 17),
+  'zeros (small when stored, too large to inflate in one call)': Buffer.alloc(4 * 1024 * 1024),
+};
+const encodings: Record<string, StoredEncoding> = {
+  none: { passphrase: undefined, compression: 'none' },
+  gz: { passphrase: undefined, compression: 'gz' },
+  'gz, stored bytes hashed': { passphrase: undefined, compression: 'gz', hashStored: true },
+  'gz, encrypted': { passphrase: PASS, compression: 'gz' },
+  'raw (bundle of a block-incremental backup), encrypted': { passphrase: PASS, compression: 'gz', raw: true },
+  'none, encrypted': { passphrase: PASS, compression: 'none' },
+};
+const damages: Record<string, (stored: Buffer) => Buffer> = {
+  intact: (stored) => stored,
+  'a flipped byte': (stored) => {
+    const copy = Buffer.from(stored);
+    if (copy.length > 0) copy[Math.floor(copy.length / 2)]! ^= 0x55;
+    return copy;
+  },
+  'cut to half': (stored) => stored.subarray(0, Math.floor(stored.length / 2)),
+  'cut to 10 bytes': (stored) => stored.subarray(0, 10),
+  emptied: () => Buffer.alloc(0),
+};
+
+describe('decoding in worker threads, against the streamed decoder of the main thread', () => {
+  for (const [contentName, content] of Object.entries(contents)) {
+    for (const [encodingName, encoding] of Object.entries(encodings)) {
+      it(`${contentName}, ${encodingName}: same result for every kind of damage, read here or by the worker`, async () => {
+        const intact = store(content, encoding);
+        for (const [damageName, damage] of Object.entries(damages)) {
+          const stored = damage(intact);
+          const path = join(dir, `object-${files++}`);
+          await writeFile(path, stored);
+          const expected = await outcome(() => decodeObject(chunked(stored), encoding));
+          for (const bound of [content.length, Math.floor(content.length / 2), undefined]) {
+            const where = `${damageName}, expected size ${bound}`;
+            expect(await outcome(() => pool.decodeStream(chunked(stored), encoding, bound)), where).toEqual(expected);
+            expect(await outcome(() => pool.decodeFile(path, undefined, encoding, bound)), where).toEqual(expected);
+          }
+          if (damageName === 'intact') expect(expected).toMatchObject({ size: content.length });
+        }
+      });
+    }
+  }
+
+  it('reads a range of a file (an object in a bundle), and says when a file does not exist', async () => {
+    const encoding: StoredEncoding = { passphrase: PASS, compression: 'gz' };
+    const stored = store(contents.small!, encoding);
+    const path = join(dir, 'bundle');
+    await writeFile(path, Buffer.concat([randomBytes(1000), stored, randomBytes(500)]));
+    const range = { start: 1000, end: 1000 + stored.length - 1 };
+    expect(await outcome(() => pool.decodeFile(path, range, encoding, undefined))).toEqual(
+      await outcome(() => decodeObject(chunked(stored), encoding)),
+    );
+    expect(await pool.decodeFile(join(dir, 'no-such-file'), undefined, encoding, undefined)).toBeUndefined();
+  });
+
+  it('a wrong passphrase is a decrypt failure that does not show the passphrase', async () => {
+    const stored = store(contents.small!, { passphrase: PASS, compression: 'gz' });
+    const failure = await outcome(() =>
+      pool.decodeStream(chunked(stored), { passphrase: 'another-passphrase', compression: 'gz' }, undefined),
+    );
+    expect(failure).toMatchObject({ name: 'ObjectDecodeError', stage: 'decrypt' });
+    expect(JSON.stringify(failure)).not.toContain('another-passphrase');
+  });
+
+  it('stops within a second when aborted, and rejects once its workers are closed', async () => {
+    const path = join(dir, 'large');
+    await writeFile(path, randomBytes(64 * 1024 * 1024));
+    const controller = new AbortController();
+    const started = performance.now();
+    const decoding = pool.decodeFile(
+      path,
+      undefined,
+      { passphrase: undefined, compression: 'none' },
+      undefined,
+      controller.signal,
+    );
+    setTimeout(() => controller.abort(), 5);
+    await expect(decoding).rejects.toMatchObject({ name: 'AbortError' });
+    expect(performance.now() - started).toBeLessThan(1000);
+    const other = new DecodePool(1);
+    await other.close();
+    await expect(
+      other.decodeFile(path, undefined, { passphrase: undefined, compression: 'none' }, undefined),
+    ).rejects.toThrow(/closed/);
+  });
+});
