@@ -131,27 +131,34 @@ export async function startS3Endpoint(options: S3EndpointOptions = {}): Promise<
       const backend = connect(backendPort, '127.0.0.1');
       sockets.add(client);
       sockets.add(backend);
+      // Reads no faster than the other side takes the bytes, and a side that closes cleanly only ends the
+      // other one: bytes still on their way (a large body to a slow reader) are delivered, not dropped.
       const forward = (from: Socket, to: Socket, delay: number) => {
+        let draining = false;
         from.on('data', (chunk) => {
           const send = () => {
             if (mode === 'paused') stalled.push(send);
-            else if (!to.destroyed) to.write(chunk);
+            else if (!to.destroyed && !to.write(chunk) && !draining) {
+              draining = true;
+              from.pause();
+              to.once('drain', () => {
+                draining = false;
+                from.resume();
+              });
+            }
           };
           if (delay > 0) setTimeout(send, delay);
           else send();
         });
         from.on('end', () => (delay > 0 ? setTimeout(() => to.end(), delay) : to.end()));
+        from.on('error', () => to.destroy());
+        from.on('close', (hadError) => {
+          sockets.delete(from);
+          if (hadError) to.destroy();
+        });
       };
       forward(client, backend, latency);
       forward(backend, client, 0);
-      const close = () => {
-        client.destroy();
-        backend.destroy();
-        sockets.delete(client);
-        sockets.delete(backend);
-      };
-      client.on('error', close).on('close', close);
-      backend.on('error', close).on('close', close);
     });
     const listening = relay;
     const port = await new Promise<number>((resolve, reject) => {

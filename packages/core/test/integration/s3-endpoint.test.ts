@@ -1,5 +1,7 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { Agent } from 'node:https';
-import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type S3Endpoint, startS3Endpoint } from '../../src/testing/index.js';
@@ -97,6 +99,33 @@ describe('S3 test endpoint (patched s3rver over TLS)', () => {
     expect(keys).toEqual(['archive/st/archive.info']);
     expect(prefixes).toEqual(['archive/st/15-1/']);
   });
+
+  it('hands a slow reader the whole body even when s3rver closes the connection first', async () => {
+    const body = randomBytes(48 * 1024 * 1024);
+    await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'big/object', Body: body }));
+    // No keep-alive: s3rver closes its side as soon as it has written the response, long before this reader is done.
+    const closing = new S3Client({
+      endpoint: s3.url,
+      region: s3.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+      requestHandler: new NodeHttpHandler({ httpsAgent: new Agent({ ca: s3.caCert, keepAlive: false }) }),
+    });
+    try {
+      const object = await closing.send(new GetObjectCommand({ Bucket: s3.bucket, Key: 'big/object' }));
+      await sleep(1500);
+      const hash = createHash('sha1');
+      let size = 0;
+      for await (const chunk of object.Body as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        size += chunk.length;
+      }
+      expect(size).toBe(body.length);
+      expect(hash.digest('hex')).toBe(createHash('sha1').update(body).digest('hex'));
+    } finally {
+      closing.destroy();
+    }
+  }, 60_000);
 
   it('refuses connections while refused and serves again after resume', async () => {
     s3.refuse();
