@@ -5,6 +5,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { integrationGate, type S3Endpoint, startS3Endpoint } from '@chronos/pgbackrest/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BucketReader } from '../../src/bucket.js';
+import { DecodePool } from '../../src/decode-pool.js';
 import { createS3Client } from '../../src/s3-client.js';
 import { decodeStoredObject, ObjectReadError } from '../../src/stored-object.js';
 import { faultClient, verifyOptions } from './repository.js';
@@ -55,6 +56,7 @@ describe.skipIf(skip)(skip ?? 'a read cut off by a connection reset', () => {
   let s3: S3Endpoint;
   let relay: Awaited<ReturnType<typeof startResettingRelay>>;
   let reader: BucketReader;
+  let pool: DecodePool;
   const content = randomBytes(4 * 1024 * 1024);
   const key = 'retry/000000010000000000000001.gz';
 
@@ -66,45 +68,50 @@ describe.skipIf(skip)(skip ?? 'a read cut off by a connection reset', () => {
     relay = await startResettingRelay(s3.port, 1024 * 1024);
     const options = verifyOptions(s3, '/', { endpoint: `https://127.0.0.1:${relay.port}` });
     reader = new BucketReader(createS3Client(options), s3.bucket, s3.region);
+    pool = new DecodePool(1);
   });
 
   afterAll(async () => {
+    await pool?.close();
     reader?.client.destroy();
     await relay?.stop();
     await s3?.stop();
   });
 
-  it('is read again from the first byte and decodes to the original content', async () => {
-    relay.state.resetsLeft = 1;
-    relay.state.resets = 0;
-    let attempts = 0;
-    const decoded = await decodeStoredObject(
-      reader,
-      key,
-      undefined,
-      { passphrase: undefined, compression: 'gz' },
-      { onAttempt: () => attempts++, retry: { attempts: 3, backoffMs: 10 } },
-    );
-    expect(relay.state.resets).toBe(1);
-    expect(attempts).toBe(2);
-    expect(decoded?.size).toBe(content.length);
-    expect(decoded?.sha1).toBe(createHash('sha1').update(content).digest('hex'));
-  });
+  for (const where of ['this thread', 'a worker thread'] as const) {
+    const decodeIn = () => (where === 'this thread' ? {} : { pool });
+    it(`is read again from the first byte and decodes to the original content (decoded in ${where})`, async () => {
+      relay.state.resetsLeft = 1;
+      relay.state.resets = 0;
+      let attempts = 0;
+      const decoded = await decodeStoredObject(
+        reader,
+        key,
+        undefined,
+        { passphrase: undefined, compression: 'gz' },
+        { onAttempt: () => attempts++, retry: { attempts: 3, backoffMs: 10 }, ...decodeIn() },
+      );
+      expect(relay.state.resets).toBe(1);
+      expect(attempts).toBe(2);
+      expect(decoded?.size).toBe(content.length);
+      expect(decoded?.sha1).toBe(createHash('sha1').update(content).digest('hex'));
+    });
 
-  it('that keeps failing is an ObjectReadError naming the object, after the bounded attempts', async () => {
-    relay.state.resetsLeft = 100;
-    relay.state.resets = 0;
-    const read = decodeStoredObject(
-      reader,
-      key,
-      undefined,
-      { passphrase: undefined, compression: 'gz' },
-      { retry: { attempts: 3, backoffMs: 10 } },
-    );
-    await expect(read).rejects.toBeInstanceOf(ObjectReadError);
-    const error = (await read.catch((e: unknown) => e)) as ObjectReadError;
-    expect(error).toMatchObject({ key, attempts: 3, code: 'unreachable' });
-    expect(error.message).toContain(key);
-    expect(relay.state.resets).toBe(3);
-  });
+    it(`that keeps failing is an ObjectReadError naming the object, after the bounded attempts (decoded in ${where})`, async () => {
+      relay.state.resetsLeft = 100;
+      relay.state.resets = 0;
+      const read = decodeStoredObject(
+        reader,
+        key,
+        undefined,
+        { passphrase: undefined, compression: 'gz' },
+        { retry: { attempts: 3, backoffMs: 10 }, ...decodeIn() },
+      );
+      await expect(read).rejects.toBeInstanceOf(ObjectReadError);
+      const error = (await read.catch((e: unknown) => e)) as ObjectReadError;
+      expect(error).toMatchObject({ key, attempts: 3, code: 'unreachable' });
+      expect(error.message).toContain(key);
+      expect(relay.state.resets).toBe(3);
+    });
+  }
 });
