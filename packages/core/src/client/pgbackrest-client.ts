@@ -60,7 +60,10 @@ export interface PgBackRestClientOptions {
    * does not accept is left out of that command.
    */
   readonly options?: Partial<AnyCommandOptions>;
-  /** pgBackRest version, if known (`2.45`). Default: asked from the binary once, on first use. */
+  /**
+   * pgBackRest version, if known (`2.45`). Default: asked from the binary once, the first time a call needs it; `info`
+   * with options that every release builds alike does not need it.
+   */
   readonly version?: string;
   /** Default timeout in milliseconds for every command. */
   readonly timeout?: number;
@@ -227,8 +230,9 @@ const sameInvocation = (a: PgBackRestCommand, b: PgBackRestCommand): boolean => 
 const infoParsers = () => import('../info/parse-info.js');
 
 /**
- * Creates a pgBackRest client bound to one stanza. The version is detected once, on first use (unless given), and
- * every command is checked against that version's catalogue before it runs.
+ * Creates a pgBackRest client bound to one stanza. The version is detected once, the first time a call needs it
+ * (unless given), and every command is checked against that version's catalogue before it runs. `info` whose options
+ * every release builds alike (the stanza, repository, output and log options, for example) runs without detection.
  *
  * @example
  * const pgbackrest = createPgBackRest({
