@@ -307,8 +307,10 @@ export function evaluatePolicy(
 
   if (policy.objectives.maxArchiveLag) {
     const required = durationSeconds(policy.objectives.maxArchiveLag);
-    if (options.lastArchivedAt) {
-      const observed = (now.getTime() - options.lastArchivedAt.getTime()) / 1000;
+    const lastSeen = options.lastArchivedAt ?? archivedActivity;
+    if (lastSeen !== undefined) {
+      const observed = (now.getTime() - lastSeen.getTime()) / 1000;
+      const fix = 'check archive_command failures in pg_stat_archiver and the PostgreSQL log';
       if (observed > required) {
         findings.push({
           ...base,
@@ -316,19 +318,9 @@ export function evaluatePolicy(
           severity: 'critical',
           observed,
           required,
-          message: `last WAL archived ${humanDuration(observed)} ago, objective ${policy.objectives.maxArchiveLag}: check archive_command failures in pg_stat_archiver and the PostgreSQL log`,
-        });
-      }
-    } else if (archivedActivity !== undefined) {
-      const observed = (now.getTime() - archivedActivity.getTime()) / 1000;
-      if (observed > required) {
-        findings.push({
-          ...base,
-          code: 'archive.lag',
-          severity: 'critical',
-          observed,
-          required,
-          message: `the newest archived WAL holds activity up to ${archivedActivity.toISOString()} (last commit or checkpoint), ${humanDuration(observed)} ago, objective ${policy.objectives.maxArchiveLag}: check archive_command failures in pg_stat_archiver and the PostgreSQL log (an idle database also writes no commits)`,
+          message: options.lastArchivedAt
+            ? `last WAL archived ${humanDuration(observed)} ago, objective ${policy.objectives.maxArchiveLag}: ${fix}`
+            : `the newest archived WAL holds activity up to ${lastSeen.toISOString()} (last commit or checkpoint), ${humanDuration(observed)} ago, objective ${policy.objectives.maxArchiveLag}: ${fix} (an idle database also writes no commits)`,
         });
       }
     } else {
