@@ -36,6 +36,8 @@ export class ArchiveScan {
   readonly plainSegmentSizes = new Map<number, number>();
   /** The first segment of each log folder, up to `sampleLimit`. */
   readonly samples: SampledSegment[] = [];
+  /** The key prefix of the archive id folder (`archive/<stanza>/<archive id>/`), once a cursor was made. */
+  prefix: string | undefined;
 
   constructor(
     readonly archiveId: string,
@@ -74,6 +76,7 @@ export class ArchiveScan {
    * skipped (see {@link ArchiveScan.addTopLevel}).
    */
   cursor(idPrefix: string, startAfter = ''): ArchiveCursor {
+    this.prefix = idPrefix;
     return new ArchiveCursor(this, idPrefix, startAfter);
   }
 

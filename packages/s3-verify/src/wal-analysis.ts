@@ -140,12 +140,13 @@ export function analyzeArchiveWal(input: ArchiveWalInput): ArchiveWalResult {
     }
     // Only a switch inside this archive needs the history: a stanza created on timeline N has no older WAL.
     if (timeline > oldestTimeline && segments > 0 && !histories.has(timeline)) {
+      const file = `${timeline.toString(16).toUpperCase().padStart(8, '0')}.history`;
       findings.push({
         code: 'wal-history-missing',
         severity: 'error',
-        message: `timeline ${timeline} has WAL in ${archiveId} but no ${timeline.toString(16).toUpperCase().padStart(8, '0')}.history file: recovery cannot follow it`,
+        message: `timeline ${timeline} has WAL in ${archiveId} but no ${file} file: recovery cannot follow it`,
         stanza,
-        where: { archiveId },
+        where: { archiveId, ...(scan.prefix === undefined ? {} : { key: `${scan.prefix}${file}` }) },
       });
     }
   }

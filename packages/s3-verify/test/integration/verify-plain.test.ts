@@ -138,7 +138,33 @@ describe.skipIf(skip)(skip ?? 'verifyRepository on an unencrypted repository wri
 
     const history = `${prefix()}archive/${stack.stanza}/${archive.archiveId}/00000002.history`;
     const broken = await withoutObject(client, s3.bucket, history, () => verifyRepository(verifyOptions(s3, repoPath)));
-    expect(broken.findings.map((f) => f.code)).toContain('wal-history-missing');
+    // Without it, timeline 2's history is unknown: continuity is checked from the oldest segment (a warning).
+    expect(broken.findings.map((f) => [f.code, f.where?.key])).toEqual([
+      ['wal-history-missing', history],
+      ['wal-not-checked', undefined],
+    ]);
     expect(exitCodeFor(broken)).toBe(1);
+
+    // The history of another restore: timeline 2 said to branch from timeline 1 far after the WAL it holds.
+    const altered = await withoutObject(
+      client,
+      s3.bucket,
+      history,
+      () => verifyRepository(verifyOptions(s3, repoPath)),
+      (bytes) => {
+        const text = Buffer.from(bytes).toString('utf8');
+        const edited = text.replace(/^1\t[0-9A-F]+\/[0-9A-F]+\t/m, '1\tFF/0\t');
+        expect(edited).not.toBe(text);
+        return Buffer.from(edited);
+      },
+    );
+    const mismatch = altered.findings.filter((f) => f.code === 'wal-history-mismatch');
+    expect(mismatch.map((f) => f.where?.key)).toEqual([history]);
+    expect(mismatch[0]!.message).toMatch(/has WAL from before it branched from timeline 1 at FF\/0/);
+    // The restore path that history describes also needs timeline 1's WAL up to FF/0, which is not there.
+    expect(altered.findings.filter((f) => f !== mismatch[0]).map((f) => [f.code, f.where?.segments?.timeline])).toEqual(
+      [['wal-missing', 1]],
+    );
+    expect(exitCodeFor(altered)).toBe(1);
   });
 });

@@ -140,9 +140,11 @@ describe('WAL continuity on the recorded repository (timeline 1 → 2 after a pr
     expect(gaps.map((f) => [f.code, f.where?.segments?.timeline])).toEqual([['wal-missing', 1]]);
   });
 
-  it('requires the history file of a newer timeline', () => {
+  it('requires the history file of a newer timeline and names the object it expects', () => {
     const result = analyze(scanFromListing(), { histories: new Map() });
-    expect(result.findings.map((f) => f.code)).toContain('wal-history-missing');
+    expect(result.findings.filter((f) => f.code === 'wal-history-missing').map((f) => f.where)).toEqual([
+      { archiveId: '15-1', key: 'archive/fx/15-1/00000002.history' },
+    ]);
   });
 
   it('does not ask for the history of the oldest timeline in the archive (stanza created after a promotion)', () => {
