@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   integrationGate,
@@ -13,7 +13,15 @@ import {
   writeRows,
 } from '@chronos/pgbackrest/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exitCodeFor, verifyRepository } from '../../src/index.js';
+import {
+  comparePgBackRestVerify,
+  exitCodeFor,
+  type Finding,
+  parsePgBackRestVerify,
+  parseWalFileName,
+  type VerifyReport,
+  verifyRepository,
+} from '../../src/index.js';
 import { parseInfoFile } from '../../src/info-file.js';
 import { manifestContent } from '../../src/manifest-files.js';
 import { faultClient, listKeys, pgbackrest, verifyOptions, withoutObject } from './repository.js';
@@ -21,6 +29,8 @@ import { faultClient, listKeys, pgbackrest, verifyOptions, withoutObject } from 
 // Block incremental (repo-block) exists from pgBackRest 2.50: its raw bundles and .pgbi maps are version-specific.
 const images = ['chronos-pg:17-2.55.1', 'chronos-pg:18-2.60.0'];
 const docker = await probeDocker();
+/** When set, pgBackRest verify's output is written there (to refresh test/fixtures/pgbackrest-verify), on every image. */
+const recordTo = process.env['CHRONOS_RECORD_VERIFY_OUTPUT'];
 const cipherPass = `throwaway-${randomBytes(12).toString('hex')}`;
 const skips = new Map<string, string | undefined>();
 for (const image of images) {
@@ -123,6 +133,111 @@ describe.each(images)('deep verification of a block-incremental repository writt
       await writeFile(path, original);
     }
   });
+
+  // pgBackRest's verify prints the same text on 2.55.1 and 2.60.0 (recorded, see the unit tests): one image is enough.
+  if (image === images[0] || recordTo !== undefined) {
+    it.skipIf(skip !== undefined)(
+      'finds everything pgbackrest verify finds in encrypted S3, and lists the gap it misses',
+      async () => {
+        const version = image.slice(image.lastIndexOf('-') + 1);
+        const client = faultClient(s3!);
+        process.env['S3_VERIFY_BLOCK_PASS'] = cipherPass;
+        try {
+          const ours = () =>
+            verifyRepository(
+              verifyOptions(s3!, s3Path, {
+                deep: true,
+                gracePeriodSeconds: 0,
+                cipherPassphrase: { env: 'S3_VERIFY_BLOCK_PASS' },
+              }),
+            );
+          const theirs = async (name: string) => {
+            const result = await stack!.exec(
+              'pgbackrest',
+              [`--stanza=${stack!.stanza}`, '--repo=2', '--log-level-console=info', '--output=text', 'verify'],
+              { timeout: 240_000 },
+            );
+            const text = `${result.stdout}${result.stderr}`.replaceAll(stack!.stanza, 'demo');
+            expect(text).not.toContain(cipherPass);
+            expect(text).not.toContain(s3!.secretAccessKey);
+            if (recordTo !== undefined) {
+              await mkdir(recordTo, { recursive: true });
+              await writeFile(join(recordTo, `s3-${name}-${version}.txt`), text);
+            }
+            return parsePgBackRestVerify(text);
+          };
+          const errors = (report: VerifyReport): Finding[] => report.findings.filter((f) => f.severity !== 'info');
+          const segments = (await listKeys(client, s3!.bucket, `${s3Path.slice(1)}/archive/${stack!.stanza}/`)).filter(
+            (k) => parseWalFileName(k.slice(k.lastIndexOf('/') + 1)).kind === 'segment',
+          );
+          const nameOf = (key: string) => key.slice(key.lastIndexOf('/') + 1, key.lastIndexOf('/') + 25);
+
+          const healthy = await ours();
+          const healthyTheirs = await theirs('healthy');
+          expect(healthy.findings).toEqual([]);
+          expect(healthyTheirs.status).toBe('ok');
+          expect(comparePgBackRestVerify(healthy, healthyTheirs)).toEqual({
+            agreed: [],
+            missedByUs: [],
+            missedByPgBackRest: [],
+          });
+
+          const flippedKey = segments[1]!;
+          const [flipped, flippedTheirs] = await withoutObject(
+            client,
+            s3!.bucket,
+            flippedKey,
+            async () => [await ours(), await theirs('flipped-wal')] as const,
+            (bytes) => {
+              const copy = Buffer.from(bytes);
+              const at = Math.floor(copy.length / 2);
+              copy[at] = copy[at]! ^ 0xff;
+              return copy;
+            },
+          );
+          expect(errors(flipped).map((f) => f.where?.key)).toEqual([flippedKey]);
+          expect(['wal-segment-corrupt', 'wal-segment-size-mismatch', 'wal-segment-checksum-mismatch']).toContain(
+            errors(flipped)[0]!.code,
+          );
+          expect(flippedTheirs.status).toBe('error');
+          expect(flippedTheirs.problems.map((p) => p.path)).toEqual([
+            flippedKey.slice(`${s3Path.slice(1)}/archive/${stack!.stanza}/`.length),
+          ]);
+          const flippedComparison = comparePgBackRestVerify(flipped, flippedTheirs);
+          expect(flippedComparison.missedByUs).toEqual([]);
+          expect(flippedComparison.agreed.map((a) => a.ours.where?.key)).toEqual([flippedKey]);
+          expect(flippedComparison.missedByPgBackRest).toEqual([]);
+
+          // A segment no backup of this repository needs, behind the newest: pgBackRest does not call it an error.
+          const info = JSON.parse(await pgbackrest(stack!, 'info', '--output=json', '--repo=2')) as Array<{
+            backup: Array<{ archive: { start: string; stop: string } }>;
+          }>;
+          const needed = info[0]!.backup.map((b) => b.archive);
+          const victim = segments
+            .slice(0, -1)
+            .find(
+              (k) => nameOf(k) > needed[0]!.start && needed.every((r) => nameOf(k) < r.start || nameOf(k) > r.stop),
+            )!;
+          expect(victim).toBeDefined();
+          const [gap, gapTheirs] = await withoutObject(
+            client,
+            s3!.bucket,
+            victim,
+            async () => [await ours(), await theirs('wal-gap')] as const,
+          );
+          const gapComparison = comparePgBackRestVerify(gap, gapTheirs);
+          expect(gapComparison.missedByUs).toEqual([]);
+          expect(gapComparison.missedByPgBackRest.map((f) => [f.code, f.where?.segments?.first])).toEqual([
+            ['wal-missing', nameOf(victim)],
+          ]);
+          expect(exitCodeFor(gap)).toBe(1);
+        } finally {
+          delete process.env['S3_VERIFY_BLOCK_PASS'];
+          client.destroy();
+        }
+      },
+    );
+  }
 
   // Bundles on S3 are not version-specific: one image is enough (the test exists for that image only).
   if (image === images[0]) {

@@ -61,9 +61,59 @@ describe('parsePgBackRestVerify on recorded pgBackRest 2.45 output', () => {
     ]);
   });
 
+  it('names an lz4 and a bz2 WAL segment, each followed by its retry lines', () => {
+    const result = parsePgBackRestVerify(recorded('flipped-wal-lz4-bz2'));
+    expect(result.status).toBe('error');
+    expect(result.problems.map((p) => p.path)).toEqual([
+      expect.stringMatching(/^15-1\/0000000100000000\/[0-9A-F]{24}-[0-9a-f]{40}\.lz4$/),
+      expect.stringMatching(/^15-1\/0000000100000000\/[0-9A-F]{24}-[0-9a-f]{40}\.bz2$/),
+    ]);
+    expect(result.archives.map((a) => [a.archiveId, a.checked - a.valid, a.other])).toEqual([['15-1', 2, 2]]);
+  });
+
   it('reports nothing for a WAL gap (pgBackRest does not count one as an error) nor for a manifest with a wrong checksum', () => {
     expect(parsePgBackRestVerify(recorded('wal-gap'))).toMatchObject({ status: 'ok', problems: [] });
     expect(parsePgBackRestVerify(recorded('manifest-checksum'))).toMatchObject({ status: 'ok', problems: [] });
+  });
+});
+
+// The same command of pgBackRest 2.55.1 and 2.60.0 on an encrypted S3 repository (bundles, block incremental): the
+// summary is unchanged since 2.45; a job's retries are one continuation line ("on 2 retries from …") instead of one each.
+describe.each(['2.55.1', '2.60.0'])('parsePgBackRestVerify on recorded pgBackRest %s output', (version) => {
+  const at = (name: string) =>
+    readFileSync(
+      fileURLToPath(new URL(`../fixtures/pgbackrest-verify/s3-${name}-${version}.txt`, import.meta.url)),
+      'utf8',
+    );
+  const archiveId = version === '2.55.1' ? '17-1' : '18-1';
+
+  it('reads a healthy run and a WAL gap as ok with no problems', () => {
+    expect(parsePgBackRestVerify(at('healthy'))).toEqual({ status: 'ok', archives: [], backups: [], problems: [] });
+    expect(parsePgBackRestVerify(at('wal-gap'))).toEqual({ status: 'ok', archives: [], backups: [], problems: [] });
+  });
+
+  it('names a damaged WAL segment once, whatever its one-line retry summary says', () => {
+    const result = parsePgBackRestVerify(at('flipped-wal'));
+    expect(result.status).toBe('error');
+    expect(result.problems).toEqual([
+      {
+        level: 'INFO',
+        message: expect.stringMatching(/^invalid result .*zlib threw error/),
+        path: expect.stringMatching(new RegExp(`^${archiveId}/0000000100000000/[0-9A-F]{24}-[0-9a-f]{40}\\.gz$`)),
+      },
+    ]);
+    expect(result.archives).toEqual([
+      {
+        archiveId,
+        checked: 15,
+        valid: 14,
+        missing: undefined,
+        checksumInvalid: undefined,
+        sizeInvalid: undefined,
+        other: 1,
+      },
+    ]);
+    expect(result.backups).toEqual([]);
   });
 });
 
