@@ -1,7 +1,9 @@
 // Backup settings: a pgbench database (scale 4, about 64 MB) backed up, encrypted, to the local S3
 // endpoint (its own process) with the reference deployment's old settings (gz, start-fast=n,
 // process-max=1) and with the policy's recommended settings, idle and right after a write burst.
-import { DEFAULT_COMPRESSION, parseInfo, RECOMMENDED_START_FAST } from '@chronos/pgbackrest';
+
+import { parseInfo } from '@chronos/pgbackrest';
+import { DEFAULT_COMPRESSION, RECOMMENDED_START_FAST } from '@chronos/pgbackrest/policy';
 import { ensureSuccess } from '@chronos/pgbackrest/testing';
 import { type Comparison, emit, type Figure, interleave, isFull, log, median, round3, time } from '../lib/measure.js';
 import { startBenchStack } from '../lib/stack.js';

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
-import { type Info, parseInfo, parsePolicy, startExporter } from '@chronos/pgbackrest';
+import { type Info, parseInfo, startExporter } from '@chronos/pgbackrest';
+import { parsePolicy } from '@chronos/pgbackrest/policy';
 import { runProcess } from '@chronos/pgbackrest/testing';
 import { bySize, emit, type Figure, log, median, round3 } from '../lib/measure.js';
 

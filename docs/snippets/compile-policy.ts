@@ -1,5 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { compilePolicy, parsePolicy } from '@chronos/pgbackrest';
+import { compilePolicy, parsePolicy } from '@chronos/pgbackrest/policy';
 
 // One policy document → pgbackrest.conf, postgresql.conf settings and schedules for cron, systemd and Kubernetes.
 const policy = parsePolicy(await readFile('examples/chronos-policy.json', 'utf8'));

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { lintConfig } from '@chronos/pgbackrest';
+import { lintConfig } from '@chronos/pgbackrest/config';
 
 // Lint pgbackrest.conf as the pgBackRest release that will read it does, for every stanza and command.
 const path = process.argv[2] ?? '/etc/pgbackrest/pgbackrest.conf';

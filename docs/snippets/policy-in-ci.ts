@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { compilePolicy, evaluatePolicy, isPolicyValidationError, parseInfo, parsePolicy } from '@chronos/pgbackrest';
+import { parseInfo } from '@chronos/pgbackrest';
+import { compilePolicy, evaluatePolicy, isPolicyValidationError, parsePolicy } from '@chronos/pgbackrest/policy';
 
 // A CI step: the policy must parse, compile for the pgBackRest version in production, and (given a recent
 // `info --output=json` from production) meet its own objectives and the 3-2-1 rule.

@@ -1,4 +1,4 @@
-import { isPolicyValidationError, type Policy, parsePolicy } from '@chronos/pgbackrest';
+import { isPolicyValidationError, type Policy, parsePolicy } from '@chronos/pgbackrest/policy';
 import { UsageError } from './errors.js';
 import { readInputFile } from './input.js';
 

@@ -1,12 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import {
-  detectVersion,
-  LINT_DELIBERATE_DIFFERENCES,
-  type LintFinding,
-  type LintResult,
-  lintConfig,
-} from '@chronos/pgbackrest';
+import { detectVersion } from '@chronos/pgbackrest';
+import { LINT_DELIBERATE_DIFFERENCES, type LintFinding, type LintResult, lintConfig } from '@chronos/pgbackrest/config';
 import type { CommandContext, CommandOutcome } from '../context.js';
 import { CouldNotRunError, UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';

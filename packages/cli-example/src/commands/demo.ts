@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyzeInfo, compilePolicy, type Info, type OptionMap, validatePolicy } from '@chronos/pgbackrest';
+import { analyzeInfo, type Info, type OptionMap } from '@chronos/pgbackrest';
+import { compilePolicy, validatePolicy } from '@chronos/pgbackrest/policy';
 import {
   type PgBackRestStack,
   type RepoSpec,

@@ -1,6 +1,5 @@
 import {
   analyzeInfo,
-  compilePolicy,
   type ExpireSimulation,
   parseExpireLog,
   type RetentionPolicy,
@@ -9,6 +8,7 @@ import {
   retentionToOptions,
   simulateExpire,
 } from '@chronos/pgbackrest';
+import { compilePolicy } from '@chronos/pgbackrest/policy';
 import type { CommandContext, CommandOutcome } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';

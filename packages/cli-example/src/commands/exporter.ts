@@ -1,10 +1,5 @@
-import {
-  DEFAULT_EXPORTER_PORT,
-  durationSeconds,
-  type ExporterEvent,
-  type ExporterStanza,
-  startExporter,
-} from '@chronos/pgbackrest';
+import { DEFAULT_EXPORTER_PORT, type ExporterEvent, type ExporterStanza, startExporter } from '@chronos/pgbackrest';
+import { durationSeconds } from '@chronos/pgbackrest/policy';
 import type { CommandContext, CommandOutcome } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';

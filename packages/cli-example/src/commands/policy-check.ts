@@ -1,12 +1,10 @@
 import {
-  evaluatePolicy,
   type Info,
-  type Policy,
-  type PolicyEvaluation,
   type RestorableInstant,
   restorableInstantsFromVerifyReport,
   VerifyReportFormatError,
 } from '@chronos/pgbackrest';
+import { evaluatePolicy, type Policy, type PolicyEvaluation } from '@chronos/pgbackrest/policy';
 import type { CommandContext, CommandOutcome } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';

@@ -1,4 +1,4 @@
-import { compileAlertRules, compilePolicy, isPolicyValidationError } from '@chronos/pgbackrest';
+import { compileAlertRules, compilePolicy, isPolicyValidationError } from '@chronos/pgbackrest/policy';
 import type { CommandContext, CommandOutcome } from '../context.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';

@@ -1,4 +1,4 @@
-import { nextRuns } from '@chronos/pgbackrest';
+import { nextRuns } from '@chronos/pgbackrest/policy';
 import type { CommandContext, CommandOutcome } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { parseCount, parseInstant } from '../input.js';

@@ -1,4 +1,4 @@
-import { isPolicyValidationError, parsePolicy } from '@chronos/pgbackrest';
+import { isPolicyValidationError, parsePolicy } from '@chronos/pgbackrest/policy';
 import type { CommandContext, CommandOutcome } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { readInputFile } from '../input.js';

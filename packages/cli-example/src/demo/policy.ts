@@ -1,4 +1,4 @@
-import type { CompiledPolicy } from '@chronos/pgbackrest';
+import type { CompiledPolicy } from '@chronos/pgbackrest/policy';
 
 /** Options a policy compiles to that the demo stack takes over; location and secrets come from the stack itself. */
 export interface StackPolicyOptions {

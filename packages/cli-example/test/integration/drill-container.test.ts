@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compilePolicy, type PolicyInput, validatePolicy } from '@chronos/pgbackrest';
+import { compilePolicy, type PolicyInput, validatePolicy } from '@chronos/pgbackrest/policy';
 import {
   DEFAULT_STACK_IMAGE,
   ensureSuccess,

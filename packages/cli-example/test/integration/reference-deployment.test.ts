@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compilePolicy, nextRuns, type PolicyInput, validatePolicy } from '@chronos/pgbackrest';
+import { compilePolicy, nextRuns, type PolicyInput, validatePolicy } from '@chronos/pgbackrest/policy';
 import {
   buildDeploymentImage,
   integrationGate,
