@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chown, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DrillTimeoutError, isDrillError, runRestoreDrill } from '../../src/drill/index.js';
@@ -13,15 +12,9 @@ import {
   probePgBackRest,
   startNativeStack,
 } from '../../src/testing/index.js';
+import { markerChecks, postgresOwnedRoot, processesOn, writeMarkersAroundTarget } from './support/drill-fixture.js';
 
 const skip = await integrationGate(await probePgBackRest(), await probeNativeStack());
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Processes whose command line names the path (a drill's postmaster runs with `-D <scratch>/pgdata`). */
-async function processesOn(path: string): Promise<string[]> {
-  const ps = await runProcess({ file: 'ps', args: ['-eo', 'pid,args'] });
-  return ps.stdout.split('\n').filter((line) => line.includes(path) && !/\bps -eo\b/.test(line));
-}
 
 const asPostgres = (command: string) =>
   runProcess({ file: 'runuser', args: ['-u', 'postgres', '--', 'sh', '-c', command], timeout: 120_000 });
@@ -40,18 +33,7 @@ describe.skipIf(skip)(skip ?? 'runRestoreDrill on a cluster that archives asynch
   let productionLog: string;
 
   const client = () => createStackClient(stack, { timeout: 300_000 });
-  const checks = [
-    {
-      name: 'rows before the target',
-      sql: "SELECT count(*) FROM drill_marker WHERE phase = 'before'",
-      expect: { kind: 'count-at-least', min: 3 },
-    },
-    {
-      name: 'no row after the target',
-      sql: "SELECT count(*) = 0 FROM drill_marker WHERE phase = 'after'",
-      expect: { kind: 'true' },
-    },
-  ] as const;
+  const checks = markerChecks;
 
   beforeAll(async () => {
     stack = await startNativeStack({
@@ -61,21 +43,11 @@ describe.skipIf(skip)(skip ?? 'runRestoreDrill on a cluster that archives asynch
     const config = await readFile(stack.configPath, 'utf8');
     productionSpool = /^spool-path=(.+)$/m.exec(config)![1]!;
     productionLog = /^log-path=(.+)$/m.exec(config)![1]!;
-    root = await mkdtemp(join(tmpdir(), 'chronos-drill-async-'));
-    const postgresUid = Number((await runProcess({ file: 'id', args: ['-u', 'postgres'] })).stdout);
-    await chown(root, postgresUid, postgresUid);
+    root = await postgresOwnedRoot('chronos-drill-async-');
     const c = client();
     await c.stanzaCreate();
     await c.backup({ type: 'full' });
-    await stack.psql(
-      "CREATE TABLE drill_marker (phase text NOT NULL); INSERT INTO drill_marker SELECT 'before' FROM generate_series(1, 3)",
-    );
-    await sleep(1_200);
-    target = (
-      await stack.psql(`SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`)
-    ).trim();
-    await sleep(1_200);
-    await stack.psql("INSERT INTO drill_marker VALUES ('after')");
+    target = await writeMarkersAroundTarget(stack);
     await c.check();
   }, 600_000);
 

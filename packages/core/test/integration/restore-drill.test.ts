@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chown, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -24,16 +23,16 @@ import {
   startS3Endpoint,
   switchWal,
 } from '../../src/testing/index.js';
+import {
+  markerChecks,
+  postgresOwnedRoot,
+  processesOn,
+  sleep,
+  writeMarkersAroundTarget,
+} from './support/drill-fixture.js';
 
 const skip = await integrationGate(await probePgBackRest(), await probeNativeStack());
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const cipherPass = `drill-${Math.random().toString(36).slice(2)}`;
-
-/** PostgreSQL processes whose command line names the path (a drill's postmaster runs with `-D <scratch>/pgdata`). */
-async function processesOn(path: string): Promise<string[]> {
-  const ps = await runProcess({ file: 'ps', args: ['-eo', 'pid,args'] });
-  return ps.stdout.split('\n').filter((line) => line.includes(path) && !/\bps -eo\b/.test(line));
-}
 
 const markers = (report: DrillReport) => Object.fromEntries(report.checks.map((c) => [c.name, c.status]));
 
@@ -46,18 +45,7 @@ describe.skipIf(skip)(skip ?? 'runRestoreDrill restores, starts, checks and remo
 
   const client = () => createStackClient(stack, { timeout: 300_000 });
   const scratch = (name: string) => join(root, name);
-  const checks = [
-    {
-      name: 'rows before the target',
-      sql: "SELECT count(*) FROM drill_marker WHERE phase = 'before'",
-      expect: { kind: 'count-at-least', min: 3 },
-    },
-    {
-      name: 'no row after the target',
-      sql: "SELECT count(*) = 0 FROM drill_marker WHERE phase = 'after'",
-      expect: { kind: 'true' },
-    },
-  ] as const;
+  const checks = markerChecks;
 
   beforeAll(async () => {
     s3 = await startS3Endpoint({ bucket: 'drill' });
@@ -65,23 +53,13 @@ describe.skipIf(skip)(skip ?? 'runRestoreDrill restores, starts, checks and remo
       repos: [{ type: 'posix' }, { type: 's3', endpoint: s3, cipherPass }],
       options: { 'start-fast': 'y', 'archive-timeout': '60' },
     });
-    root = await mkdtemp(join(tmpdir(), 'chronos-drill-test-'));
-    const postgresUid = Number((await runProcess({ file: 'id', args: ['-u', 'postgres'] })).stdout);
-    await chown(root, postgresUid, postgresUid);
+    root = await postgresOwnedRoot('chronos-drill-test-');
     const c = client();
     await c.stanzaCreate();
     await c.backup({ type: 'full' });
     firstFull = (await c.info())[0]!.backup.at(-1)!.label;
     await c.backup({ type: 'full', repo: 2 });
-    await stack.psql(
-      "CREATE TABLE drill_marker (phase text NOT NULL); INSERT INTO drill_marker SELECT 'before' FROM generate_series(1, 3)",
-    );
-    await sleep(1_200);
-    target = (
-      await stack.psql(`SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`)
-    ).trim();
-    await sleep(1_200);
-    await stack.psql("INSERT INTO drill_marker VALUES ('after')");
+    target = await writeMarkersAroundTarget(stack);
     await c.check();
   }, 600_000);
 
