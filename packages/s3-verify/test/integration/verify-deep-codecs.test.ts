@@ -30,7 +30,7 @@ const skip = await integrationGate(await probePgBackRest());
 const recordTo = process.env['CHRONOS_RECORD_VERIFY_OUTPUT'];
 
 describe.skipIf(skip)(
-  skip ?? 'deep verification of a posix repository written by pgBackRest 2.45 with zst, lz4 and bz2',
+  skip ?? 'deep verification of a posix repository written by pgBackRest 2.45 with zst, lz4 and bz2 (backups and WAL)',
   () => {
     let stack: PgBackRestStack;
     let repoDir: string;
@@ -91,6 +91,17 @@ describe.skipIf(skip)(
       await writeRows(stack, 2_000);
       await switchWal(stack);
       await pgbackrest(stack, 'backup', '--type=incr');
+      // archive-push reads pgbackrest.conf on every call: the next segments are pushed with lz4, then bz2.
+      for (const compress of ['lz4', 'bz2']) {
+        const config = await readFile(stack.configPath, 'utf8');
+        const next = config.replace(/^compress-type=\w+$/m, `compress-type=${compress}`);
+        expect(next).not.toBe(config);
+        await writeFile(stack.configPath, next);
+        for (let i = 0; i < 2; i++) {
+          await writeRows(stack, 500);
+          await switchWal(stack);
+        }
+      }
       await pgbackrest(stack, 'check');
       const info = JSON.parse(await pgbackrest(stack, 'info', '--output=json')) as Array<{
         backup: Array<{ label: string }>;
@@ -130,7 +141,9 @@ describe.skipIf(skip)(
       expect(seen.every((p, i) => i === 0 || p.bytes >= seen[i - 1]!.bytes)).toBe(true);
       expect(describeProgress(last)).toMatch(/^deep: [\d,]+\/[\d,]+ objects, .+\/.+, .+\/s, ETA \d+s$/);
       expect(deep.files).toBeGreaterThan(300);
-      expect(deep.segments).toBe((await segmentKeys()).length);
+      const keys = await segmentKeys();
+      expect(deep.segments).toBe(keys.length);
+      expect(new Set(keys.map((k) => k.slice(k.lastIndexOf('.') + 1)))).toEqual(new Set(['zst', 'lz4', 'bz2']));
       expect(deep.segmentBytes).toBe(deep.segments * 16 * 1024 * 1024);
       expect(report.stanzas[0]!.backups.map((b) => b.restorable)).toEqual(manifests.map(() => true));
       const theirs = await theirVerify('healthy');
@@ -174,6 +187,35 @@ describe.skipIf(skip)(
       expect(found.map((f) => f.where?.key)).toEqual([key]);
       expect(['wal-segment-corrupt', 'wal-segment-checksum-mismatch']).toContain(found[0]!.code);
       expect(comparePgBackRestVerify(report, theirs).missedByUs).toEqual([]);
+    });
+
+    it('names an lz4 and a bz2 WAL segment with a flipped byte each, as pgBackRest does', async () => {
+      const all = await segmentKeys();
+      const keys = ['lz4', 'bz2'].map((ext) => all.find((k) => k.endsWith(`.${ext}`))!);
+      const [report, theirs] = await damaged(keys[0]!, flipMiddle, () =>
+        damaged(
+          keys[1]!,
+          flipMiddle,
+          async () =>
+            [await verifyRepository({ path: repoDir, deep: true }), await theirVerify('flipped-wal-lz4-bz2')] as const,
+        ),
+      );
+      const found = errors(report);
+      expect(found.map((f) => f.where?.key).sort()).toEqual([...keys].sort());
+      // A flip in an lz4 or bz2 stream either stops the decoder or decodes to the wrong length or bytes.
+      for (const finding of found) {
+        expect(['wal-segment-corrupt', 'wal-segment-size-mismatch', 'wal-segment-checksum-mismatch']).toContain(
+          finding.code,
+        );
+      }
+      expect(exitCodeFor(report)).toBe(1);
+      expect(theirs.problems.map((p) => p.path).sort()).toEqual(
+        keys.map((k) => k.split('/').slice(2).join('/')).sort(),
+      );
+      const comparison = comparePgBackRestVerify(report, theirs);
+      expect(comparison.missedByUs).toEqual([]);
+      expect(comparison.agreed.map((a) => a.ours.where?.key).sort()).toEqual([...keys].sort());
+      expect(comparison.missedByPgBackRest).toEqual([]);
     });
 
     it('names a manifest whose checksum does not match', async () => {
