@@ -63,6 +63,17 @@ function firstLine(text: string): string {
   );
 }
 
+/** Whether a directory over there is `writable`, `read-only` or `missing` for the user the transport runs as. */
+async function directoryState(there: There, path: string): Promise<string> {
+  const probe = await there('sh', [
+    '-c',
+    'if [ -d "$1" ]; then [ -w "$1" ] && echo writable || echo read-only; else echo missing; fi',
+    'sh',
+    path,
+  ]);
+  return probe.stdout.trim();
+}
+
 function who(transport: Transport): string {
   if (transport.kind === 'docker') return `${transport.user ?? 'postgres'} in container ${transport.container}`;
   if (transport.kind === 'ssh') return `${transport.user ?? 'the ssh user'} on ${transport.host}`;
@@ -421,13 +432,7 @@ async function repoCheck(
         ? `Check that ${path} exists and is writable by ${who(transport)} (chown -R postgres:postgres ${path}).`
         : `Check repo${index}'s credentials, permissions and network.`;
   const posixState = async () => {
-    const probe = await there('sh', [
-      '-c',
-      'if [ -d "$1" ]; then [ -w "$1" ] && echo writable || echo read-only; else echo missing; fi',
-      'sh',
-      path,
-    ]);
-    const state = probe.stdout.trim();
+    const state = await directoryState(there, path);
     return state === 'writable'
       ? ''
       : `${path} is ${state === 'missing' ? 'missing' : `not writable by ${who(transport)}`}`;
@@ -578,13 +583,7 @@ async function pathChecks(setting: Setting, there: There, transport: Transport):
   }
   const checks: DoctorCheck[] = [];
   for (const [id, option, path] of paths) {
-    const probe = await there('sh', [
-      '-c',
-      'if [ -d "$1" ]; then [ -w "$1" ] && echo writable || echo read-only; else echo missing; fi',
-      'sh',
-      path,
-    ]);
-    const state = probe.stdout.trim();
+    const state = await directoryState(there, path);
     const title = `${option} ${path} writable`;
     if (state === 'writable') checks.push({ id, title, status: 'ok', detail: `writable by ${who(transport)}` });
     else {
