@@ -3,7 +3,8 @@
 //   node scripts/api-report.mjs          writes the listings (pnpm api-report)
 //   node scripts/api-report.mjs --check  fails when the surface differs from the committed listings
 // Entry points come from each package.json `exports` (its `@chronos/source` file); the listing names every export
-// with its kind and type, as TypeScript sees it, so a change of the public surface is a visible diff.
+// with its kind and type, as TypeScript sees it, so a change of the public surface is a visible diff. --check also fails
+// when an entry point exports an internal helper, or a public signature names a type that no entry point exports.
 import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,8 +103,70 @@ export function reportFor(program, entry) {
   ].join('\n');
 }
 
-/** All listings by file name. */
-export function reports() {
+// Internal helpers that no entry point may export (the testing kit keeps its documented process runner).
+const INTERNAL = [
+  'toProcessRequest',
+  'dockerKillRequest',
+  'LogLineParser',
+  'quoteUnsafeIntegers',
+  'closestName',
+  'walPosition',
+  'dstGapRuns',
+  'parseVersionNumbers',
+  'envNameOf',
+  'toOptionMap',
+  'bytesToKey',
+  'isSalted',
+  'infoKeys',
+  'infoRawValue',
+  'infoValue',
+  'repoKeyPrefix',
+];
+const ALLOWED = new Map([['runProcess', '@chronos/pgbackrest/testing']]);
+
+/** Problems of the public surface: internal helpers exported, or types a listing names that no entry point exports. */
+export function surfaceProblems(program, entries, listings) {
+  const checker = program.getTypeChecker();
+  const exported = new Set();
+  const problems = [];
+  for (const entry of entries) {
+    const title = `${entry.name}${entry.subpath === '.' ? '' : entry.subpath.slice(1)}`;
+    for (const symbol of checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(entry.source)))) {
+      const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+      exported.add(symbol.getName()).add(target.getName());
+      const name = symbol.getName();
+      if ((INTERNAL.includes(name) || ALLOWED.has(name)) && ALLOWED.get(name) !== title) {
+        problems.push(`${title} exports the internal helper ${name}`);
+      }
+    }
+  }
+  const declared = new Set();
+  const sources = PACKAGES.map((dir) => join(root, dir, 'src'));
+  for (const file of program.getSourceFiles()) {
+    if (!sources.some((dir) => file.fileName.startsWith(dir))) continue;
+    for (const statement of file.statements) {
+      const named =
+        ts.isInterfaceDeclaration(statement) ||
+        ts.isTypeAliasDeclaration(statement) ||
+        ts.isClassDeclaration(statement) ||
+        ts.isEnumDeclaration(statement);
+      if (named && statement.name && ts.getCombinedModifierFlags(statement) & ts.ModifierFlags.Export) {
+        declared.add(statement.name.text);
+      }
+    }
+  }
+  const referenced = new Set(
+    [...listings.values()].flatMap((text) => text.replace(/\/\*[\s\S]*?\*\//g, '').match(/\b[A-Z]\w*\b/g) ?? []),
+  );
+  for (const name of [...referenced].sort()) {
+    if (declared.has(name) && !exported.has(name))
+      problems.push(`a public signature names ${name}, which no entry point exports`);
+  }
+  return problems;
+}
+
+/** All listings by file name, and the problems of the surface they show. */
+export function surface() {
   const entries = entryPoints();
   const config = ts.getParsedCommandLineOfConfigFile(
     join(root, 'packages/core/tsconfig.json'),
@@ -119,11 +182,12 @@ export function reports() {
     rootNames: entries.map((e) => e.source),
     options: { ...config.options, noEmit: true, customConditions: ['@chronos/source'] },
   });
-  return new Map(entries.map((entry) => [fileName(entry), reportFor(program, entry)]));
+  const listings = new Map(entries.map((entry) => [fileName(entry), reportFor(program, entry)]));
+  return { listings, problems: surfaceProblems(program, entries, listings) };
 }
 
 /** The names of listings that differ from the committed ones (missing, changed or no longer an entry point). */
-export function differences(current = reports()) {
+export function differences(current = surface().listings) {
   const committed = existsSync(OUT) ? readdirSync(OUT).filter((f) => f.endsWith('.api.md')) : [];
   const differing = [];
   for (const [name, text] of current) {
@@ -135,8 +199,10 @@ export function differences(current = reports()) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const current = reports();
+  const { listings: current, problems } = surface();
+  for (const problem of problems) console.error(`api: ${problem}`);
   if (process.argv.includes('--check')) {
+    if (problems.length > 0) process.exit(1);
     const differing = differences(current);
     if (differing.length > 0) {
       console.error(

@@ -67,4 +67,4 @@ export { summarizeReport } from './summary.js';
 export type { TimelineSwitch } from './timeline-history.js';
 export { parseTimelineHistory, TimelineHistoryParseError } from './timeline-history.js';
 export { verifyRepository } from './verify.js';
-export { parseLsn, parseSegmentName, parseWalFileName, segmentName } from './wal-name.js';
+export { parseLsn, parseSegmentName, parseWalFileName, segmentName, type WalFileName } from './wal-name.js';

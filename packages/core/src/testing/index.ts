@@ -27,6 +27,7 @@
  * @packageDocumentation
  */
 
+export type { PgBackRestConfigVerdict } from '../config/lint/pgbackrest-verdict.js';
 /** The SDK's process runner (own process group, tree kill on timeout/abort), for tests that start programs. */
 export { type ProcessRequest, type ProcessResult, runProcess } from '../exec/process.js';
 export type { Availability } from './availability.js';
@@ -59,6 +60,7 @@ export { createStackClient, secretEnvToOptions, stackTransport } from './stack-c
 export type {
   PgSettings,
   PosixRepoSpec,
+  PostgresSettingsInput,
   RepoOptionValues,
   RepoSpec,
   ResolvedRepo,
