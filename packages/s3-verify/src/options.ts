@@ -26,7 +26,7 @@ export interface CommonVerifyOptions {
   readonly inFlightSegments?: number;
   /** See {@link CommonVerifyOptions.inFlightSegments}. Default 600. */
   readonly gracePeriodSeconds?: number;
-  /** Listings and reads running at once. Default 8. */
+  /** Listings and reads running at once (deep mode: also its decoding worker threads, at most one per core). Default 8. */
   readonly concurrency?: number;
   /** Objects per stanza whose first bytes are read to check encryption. Default 16. */
   readonly encryptionSampleSize?: number;
