@@ -157,7 +157,7 @@ comparisons.push(
     baseline: bareNodeInfo,
     subject: chronosInfo,
     target: { max: 1.15 },
-    note: 'what chronos adds over the floor: loading its code, version detection, validating and printing the document',
+    note: 'what chronos adds over the floor: loading its code, building and checking the command, validating and printing the document',
   }),
 );
 

@@ -118,11 +118,15 @@ export async function run(
   context: CommandContext,
 ): Promise<CommandOutcome> {
   const document = await loadInfoDocument(options, context);
-  const text =
-    document.info.length === 0
-      ? 'no stanzas in the repository'
-      : document.detailLevel === 'progress'
+  return {
+    exitCode: ExitCode.Ok,
+    result: document.info,
+    // Rendered only when printed: `--json` prints the result alone.
+    get text() {
+      if (document.info.length === 0) return 'no stanzas in the repository';
+      return document.detailLevel === 'progress'
         ? document.info.map((s) => renderProgressStanza(s, context.colours)).join('\n\n')
         : document.info.map((s) => renderStanza(s, context.colours)).join('\n\n');
-  return { exitCode: ExitCode.Ok, result: document.info, text };
+    },
+  };
 }
