@@ -43,7 +43,7 @@ export interface CompilePolicyOptions {
   readonly policyPath?: string;
   /**
    * Start of the years whose daylight-saving gaps the systemd timers list as dated catch-up runs (systemd skips a
-   * wall-clock time that does not exist); default now. Covers {@link DST_GAP_YEARS} years.
+   * wall-clock time that does not exist); default now. Covers the next 10 years (`DST_GAP_YEARS`).
    */
   readonly from?: Date;
   /** Kubernetes CronJob settings; names default to pgbackrest-<stanza>[-secrets|-secret-files|-policy]. */
