@@ -128,8 +128,8 @@ export const BUILD_BOUNDARY_VERSIONS: readonly string[] = [
 /**
  * Whether {@link buildCommand} builds the same command from these options for every pgBackRest version, so the version
  * need not be known: the command and each option are defined alike in every catalogue version (as that command sees
- * them), no option was added between catalogues, and no time value has a fraction (rendered by release). Reads only
- * the oldest catalogue. False is no error: the version decides, as usual.
+ * them; an option added later is not in the oldest), and no time value has a fraction (rendered by release). Reads
+ * only the oldest catalogue. False is no error: the version decides, as usual.
  */
 export function buildsAlikeForEveryVersion(command: string, options: OptionMap): boolean {
   const stable = STABLE_OPTIONS_BY_COMMAND[command];
@@ -137,7 +137,6 @@ export function buildsAlikeForEveryVersion(command: string, options: OptionMap):
   const oldest = catalogueFor(OLDEST);
   return Object.entries(options).every(([name, value]) => {
     if (value === undefined) return true;
-    if (ADDED_BETWEEN_CATALOGUES[name] !== undefined) return false;
     const definition = oldest.option(name)?.definition;
     if (definition === undefined || !stable.includes(definition.name)) return false;
     return definition.type !== 'time' || (typeof value === 'number' && Number.isInteger(value));

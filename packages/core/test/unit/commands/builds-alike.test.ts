@@ -92,7 +92,9 @@ describe('buildsAlikeForEveryVersion', () => {
     expect(notAlike).toBeGreaterThan(10);
   });
 
-  it('sees what changes by release: a time with a fraction, an option added between catalogues or later, a changed one', () => {
+  // No time option is defined alike in every release today (so a fraction cannot yet be told apart from a changed
+  // definition here); the test above holds the fraction rule to real builds as soon as one is.
+  it('sees what changes by release: an option added later, one whose definition changed, an unknown one', () => {
     expect(buildsAlikeForEveryVersion('info', { stanza: 'main', output: 'json', 'repo1-path': '/r' })).toBe(true);
     expect(buildsAlikeForEveryVersion('info', { stanza: 'main', output: 'json', 'io-timeout': 1.5 })).toBe(false);
     expect(buildsAlikeForEveryVersion('info', { stanza: 'main', 'detail-level': 'progress' })).toBe(false);
