@@ -171,7 +171,9 @@ function decodeWorkerMain(wholeObjectBytes: number, wholeContentBytes: number): 
     }
 
     async finish(): Promise<Extract<FromWorker, { type: 'done' }>> {
-      if (!this.streaming && !(await this.whole())) await this.startStreaming();
+      // Content expected larger than one call may inflate (a mostly empty WAL segment) goes straight to streaming.
+      const fits = this.expected === undefined || this.expected < wholeContentBytes;
+      if (!this.streaming && !(fits && (await this.whole()))) await this.startStreaming();
       if (this.streaming) {
         if (this.decipher !== undefined) await this.plain(this.decipher.final(), true);
         else await this.plain(Buffer.alloc(0), true);

@@ -59,8 +59,8 @@ afterAll(async () => {
 const contents: Record<string, Buffer> = {
   empty: Buffer.alloc(0),
   small: Buffer.from('pgBackRest stores this relation file as it was backed up.\n'.repeat(20)),
-  'large random (streamed)': randomBytes(3 * 1024 * 1024 + 17),
-  'zeros (small when stored, too large to inflate in one call)': Buffer.alloc(4 * 1024 * 1024),
+  'large random (streamed)': randomBytes(1536 * 1024 + 17),
+  'zeros (small when stored, too large to inflate in one call)': Buffer.alloc(2 * 1024 * 1024),
 };
 const encodings: Record<string, StoredEncoding> = {
   none: { passphrase: undefined, compression: 'none' },
