@@ -163,7 +163,9 @@ await Promise.all(
     while (next < all.length) {
       const key = all[next++]!;
       if (key.endsWith('/') || key.includes('/latest')) continue;
-      bytes += await decodeWithRetry(key);
+      // Not `bytes += await …`: that reads `bytes` before the await and drops what the other readers added meanwhile.
+      const decoded = await decodeWithRetry(key);
+      bytes += decoded;
     }
   }),
 );
