@@ -7,7 +7,11 @@ import { verifyWalSegments } from './deep-wal.js';
 import { checkTimelineHistories } from './history-check.js';
 import { type InfoFile, InfoFileParseError, infoKeys, infoRawValue, infoValue, parseInfoFile } from './info-file.js';
 import { checkInfoPair } from './info-pair.js';
-import { findNewestRestorableInstant, type NewestInstantInput } from './newest-instant.js';
+import {
+  findNewestRestorableInstant,
+  type NewestInstantInput,
+  type NewestRestorableInstant,
+} from './newest-instant.js';
 import { ObjectDecodeError, supportedCompressions } from './object-decoder.js';
 import { forEachBounded } from './pool.js';
 import type { ProgressTracker } from './progress.js';
@@ -436,6 +440,17 @@ export async function verifyStanza(
     });
   }
 
+  const dbId = (archiveId: string) => Number(archiveId.slice(archiveId.lastIndexOf('-') + 1));
+  const currentArchive = instantInputs.sort((a, b) => dbId(b.archiveId) - dbId(a.archiveId))[0];
+  // It reads WAL only: it runs on this thread while the backup files are decoded in the workers.
+  const instant: Promise<{ value: NewestRestorableInstant | null } | { error: unknown }> =
+    currentArchive === undefined
+      ? Promise.resolve({ value: null })
+      : findNewestRestorableInstant(currentArchive).then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error }),
+        );
+
   let deep: StanzaReport['deep'] = null;
   if (settings.deep) {
     const files = settings.signal?.aborted
@@ -475,10 +490,11 @@ export async function verifyStanza(
     });
   }
   reconcileBackups(backups, entries, findings, settings.deep && verified);
-  const dbId = (archiveId: string) => Number(archiveId.slice(archiveId.lastIndexOf('-') + 1));
-  const currentArchive = instantInputs.sort((a, b) => dbId(b.archiveId) - dbId(a.archiveId))[0];
+  const settled = await instant;
+  if ('error' in settled && !settings.signal?.aborted) throw settled.error;
+  // Stopped mid-read: what an aborted verification reports when it gets here (nothing read).
   const newestRestorableInstant =
-    currentArchive === undefined ? null : await findNewestRestorableInstant(currentArchive);
+    'value' in settled ? settled.value : await findNewestRestorableInstant(currentArchive!);
 
   const bytes = archiveBytes + backupBytes;
   return {
