@@ -12,7 +12,7 @@ import { ObjectDecodeError, supportedCompressions } from './object-decoder.js';
 import { forEachBounded } from './pool.js';
 import type { Finding, StanzaReport } from './report.js';
 import type { RepositoryStorage } from './storage.js';
-import { decodeStoredObject } from './stored-object.js';
+import { decodeStoredObject, objectsInFlight } from './stored-object.js';
 
 /** Inputs of {@link verifyBackupFiles}. */
 export interface BackupFilesInput {
@@ -281,7 +281,7 @@ export async function verifyBackupFiles(input: BackupFilesInput): Promise<Backup
       );
     }
   };
-  await forEachBounded(jobs.values(), input.concurrency, async (job) => {
+  await forEachBounded(jobs.values(), objectsInFlight(storage, input.pool, input.concurrency), async (job) => {
     if (input.signal?.aborted) return;
     try {
       await checkFile(job);

@@ -65,6 +65,18 @@ function readFailure(key: string, attempts: number, error: unknown): ObjectReadE
 }
 
 /**
+ * Objects to hand out at once so that `concurrency` reads keep busy: with a pool on a local repository the workers
+ * read the files themselves (at most one read per worker, so at most `concurrency`), and queuing a few objects per
+ * worker hides the round trip to it, which costs more than decoding a small object; otherwise `concurrency`.
+ *
+ * @example
+ * await forEachBounded(jobs, objectsInFlight(storage, pool, 2), check);
+ */
+export function objectsInFlight(storage: RepositoryStorage, pool: DecodePool | undefined, concurrency: number): number {
+  return pool !== undefined && storage.constructor === PosixStorage ? concurrency * 4 : concurrency;
+}
+
+/**
  * Reads an object (or `range` of it) and decodes it with {@link decodeObject}. A read the network cuts off
  * (connection reset, premature close, timeout) starts again from the first byte, with a fresh hash, up to
  * `retry.attempts` times with a growing wait; if it still fails, an {@link ObjectReadError} that names the
