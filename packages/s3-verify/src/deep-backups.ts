@@ -1,5 +1,5 @@
 import { decryptFile, isSalted } from './cipher.js';
-import type { DecodePool } from './decode-pool.js';
+import { DecodePool } from './decode-pool.js';
 import { parseInfoFile } from './info-file.js';
 import {
   type ManifestContent,
@@ -281,7 +281,10 @@ export async function verifyBackupFiles(input: BackupFilesInput): Promise<Backup
       );
     }
   };
-  await forEachBounded(jobs.values(), objectsInFlight(storage, input.pool, input.concurrency), async (job) => {
+  // Queued to the workers only when they decode every file: lz4, zst and bz2 stream on this thread, `concurrency` at once.
+  const workersDecodeAll = [...jobs.values()].every((job) => DecodePool.handles(job.encoding));
+  const inFlight = objectsInFlight(storage, workersDecodeAll ? input.pool : undefined, input.concurrency);
+  await forEachBounded(jobs.values(), inFlight, async (job) => {
     if (input.signal?.aborted) return;
     try {
       await checkFile(job);
