@@ -187,8 +187,9 @@ export const SCRATCH_PREPARE_SCRIPT = [
 
 /**
  * Stops whatever server still runs on the drill's data directory (SIGQUIT: immediate shutdown, then SIGKILL), kills
- * every process whose command line names a path inside the scratch directory (a restore's or an asynchronous
- * archive-get's pgBackRest processes that outlive their parent), then removes the scratch directory (`$2` = 1) or only
+ * every process whose command line names one of the drill's own paths (its data directory, pgBackRest paths, socket
+ * directory or tablespaces: a restore's or an asynchronous archive-get's pgBackRest processes that outlive their
+ * parent; never the process that named the scratch directory itself), then removes the scratch directory (`$2` = 1) or only
  * its contents (`$2` = 0, a directory the user made), retrying while such processes still write into it.
  */
 export const SCRATCH_REMOVE_SCRIPT = [
@@ -201,7 +202,7 @@ export const SCRATCH_REMOVE_SCRIPT = [
   '  fi',
   'fi',
   'sweep() {',
-  '  for p in $(grep -lasF -- "$d/" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3); do',
+  '  for p in $(grep -lasF -e "$d/pgdata" -e "$d/pgbackrest/" -e "$d/run" -e "$d/tablespaces" /proc/[0-9]*/cmdline 2>/dev/null | cut -d/ -f3); do',
   '    [ "$p" = "$$" ] || kill -KILL "$p" 2>/dev/null || true',
   '  done',
   '}',

@@ -55,6 +55,24 @@ describe('removing a drill scratch directory', () => {
     expect(await stillAlive(writer)).toBe(false);
   });
 
+  it('leaves alone the process that named the scratch directory itself (a CLI given --scratch <dir>/)', async () => {
+    const scratch = join(root, 'named');
+    await mkdir(join(scratch, 'pgdata'), { recursive: true });
+    const caller = spawn('sh', ['-c', 'sleep 30', 'chronos', '--scratch', `${scratch}/`], {
+      detached: true,
+      stdio: 'ignore',
+    });
+    caller.unref();
+    try {
+      const removed = await runProcess({ file: 'sh', args: ['-c', SCRATCH_REMOVE_SCRIPT, 'sh', scratch, '1'] });
+      expect(removed.exitCode, removed.stderr).toBe(0);
+      expect(existsSync(scratch)).toBe(false);
+      expect(await stillAlive(caller.pid as number)).toBe(true);
+    } finally {
+      process.kill(-(caller.pid as number), 'SIGKILL');
+    }
+  });
+
   it('empties a directory the user made, keeps it, and leaves processes on other paths alone', async () => {
     const scratch = join(root, 'own');
     const neighbour = join(root, 'own-neighbour');
@@ -70,7 +88,7 @@ describe('removing a drill scratch directory', () => {
       expect(await stillAlive(writer)).toBe(false);
       expect(await stillAlive(bystander)).toBe(true);
     } finally {
-      process.kill(bystander, 'SIGKILL');
+      process.kill(-bystander, 'SIGKILL');
     }
   });
 });
