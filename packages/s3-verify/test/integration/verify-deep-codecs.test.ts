@@ -151,23 +151,23 @@ describe.skipIf(skip)(
       expect(comparePgBackRestVerify(report, theirs)).toMatchObject({ missedByUs: [], missedByPgBackRest: [] });
     });
 
-    it('names an lz4 and a bz2 backup file with a flipped byte each, as pgBackRest does', async () => {
-      const keys = [fileOf('lz4'), fileOf('bz2')];
+    /**
+     * Flips a byte in the middle of both objects, then expects exactly those two named (the code depends on where the
+     * byte lands: the decoder stops, or decodes to the wrong length or bytes), as pgBackRest names them, and nothing
+     * either side misses.
+     */
+    async function expectBothFlipsNamed(keys: string[], kind: 'backup-file' | 'wal-segment', recording: string) {
       const [report, theirs] = await damaged(keys[0]!, flipMiddle, () =>
         damaged(
           keys[1]!,
           flipMiddle,
-          async () =>
-            [await verifyRepository({ path: repoDir, deep: true }), await theirVerify('flipped-lz4-bz2')] as const,
+          async () => [await verifyRepository({ path: repoDir, deep: true }), await theirVerify(recording)] as const,
         ),
       );
       const found = errors(report);
       expect(found.map((f) => f.where?.key).sort()).toEqual([...keys].sort());
-      // Where the flipped byte lands decides whether the decoder stops or decodes to the wrong length or bytes.
       for (const finding of found) {
-        expect(['backup-file-corrupt', 'backup-file-size-mismatch', 'backup-file-checksum-mismatch']).toContain(
-          finding.code,
-        );
+        expect([`${kind}-corrupt`, `${kind}-size-mismatch`, `${kind}-checksum-mismatch`]).toContain(finding.code);
       }
       expect(exitCodeFor(report)).toBe(1);
       expect(theirs.problems.map((p) => p.path).sort()).toEqual(
@@ -177,6 +177,10 @@ describe.skipIf(skip)(
       expect(comparison.missedByUs).toEqual([]);
       expect(comparison.agreed.map((a) => a.ours.where?.key).sort()).toEqual([...keys].sort());
       expect(comparison.missedByPgBackRest).toEqual([]);
+    }
+
+    it('names an lz4 and a bz2 backup file with a flipped byte each, as pgBackRest does', async () => {
+      await expectBothFlipsNamed([fileOf('lz4'), fileOf('bz2')], 'backup-file', 'flipped-lz4-bz2');
     });
 
     it('names a zst WAL segment with a flipped byte, as pgBackRest does', async () => {
@@ -198,30 +202,7 @@ describe.skipIf(skip)(
     it('names an lz4 and a bz2 WAL segment with a flipped byte each, as pgBackRest does', async () => {
       const all = await segmentKeys();
       const keys = ['lz4', 'bz2'].map((ext) => all.find((k) => k.endsWith(`.${ext}`))!);
-      const [report, theirs] = await damaged(keys[0]!, flipMiddle, () =>
-        damaged(
-          keys[1]!,
-          flipMiddle,
-          async () =>
-            [await verifyRepository({ path: repoDir, deep: true }), await theirVerify('flipped-wal-lz4-bz2')] as const,
-        ),
-      );
-      const found = errors(report);
-      expect(found.map((f) => f.where?.key).sort()).toEqual([...keys].sort());
-      // A flip in an lz4 or bz2 stream either stops the decoder or decodes to the wrong length or bytes.
-      for (const finding of found) {
-        expect(['wal-segment-corrupt', 'wal-segment-size-mismatch', 'wal-segment-checksum-mismatch']).toContain(
-          finding.code,
-        );
-      }
-      expect(exitCodeFor(report)).toBe(1);
-      expect(theirs.problems.map((p) => p.path).sort()).toEqual(
-        keys.map((k) => k.split('/').slice(2).join('/')).sort(),
-      );
-      const comparison = comparePgBackRestVerify(report, theirs);
-      expect(comparison.missedByUs).toEqual([]);
-      expect(comparison.agreed.map((a) => a.ours.where?.key).sort()).toEqual([...keys].sort());
-      expect(comparison.missedByPgBackRest).toEqual([]);
+      await expectBothFlipsNamed(keys, 'wal-segment', 'flipped-wal-lz4-bz2');
     });
 
     it('names a manifest whose checksum does not match', async () => {
