@@ -5,7 +5,8 @@ import type { VerifyOptions } from './options.js';
 
 /**
  * An S3 client for the options: path style for custom endpoints, the extra CA or no certificate
- * check, explicit credentials or the SDK default chain, timeouts and retries.
+ * check, explicit credentials or the SDK default chain, timeouts and retries. It does not validate the
+ * SDK's transfer checksums: verification hashes every object it reads against pgBackRest's own checksums.
  *
  * @example
  * const client = createS3Client({ bucket: 'b', region: 'ca-central-1', endpoint: 'https://127.0.0.1:9000', tls: { caCert } });
@@ -25,6 +26,10 @@ export function createS3Client(options: VerifyOptions): S3Client {
     ...(options.credentials !== undefined ? { credentials: { ...options.credentials } } : {}),
     maxAttempts: options.maxAttempts ?? 3,
     followRegionRedirects: false,
+    // Every object read is proven by its own SHA-1 (manifest, WAL name, info-file checksum), over TLS: the SDK's
+    // transfer checksums (a CRC over every body byte, where the service returns one) would only repeat that.
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    requestChecksumCalculation: 'WHEN_REQUIRED',
     requestHandler: new NodeHttpHandler({
       httpsAgent: agent,
       connectionTimeout: timeout,
