@@ -70,6 +70,7 @@ export class DecodePool {
 
   /**
    * Decodes a local file (or `range` of it) in a worker, which reads it itself; `undefined` when it does not exist.
+   * With `keep`, the whole content comes back too ({@link DecodedObject.content}).
    *
    * @example
    * const decoded = await pool.decodeFile(path, undefined, { passphrase: undefined, compression: 'gz' }, 8192);
@@ -80,6 +81,7 @@ export class DecodePool {
     encoding: StoredEncoding,
     expected: number | undefined,
     signal?: AbortSignal,
+    keep = false,
   ): Promise<DecodedObject | undefined> {
     return this.session(signal, path, (id, slot) =>
       this.post(slot, {
@@ -87,6 +89,7 @@ export class DecodePool {
         id,
         encoding: workerEncoding(encoding),
         expected,
+        keep,
         file: { path, start: range?.start ?? 0, end: range?.end },
       }),
     );
@@ -94,6 +97,7 @@ export class DecodePool {
 
   /**
    * Decodes a stream of stored bytes in a worker: read here, moved there in batches, at most a few at a time.
+   * With `keep`, the whole content comes back too ({@link DecodedObject.content}).
    *
    * @example
    * const decoded = await pool.decodeStream(await storage.stream(key), encoding, 16 * 2 ** 20, signal);
@@ -103,10 +107,11 @@ export class DecodePool {
     encoding: StoredEncoding,
     expected: number | undefined,
     signal?: AbortSignal,
+    keep = false,
   ): Promise<DecodedObject> {
     let feeding: Promise<void> = Promise.resolve();
     const decoded = this.session(signal, undefined, (id, slot, pending) => {
-      this.post(slot, { type: 'open', id, encoding: workerEncoding(encoding), expected });
+      this.post(slot, { type: 'open', id, encoding: workerEncoding(encoding), expected, keep });
       feeding = this.feed(source, id, slot, pending);
       feeding.catch((error: unknown) => {
         if (slot.pending.get(id) !== pending) return;
@@ -222,6 +227,9 @@ export class DecodePool {
         size: message.size,
         head,
         ...(message.storedSha1 === undefined ? {} : { storedSha1: message.storedSha1 }),
+        ...(message.content === undefined
+          ? {}
+          : { content: Buffer.from(message.content.buffer, message.content.byteOffset, message.content.length) }),
       });
     } else if (message.kind !== 'fs') pending.reject(new ObjectDecodeError(message.kind, message.message));
     else if (pending.path === undefined) pending.reject(new Error(message.message));

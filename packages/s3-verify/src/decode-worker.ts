@@ -16,6 +16,8 @@ export type ToWorker =
       readonly encoding: WorkerEncoding;
       /** Content size the manifest or the segment size expects (bounds the one-call path). */
       readonly expected: number | undefined;
+      /** Send the whole content back (in one buffer, moved, not copied). */
+      readonly keep?: boolean;
       /** Read the file itself (posix): absolute path and inclusive range. */
       readonly file?: { readonly path: string; readonly start: number; readonly end: number | undefined };
     }
@@ -33,6 +35,8 @@ export type FromWorker =
       readonly size: number;
       readonly head: Uint8Array;
       readonly storedSha1: string | undefined;
+      /** The whole content, when the open message asked to keep it. */
+      readonly content?: Uint8Array;
     }
   | {
       readonly type: 'failed';
@@ -82,13 +86,22 @@ function decodeWorkerMain(wholeObjectBytes: number, wholeContentBytes: number): 
     return { key: material.subarray(0, 32), iv: material.subarray(32, 48) };
   };
 
-  /** Content side: SHA-1, size, first 64 bytes. */
+  /** Content side: SHA-1, size, first 64 bytes; with `kept`, the whole content in one growing buffer. */
   class Content {
     readonly hash = crypto.createHash('sha1');
     size = 0;
     head = Buffer.alloc(0);
+    constructor(public kept: Buffer | undefined) {}
     add(chunk: Uint8Array): void {
       this.hash.update(chunk);
+      if (this.kept !== undefined) {
+        if (this.size + chunk.length > this.kept.length) {
+          const grown = Buffer.allocUnsafeSlow(Math.max(this.size + chunk.length, this.kept.length * 2));
+          this.kept.copy(grown, 0, 0, this.size);
+          this.kept = grown;
+        }
+        this.kept.set(chunk, this.size);
+      }
       this.size += chunk.length;
       if (this.head.length < 64) this.head = Buffer.concat([this.head, chunk.subarray(0, 64 - this.head.length)]);
     }
@@ -144,7 +157,7 @@ function decodeWorkerMain(wholeObjectBytes: number, wholeContentBytes: number): 
     cancelled = false;
     private readonly stored: import('node:crypto').Hash | undefined;
     private readonly decipher: Decipher | undefined;
-    private readonly content = new Content();
+    private readonly content: Content;
     private inflater: import('node:zlib').Gunzip | import('node:zlib').Inflate | undefined;
     private inflateError: unknown;
     private pending: Buffer[] = [];
@@ -154,7 +167,9 @@ function decodeWorkerMain(wholeObjectBytes: number, wholeContentBytes: number): 
     constructor(
       readonly encoding: WorkerEncoding,
       private readonly expected: number | undefined,
+      keep: boolean,
     ) {
+      this.content = new Content(keep ? Buffer.allocUnsafeSlow(Math.max(1, expected ?? READ_BYTES)) : undefined);
       this.stored = encoding.hashStored ? crypto.createHash('sha1') : undefined;
       this.decipher = encoding.passphrase === undefined ? undefined : new Decipher(encoding.passphrase, encoding.raw);
     }
@@ -185,6 +200,7 @@ function decodeWorkerMain(wholeObjectBytes: number, wholeContentBytes: number): 
         size: this.content.size,
         head: this.content.head,
         storedSha1: this.stored?.digest('hex'),
+        ...(this.content.kept === undefined ? {} : { content: this.content.kept.subarray(0, this.content.size) }),
       };
     }
 
@@ -220,7 +236,7 @@ function decodeWorkerMain(wholeObjectBytes: number, wholeContentBytes: number): 
       if (this.streaming) return;
       this.streaming = true;
       if (this.encoding.compression === 'gz') {
-        const options = { chunkSize: 256 * 1024 };
+        const options = { chunkSize: 1024 * 1024 };
         this.inflater = this.encoding.raw ? zlib.createInflate(options) : zlib.createGunzip(options);
         this.inflater.on('data', (chunk: Buffer) => this.content.add(chunk));
         this.inflater.on('error', (error) => {
@@ -283,6 +299,7 @@ function decodeWorkerMain(wholeObjectBytes: number, wholeContentBytes: number): 
   }
 
   const sessions = new Map<number, { session: Session; queue: Promise<void> }>();
+  let fileReads: Promise<unknown> = Promise.resolve();
   const send = (message: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer ?? []);
   const fail = (id: number, error: unknown) => {
     if (error instanceof Damage) {
@@ -300,7 +317,8 @@ function decodeWorkerMain(wholeObjectBytes: number, wholeContentBytes: number): 
   };
   const done = async (id: number, session: Session) => {
     const result = await session.finish();
-    if (!session.cancelled) send({ ...result, id });
+    if (!session.cancelled)
+      send({ ...result, id }, result.content === undefined ? [] : [result.content.buffer as ArrayBuffer]);
   };
 
   /** Reads a file (or its range) into one reused buffer, feeding the session. */
@@ -328,16 +346,23 @@ function decodeWorkerMain(wholeObjectBytes: number, wholeContentBytes: number): 
 
   port.on('message', (message: ToWorker) => {
     if (message.type === 'open') {
-      const session = new Session(message.encoding, message.expected);
+      const session = new Session(message.encoding, message.expected, message.keep === true);
       const entry = { session, queue: Promise.resolve() };
       sessions.set(message.id, entry);
       if (message.file !== undefined) {
         const file = message.file;
-        entry.queue = readFile(message.id, session, {
-          path: file.path,
-          start: file.start,
-          ...(file.end === undefined ? {} : { end: file.end }),
-        })
+        // One file read at a time, in the order asked: one read buffer, however many files are queued here.
+        const read = fileReads.then(() =>
+          session.cancelled
+            ? undefined
+            : readFile(message.id, session, {
+                path: file.path,
+                start: file.start,
+                ...(file.end === undefined ? {} : { end: file.end }),
+              }),
+        );
+        fileReads = read.catch(() => undefined);
+        entry.queue = read
           .catch((error) => {
             if (!session.cancelled) fail(message.id, error);
           })

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { DecodePool } from './decode-pool.js';
 import type { newestRestorableInstantSchema } from './newest-instant-report.js';
 import { supportedCompressions } from './object-decoder.js';
 import type { RepositoryStorage } from './storage.js';
@@ -30,6 +31,8 @@ export interface NewestInstantInput {
   /** Default {@link DEFAULT_NEWEST_INSTANT_SEGMENTS}. */
   readonly maxSegments?: number;
   readonly signal: AbortSignal | undefined;
+  /** Worker threads that decode what they can (the rest is decoded on this thread). */
+  readonly pool?: DecodePool | undefined;
 }
 
 async function readSegment(
@@ -50,23 +53,16 @@ async function readSegment(
   }
   if (key === undefined) return { missing: true };
   if (!supportedCompressions.has(compression)) return { unreadable: `compression ${compression}` };
-  let chunks: Buffer[] = [];
   try {
     const decoded = await decodeStoredObject(
       input.storage,
       key,
       undefined,
       { passphrase: input.walPassphrase, compression },
-      {
-        signal: input.signal,
-        onAttempt: () => {
-          chunks = [];
-        },
-        onData: (chunk) => chunks.push(chunk),
-      },
+      { signal: input.signal, pool: input.pool, expected: input.segmentSize, keepContent: true },
     );
-    if (decoded === undefined) return { missing: true };
-    return { scan: scanWalSegment(Buffer.concat(chunks)) };
+    if (decoded?.content === undefined) return { missing: true };
+    return { scan: scanWalSegment(decoded.content) };
   } catch (error) {
     if (input.signal?.aborted) throw error;
     // A damaged or unreachable segment is the deep check's finding; here it only cannot tell a time.

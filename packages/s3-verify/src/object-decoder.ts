@@ -49,6 +49,8 @@ export interface DecodedObject {
   readonly head: Buffer;
   /** SHA-1 (hex) of the stored bytes as read, when {@link StoredEncoding.hashStored} asked for it. */
   readonly storedSha1?: string;
+  /** The whole original content, when the reader asked to keep it. */
+  readonly content?: Buffer;
 }
 
 /** AES-256-CBC decryption of pgBackRest's salted format, as a stream. */

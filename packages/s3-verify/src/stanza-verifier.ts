@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { ArchiveScan } from './archive-scan.js';
 import { backupEntries, missingReferences } from './backup-entries.js';
 import { decryptFile, isSalted, WrongPassphraseError } from './cipher.js';
@@ -222,6 +223,39 @@ export async function verifyStanza(
   }
 
   // Archive: list every log folder of every archive id with a bounded pool.
+  const onRead = settings.progress === undefined ? undefined : (bytes: number) => settings.progress!.read(bytes);
+  // Deep mode: the backup files, the WAL segments and the newest-instant read run at once (the workers decode
+  // one while this thread lists and reads the next); the first failure stops the others.
+  const deepStop = new AbortController();
+  const deepSignal =
+    settings.signal === undefined ? deepStop.signal : AbortSignal.any([settings.signal, deepStop.signal]);
+  // Every object being read listens to it (many queued to the workers at once on a local repository).
+  setMaxListeners(0, deepSignal);
+  const deepWork: Array<Promise<unknown>> = [];
+  const startDeep = <T>(work: Promise<T>): Promise<T> => {
+    work.catch((error: unknown) => deepStop.abort(error));
+    deepWork.push(work);
+    return work;
+  };
+  const filesCheck =
+    settings.deep && !settings.signal?.aborted
+      ? startDeep(
+          verifyBackupFiles({
+            storage: bucket,
+            stanza,
+            backupRoot,
+            labels: entries.map((e) => e.label),
+            manifestPassphrase: encrypted === true ? manifestPassphrase : undefined,
+            objectSizes,
+            concurrency: settings.concurrency,
+            pool: settings.pool,
+            signal: deepSignal,
+            onRead,
+            onTotal: (objects, bytes) => settings.progress?.addTotal(objects, bytes),
+          }),
+        )
+      : undefined;
+
   const ids = archiveIds(archiveInfo ?? backupInfo);
   for (const backup of backups) {
     const entry = entries.find((e) => e.label === backup.label);
@@ -256,9 +290,8 @@ export async function verifyStanza(
 
   const archives: ArchiveReport[] = [];
   const walSamples: string[] = [];
-  const onRead = settings.progress === undefined ? undefined : (bytes: number) => settings.progress!.read(bytes);
-  let deepSegments = 0;
-  let deepSegmentBytes = 0;
+  /** Each archive id's WAL check, with where its findings go among the others. */
+  const walChecks: Array<{ at: number; check: ReturnType<typeof verifyWalSegments> }> = [];
   const instantInputs: NewestInstantInput[] = [];
   for (const scan of [...scans.values()].sort((a, b) => a.archiveId.localeCompare(b.archiveId))) {
     archiveObjects += scan.objects;
@@ -344,7 +377,7 @@ export async function verifyStanza(
     }
     if (settings.deep && !settings.signal?.aborted) {
       settings.progress?.addTotal(scan.segments, scan.segmentBytes);
-      const deepWal = await verifyWalSegments({
+      const check = verifyWalSegments({
         storage: bucket,
         stanza,
         archiveId: scan.archiveId,
@@ -355,12 +388,10 @@ export async function verifyStanza(
         backups: ownBackups,
         concurrency: settings.concurrency,
         pool: settings.pool,
-        signal: settings.signal,
+        signal: deepSignal,
         onRead,
       });
-      findings.push(...deepWal.findings);
-      deepSegments += deepWal.segments;
-      deepSegmentBytes += deepWal.bytes;
+      walChecks.push({ at: findings.length, check: startDeep(check) });
     }
     if ((settings.newestInstant ?? settings.deep) && !settings.signal?.aborted) {
       instantInputs.push({
@@ -371,6 +402,7 @@ export async function verifyStanza(
         segmentSize: segmentSize.bytes ?? undefined,
         walPassphrase: encrypted === true ? walPassphrase : undefined,
         signal: settings.signal,
+        pool: settings.pool,
       });
     }
     archives.push({
@@ -383,6 +415,17 @@ export async function verifyStanza(
       bytes: scan.bytes,
     });
   }
+  const dbId = (archiveId: string) => Number(archiveId.slice(archiveId.lastIndexOf('-') + 1));
+  const currentArchive = instantInputs.sort((a, b) => dbId(b.archiveId) - dbId(a.archiveId))[0];
+  // It reads WAL only: it runs while the backup files and the WAL are decoded in the workers.
+  const instant: Promise<{ value: NewestRestorableInstant | null } | { error: unknown }> =
+    currentArchive === undefined
+      ? Promise.resolve({ value: null })
+      : findNewestRestorableInstant(currentArchive).then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error }),
+        );
+
   for (const backup of backups) {
     if (backup.archiveId !== null && !scans.has(backup.archiveId) && backup.walStart !== null) {
       findings.push({
@@ -440,44 +483,32 @@ export async function verifyStanza(
     });
   }
 
-  const dbId = (archiveId: string) => Number(archiveId.slice(archiveId.lastIndexOf('-') + 1));
-  const currentArchive = instantInputs.sort((a, b) => dbId(b.archiveId) - dbId(a.archiveId))[0];
-  // It reads WAL only: it runs on this thread while the backup files are decoded in the workers.
-  const instant: Promise<{ value: NewestRestorableInstant | null } | { error: unknown }> =
-    currentArchive === undefined
-      ? Promise.resolve({ value: null })
-      : findNewestRestorableInstant(currentArchive).then(
-          (value) => ({ value }),
-          (error: unknown) => ({ error }),
-        );
-
   let deep: StanzaReport['deep'] = null;
   if (settings.deep) {
-    const files = settings.signal?.aborted
-      ? undefined
-      : await verifyBackupFiles({
-          storage: bucket,
-          stanza,
-          backupRoot,
-          labels: entries.map((e) => e.label),
-          manifestPassphrase: encrypted === true ? manifestPassphrase : undefined,
-          objectSizes,
-          concurrency: settings.concurrency,
-          pool: settings.pool,
-          signal: settings.signal,
-          onRead,
-          onTotal: (objects, bytes) => settings.progress?.addTotal(objects, bytes),
-        });
+    await Promise.allSettled(deepWork);
+    if (deepStop.signal.aborted) {
+      await instant;
+      throw deepStop.signal.reason;
+    }
+    const files = await filesCheck;
     if (files !== undefined) {
       findings.push(...files.findings);
       if (!files.complete) verified = false;
+    }
+    let segments = 0;
+    let segmentBytes = 0;
+    for (const { at, check } of [...walChecks].reverse()) {
+      const wal = await check;
+      findings.splice(at, 0, ...wal.findings);
+      segments += wal.segments;
+      segmentBytes += wal.bytes;
     }
     deep = {
       files: files?.summary.files ?? 0,
       fileBytes: files?.summary.fileBytes ?? 0,
       notProven: files?.summary.notProven ?? [],
-      segments: deepSegments,
-      segmentBytes: deepSegmentBytes,
+      segments,
+      segmentBytes,
     };
   }
   if (settings.signal?.aborted) {

@@ -66,14 +66,14 @@ function readFailure(key: string, attempts: number, error: unknown): ObjectReadE
 
 /**
  * Objects to hand out at once so that `concurrency` reads keep busy: with a pool on a local repository the workers
- * read the files themselves (at most one read per worker, so at most `concurrency`), and queuing a few objects per
- * worker hides the round trip to it, which costs more than decoding a small object; otherwise `concurrency`.
+ * read the files themselves (one at a time each, in the order queued), and queuing many objects per worker hides
+ * the round trip to it, which costs more than decoding a small object; otherwise `concurrency`.
  *
  * @example
  * await forEachBounded(jobs, objectsInFlight(storage, pool, 2), check);
  */
 export function objectsInFlight(storage: RepositoryStorage, pool: DecodePool | undefined, concurrency: number): number {
-  return pool !== undefined && storage.constructor === PosixStorage ? concurrency * 4 : concurrency;
+  return pool !== undefined && storage.constructor === PosixStorage ? concurrency * 16 : concurrency;
 }
 
 /**
@@ -84,6 +84,8 @@ export function objectsInFlight(storage: RepositoryStorage, pool: DecodePool | u
  * `onAttempt` runs before each read (to drop what `onData` received from an earlier one).
  * With a `pool`, an encoding its workers decode is decoded there (a local file is read by the worker
  * itself); `expected` is the content size the object should decode to (bounds the one-call path for small objects).
+ * With `keepContent`, the whole content comes back in {@link DecodedObject.content} (from a worker in one buffer,
+ * sized by `expected`).
  *
  * @example
  * const decoded = await decodeStoredObject(storage, key, undefined, { passphrase, compression: 'gz' });
@@ -100,20 +102,29 @@ export async function decodeStoredObject(
     readonly retry?: ReadRetry;
     readonly pool?: DecodePool | undefined;
     readonly expected?: number | undefined;
+    readonly keepContent?: boolean;
   } = {},
 ): Promise<DecodedObject | undefined> {
   const { signal, retry = DEFAULT_READ_RETRY, expected } = options;
+  const keep = options.keepContent === true;
   const pool = options.onData === undefined && DecodePool.handles(encoding) ? options.pool : undefined;
   for (let attempt = 1; ; attempt++) {
     try {
       options.onAttempt?.();
       if (pool !== undefined && storage.constructor === PosixStorage) {
-        return await pool.decodeFile(localPath((storage as PosixStorage).root, key), range, encoding, expected, signal);
+        const path = localPath((storage as PosixStorage).root, key);
+        return await pool.decodeFile(path, range, encoding, expected, signal, keep);
       }
       const stream = await storage.stream(key, range, signal);
       if (stream === undefined) return undefined;
-      if (pool !== undefined) return await pool.decodeStream(stream, encoding, expected, signal);
-      return await decodeObject(stream, encoding, signal, options.onData);
+      if (pool !== undefined) return await pool.decodeStream(stream, encoding, expected, signal, keep);
+      if (!keep) return await decodeObject(stream, encoding, signal, options.onData);
+      const chunks: Buffer[] = [];
+      const decoded = await decodeObject(stream, encoding, signal, (chunk) => {
+        options.onData?.(chunk);
+        chunks.push(chunk);
+      });
+      return { ...decoded, content: Buffer.concat(chunks) };
     } catch (error) {
       if (error instanceof ObjectDecodeError || signal?.aborted) throw error;
       const retryable = cutOff(error);

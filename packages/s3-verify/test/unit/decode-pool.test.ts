@@ -115,6 +115,29 @@ describe('decoding in worker threads, against the streamed decoder of the main t
     expect(await pool.decodeFile(join(dir, 'no-such-file'), undefined, encoding, undefined)).toBeUndefined();
   });
 
+  it('gives the whole content back when asked, whatever size it expected (the newest-instant read)', async () => {
+    const encoding: StoredEncoding = { passphrase: PASS, compression: 'gz' };
+    for (const [contentName, content] of Object.entries(contents)) {
+      const stored = store(content, encoding);
+      const path = join(dir, `kept-${files++}`);
+      await writeFile(path, stored);
+      const plain = await outcome(() => decodeObject(chunked(stored), encoding));
+      for (const bound of [content.length, Math.floor(content.length / 3), undefined]) {
+        for (const decoded of [
+          await pool.decodeFile(path, undefined, encoding, bound, undefined, true),
+          await pool.decodeStream(chunked(stored), encoding, bound, undefined, true),
+        ]) {
+          const where = `${contentName}, expected size ${bound}`;
+          expect(decoded?.content?.equals(content), where).toBe(true);
+          expect(await outcome(async () => ({ ...decoded, content: undefined })), where).toEqual({
+            ...(plain as object),
+            content: undefined,
+          });
+        }
+      }
+    }
+  });
+
   it('a wrong passphrase is a decrypt failure that does not show the passphrase', async () => {
     const stored = store(contents.small!, { passphrase: PASS, compression: 'gz' });
     const failure = await outcome(() =>
