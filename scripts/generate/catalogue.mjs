@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants as zlibConstants } from 'node:zlib';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const require = createRequire(join(repoRoot, 'packages/core/package.json'));
@@ -283,33 +284,25 @@ for (const { version, options } of catalogues) {
 for (const { version, dir, commands, options } of catalogues) {
   for (const option of Object.values(options)) option.versions = versionsOf[option.name];
   const constName = `catalogue${version.replaceAll('.', '_')}`;
-  // JSON text parsed on first use: V8 compiles a string far faster than an object literal of this size, and a
-  // process that needs one release's definitions parses only that one.
-  const json = [
-    '{',
-    `"version": ${JSON.stringify(version)},`,
-    `"source": ${JSON.stringify(dir)},`,
-    '"commands": {',
-    Object.values(commands)
-      .map((c) => `${JSON.stringify(c.name)}: ${JSON.stringify(c)}`)
-      .join(',\n'),
-    '},',
-    '"options": {',
-    Object.values(options)
-      .map((o) => `${JSON.stringify(o.name)}: ${JSON.stringify(o)}`)
-      .join(',\n'),
-    '}',
-    '}',
-  ].join('\n');
-  const literal = json.replaceAll('\\', '\\\\').replaceAll('`', '\\`').replaceAll('${', '\\${');
+  // Brotli-compressed JSON, decoded on first use: a few kilobytes of base64 per release instead of 200 KB of text,
+  // so loading the module costs next to nothing and a process that needs one release decodes only that one.
+  const json = JSON.stringify({ version, source: dir, commands, options });
+  const packed = brotliCompressSync(json, {
+    params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: json.length },
+  }).toString('base64');
+  const lines = packed.match(/.{1,116}/g).map((line) => `  '${line}'`);
   const file = `${HEADER}// Source: pgBackRest ${dir} config.yaml (${Object.keys(options).length} options, ${Object.keys(commands).length} commands).
+// Its ${json.length} bytes of JSON, brotli-compressed; read them with: node scripts/generate/print-catalogue.mjs ${version}
 import type { CatalogueData } from './model.js';
+import { unpackCatalogue } from './packed.js';
 
-const TEXT = \`${literal}\`;
+const PACKED = [
+${lines.join(',\n')},
+].join('');
 
-/** Resolved option and command definitions of pgBackRest ${dir}, parsed from their JSON text on each call. */
+/** Resolved option and command definitions of pgBackRest ${dir}, decoded on each call. */
 export function ${constName}(): CatalogueData {
-  return JSON.parse(TEXT) as CatalogueData;
+  return unpackCatalogue(PACKED);
 }
 `;
   writeFileSync(join(outDir, `data-${version.replaceAll('.', '-')}.generated.ts`), file);

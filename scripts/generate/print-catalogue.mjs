@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// Prints the option and command definitions a generated catalogue holds, as indented JSON.
+//
+// Usage: node scripts/generate/print-catalogue.mjs <version>   (2.45, 2.55.1, 2.59.1, 2.60.0)
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { brotliDecompressSync } from 'node:zlib';
+
+const version = process.argv[2];
+if (!version) {
+  console.error('usage: print-catalogue.mjs <version>');
+  process.exit(2);
+}
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const file = join(repoRoot, 'packages/core/src/catalogue', `data-${version.replaceAll('.', '-')}.generated.ts`);
+const packed = [...readFileSync(file, 'utf8').matchAll(/^ {2}'([A-Za-z0-9+/=]+)',$/gm)]
+  .map((match) => match[1])
+  .join('');
+process.stdout.write(
+  `${JSON.stringify(JSON.parse(brotliDecompressSync(Buffer.from(packed, 'base64')).toString('utf8')), null, 2)}\n`,
+);
