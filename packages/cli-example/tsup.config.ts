@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig, type Options } from 'tsup';
+import { barrelImports } from './build/barrel-imports.js';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -25,6 +27,9 @@ const cli: Options = {
   esbuildOptions(options) {
     options.conditions = ['@chronos/source'];
   },
+  esbuildPlugins: [
+    barrelImports(['@chronos/pgbackrest', '@chronos/s3-verify'], fileURLToPath(new URL('./src/', import.meta.url))),
+  ],
   banner: {
     js: "import { createRequire as __chronosRequire } from 'node:module';\nconst require = __chronosRequire(import.meta.url);",
   },

@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline/promises';
 import { Command, CommanderError, Option } from 'commander';
 import type { CommandContext, CommandOutcome, GlobalOptions } from './context.js';
 import { CliError } from './errors.js';
@@ -100,6 +99,7 @@ export function buildProgram(env: NodeJS.ProcessEnv, setExitCode: (code: ExitCod
         progress: (line) => err(line),
         interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
         confirm: async (question) => {
+          const { createInterface } = await import('node:readline/promises');
           const rl = createInterface({ input: process.stdin, output: process.stderr });
           try {
             const answer = await rl.question(`${question} [y/N] `);
