@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   integrationGate,
@@ -13,8 +13,6 @@ import {
   comparePgBackRestVerify,
   describeProgress,
   exitCodeFor,
-  type Finding,
-  parsePgBackRestVerify,
   parseWalFileName,
   type VerifyProgress,
   type VerifyReport,
@@ -24,10 +22,9 @@ import { parseInfoFile } from '../../src/info-file.js';
 import { type ManifestContent, manifestContent, storedFileKey } from '../../src/manifest-files.js';
 import { PosixStorage } from '../../src/posix-storage.js';
 import { pgbackrest } from './repository.js';
+import { errorsOf, expectFlipsNamed, flipMiddle, theirVerify, withChangedFile } from './side-by-side.js';
 
 const skip = await integrationGate(await probePgBackRest());
-/** When set, pgBackRest verify's output of each case is written there (to refresh test/fixtures/pgbackrest-verify). */
-const recordTo = process.env['CHRONOS_RECORD_VERIFY_OUTPUT'];
 
 describe.skipIf(skip)(
   skip ?? 'deep verification of a posix repository written by pgBackRest 2.45 with zst, lz4 and bz2 (backups and WAL)',
@@ -36,7 +33,6 @@ describe.skipIf(skip)(
     let repoDir: string;
     let manifests: ManifestContent[];
 
-    const errors = (report: VerifyReport): Finding[] => report.findings.filter((f) => f.severity !== 'info');
     const segmentKeys = async () => {
       const keys: string[] = [];
       for await (const page of new PosixStorage(repoDir).list(`archive/${stack.stanza}/`)) {
@@ -45,35 +41,9 @@ describe.skipIf(skip)(
       }
       return keys;
     };
-    /** pgBackRest's own verify, parsed (and recorded when asked to). */
-    const theirVerify = async (name: string) => {
-      const result = await stack.exec(
-        'pgbackrest',
-        [`--stanza=${stack.stanza}`, '--log-level-console=info', '--output=text', 'verify'],
-        { timeout: 240_000 },
-      );
-      const text = `${result.stdout}${result.stderr}`.replaceAll(stack.stanza, 'demo');
-      if (recordTo !== undefined) {
-        await mkdir(recordTo, { recursive: true });
-        await writeFile(join(recordTo, `${name}-2.45.txt`), text);
-      }
-      return parsePgBackRestVerify(text);
-    };
-    /** Changes a file of the repository, runs `during`, then puts the original bytes back. */
-    const damaged = async <T>(key: string, damage: (bytes: Buffer) => Buffer, during: () => Promise<T>) => {
-      const path = join(repoDir, key);
-      const original = await readFile(path);
-      await writeFile(path, damage(Buffer.from(original)));
-      try {
-        return await during();
-      } finally {
-        await writeFile(path, original);
-      }
-    };
-    const flipMiddle = (bytes: Buffer) => {
-      bytes[Math.floor(bytes.length / 2)] = bytes[Math.floor(bytes.length / 2)]! ^ 0xff;
-      return bytes;
-    };
+    const byPgBackRest = (name: string) => theirVerify(stack, { recordAs: `${name}-2.45` });
+    const damaged = <T>(key: string, change: (bytes: Buffer) => Buffer, during: () => Promise<T>) =>
+      withChangedFile(repoDir, key, change, during);
 
     beforeAll(async () => {
       stack = await startNativeStack({
@@ -146,37 +116,22 @@ describe.skipIf(skip)(
       expect(new Set(keys.map((k) => k.slice(k.lastIndexOf('.') + 1)))).toEqual(new Set(['zst', 'lz4', 'bz2']));
       expect(deep.segmentBytes).toBe(deep.segments * 16 * 1024 * 1024);
       expect(report.stanzas[0]!.backups.map((b) => b.restorable)).toEqual(manifests.map(() => true));
-      const theirs = await theirVerify('healthy');
+      const theirs = await byPgBackRest('healthy');
       expect(theirs.status).toBe('ok');
       expect(comparePgBackRestVerify(report, theirs)).toMatchObject({ missedByUs: [], missedByPgBackRest: [] });
     });
 
-    /**
-     * Flips a byte in the middle of both objects, then expects exactly those two named (the code depends on where the
-     * byte lands: the decoder stops, or decodes to the wrong length or bytes), as pgBackRest names them, and nothing
-     * either side misses.
-     */
+    /** Flips a byte in the middle of both objects; each is named by us and by pgBackRest, and by nothing else. */
     async function expectBothFlipsNamed(keys: string[], kind: 'backup-file' | 'wal-segment', recording: string) {
       const [report, theirs] = await damaged(keys[0]!, flipMiddle, () =>
         damaged(
           keys[1]!,
           flipMiddle,
-          async () => [await verifyRepository({ path: repoDir, deep: true }), await theirVerify(recording)] as const,
+          async () => [await verifyRepository({ path: repoDir, deep: true }), await byPgBackRest(recording)] as const,
         ),
       );
-      const found = errors(report);
-      expect(found.map((f) => f.where?.key).sort()).toEqual([...keys].sort());
-      for (const finding of found) {
-        expect([`${kind}-corrupt`, `${kind}-size-mismatch`, `${kind}-checksum-mismatch`]).toContain(finding.code);
-      }
+      expectFlipsNamed(report, theirs, keys, kind, stack.stanza);
       expect(exitCodeFor(report)).toBe(1);
-      expect(theirs.problems.map((p) => p.path).sort()).toEqual(
-        keys.map((k) => k.split('/').slice(2).join('/')).sort(),
-      );
-      const comparison = comparePgBackRestVerify(report, theirs);
-      expect(comparison.missedByUs).toEqual([]);
-      expect(comparison.agreed.map((a) => a.ours.where?.key).sort()).toEqual([...keys].sort());
-      expect(comparison.missedByPgBackRest).toEqual([]);
     }
 
     it('names an lz4 and a bz2 backup file with a flipped byte each, as pgBackRest does', async () => {
@@ -188,9 +143,9 @@ describe.skipIf(skip)(
       const [report, theirs] = await damaged(
         key,
         flipMiddle,
-        async () => [await verifyRepository({ path: repoDir, deep: true }), await theirVerify('flipped-wal')] as const,
+        async () => [await verifyRepository({ path: repoDir, deep: true }), await byPgBackRest('flipped-wal')] as const,
       );
-      const found = errors(report);
+      const found = errorsOf(report);
       expect(found.map((f) => f.where?.key)).toEqual([key]);
       // A zst frame without a content checksum: a flip can also decode to the wrong length (seen in a CI run).
       expect(['wal-segment-corrupt', 'wal-segment-size-mismatch', 'wal-segment-checksum-mismatch']).toContain(
@@ -215,10 +170,10 @@ describe.skipIf(skip)(
           expect(edited).not.toBe(bytes.toString('utf8'));
           return Buffer.from(edited);
         },
-        async () => [await verifyRepository({ path: repoDir }), await theirVerify('manifest-checksum')] as const,
+        async () => [await verifyRepository({ path: repoDir }), await byPgBackRest('manifest-checksum')] as const,
       );
-      expect(errors(report).map((f) => [f.code, f.where?.key])).toEqual([['backup-manifest-invalid', key]]);
-      expect(errors(report)[0]!.message).toMatch(/does not match its checksum/);
+      expect(errorsOf(report).map((f) => [f.code, f.where?.key])).toEqual([['backup-manifest-invalid', key]]);
+      expect(errorsOf(report)[0]!.message).toMatch(/does not match its checksum/);
       expect(comparePgBackRestVerify(report, theirs).missedByUs).toEqual([]);
     });
 
@@ -229,7 +184,7 @@ describe.skipIf(skip)(
       await rename(path, `${path}.moved`);
       try {
         const report = await verifyRepository({ path: repoDir, gracePeriodSeconds: 0 });
-        const theirs = await theirVerify('wal-gap');
+        const theirs = await byPgBackRest('wal-gap');
         const name = victim.slice(victim.lastIndexOf('/') + 1, victim.lastIndexOf('/') + 25);
         const comparison = comparePgBackRestVerify(report, theirs);
         expect(comparison.missedByUs).toEqual([]);
@@ -253,7 +208,7 @@ describe.skipIf(skip)(
       await rename(join(repoDir, victim), join(repoDir, renamed));
       try {
         const report = await verifyRepository({ path: repoDir, gracePeriodSeconds: 0 });
-        const codes = errors(report).map((f) => [f.code, f.where?.key ?? f.where?.segments?.first]);
+        const codes = errorsOf(report).map((f) => [f.code, f.where?.key ?? f.where?.segments?.first]);
         expect(codes).toContainEqual(['wal-compression-unknown', renamed]);
         expect(codes.map((c) => c[0])).toContain('wal-missing');
         expect(exitCodeFor(report)).toBe(1);
@@ -280,7 +235,7 @@ describe.skipIf(skip)(
         archiving = false;
         await load;
       }
-      expect(errors(report)).toEqual([]);
+      expect(errorsOf(report)).toEqual([]);
       expect(report.findings.every((f) => f.code === 'wal-in-flight')).toBe(true);
       expect((await segmentKeys()).length).toBeGreaterThan(before);
       expect(report.stanzas[0]!.backups.map((b) => b.restorable)).toEqual(manifests.map(() => true));

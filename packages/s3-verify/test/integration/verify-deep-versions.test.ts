@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  ensureSuccess,
   integrationGate,
   type PgBackRestStack,
   probeDocker,
@@ -13,18 +14,23 @@ import {
   writeRows,
 } from '@chronos/pgbackrest/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  comparePgBackRestVerify,
-  exitCodeFor,
-  type Finding,
-  parsePgBackRestVerify,
-  parseWalFileName,
-  type VerifyReport,
-  verifyRepository,
-} from '../../src/index.js';
+import { exitCodeFor, verifyRepository } from '../../src/index.js';
 import { parseInfoFile } from '../../src/info-file.js';
 import { manifestContent } from '../../src/manifest-files.js';
 import { faultClient, listKeys, pgbackrest, verifyOptions, withoutObject } from './repository.js';
+import {
+  backupWalRanges,
+  expectBothClean,
+  expectCoversPgBackRest,
+  expectFlipsNamed,
+  flipMiddle,
+  isSegmentKey,
+  posixSegmentKeys,
+  segmentNameOf,
+  segmentNoBackupNeeds,
+  theirVerify,
+  withChangedFile,
+} from './side-by-side.js';
 
 // Block incremental (repo-block) exists from pgBackRest 2.50: its raw bundles and .pgbi maps are version-specific.
 const images = ['chronos-pg:17-2.55.1', 'chronos-pg:18-2.60.0'];
@@ -43,6 +49,7 @@ describe.each(images)('deep verification of a block-incremental repository writt
   let stack: PgBackRestStack | undefined;
   let repoDir: string;
   const s3Path = '/block';
+  const segmentKeys = () => posixSegmentKeys(repoDir, stack!.stanza);
 
   beforeAll(async () => {
     if (skip !== undefined) return;
@@ -53,7 +60,7 @@ describe.each(images)('deep verification of a block-incremental repository writt
         { type: 'posix', options: { bundle: 'y', block: 'y' } },
         { type: 's3', endpoint: s3, path: s3Path, cipherPass, options: { bundle: 'y', block: 'y' } },
       ],
-      options: { 'start-fast': 'y', 'archive-timeout': '120' },
+      options: { 'start-fast': 'y', 'archive-timeout': '120', 'compress-type': 'gz' },
     });
     repoDir = stack.repos[0]!.hostPath!;
     await pgbackrest(stack, 'stanza-create');
@@ -61,6 +68,18 @@ describe.each(images)('deep verification of a block-incremental repository writt
       await writeRows(stack, 3_000);
       await switchWal(stack);
       for (const repo of [1, 2]) await pgbackrest(stack, 'backup', `--type=${type}`, `--repo=${repo}`);
+    }
+    // archive-push reads pgbackrest.conf on every call: the segment each check closes (and waits for) is pushed
+    // with lz4, then with bz2.
+    for (const compress of ['lz4', 'bz2']) {
+      const config = ensureSuccess('read pgbackrest.conf', await stack.exec('cat', [stack.configPath])).stdout;
+      const next = config.replace(/^compress-type=\w+$/m, `compress-type=${compress}`);
+      expect(next).not.toBe(config);
+      ensureSuccess(
+        'write pgbackrest.conf',
+        await stack.exec('sh', ['-c', 'cat > "$1"', 'sh', stack.configPath], { input: next }),
+      );
+      await pgbackrest(stack, 'check');
     }
   }, 600_000);
 
@@ -90,6 +109,10 @@ describe.each(images)('deep verification of a block-incremental repository writt
       }
       expect(blockFiles.stored).toBeGreaterThan(0);
       expect(deep.notProven.reduce((n, p) => n + p.files, 0)).toBe(blockFiles.unproven);
+      expect(new Set((await segmentKeys()).map((k) => k.slice(k.lastIndexOf('.') + 1)))).toEqual(
+        new Set(['gz', 'lz4', 'bz2']),
+      );
+      expectBothClean(posix, await theirVerify(stack!, { repo: 1 }));
 
       process.env['S3_VERIFY_BLOCK_PASS'] = cipherPass;
       try {
@@ -101,6 +124,26 @@ describe.each(images)('deep verification of a block-incremental repository writt
       } finally {
         delete process.env['S3_VERIFY_BLOCK_PASS'];
       }
+    },
+  );
+
+  // The lz4 and bz2 encoders of each release write these segments: a flipped byte in each is named, by both sides.
+  it.skipIf(skip !== undefined)(
+    'names an lz4 and a bz2 WAL segment with a flipped byte each, as pgBackRest does',
+    async () => {
+      const all = await segmentKeys();
+      const keys = ['lz4', 'bz2'].map((ext) => all.find((k) => k.endsWith(`.${ext}`))!);
+      const [report, theirs] = await withChangedFile(repoDir, keys[0]!, flipMiddle, () =>
+        withChangedFile(
+          repoDir,
+          keys[1]!,
+          flipMiddle,
+          async () =>
+            [await verifyRepository({ path: repoDir, deep: true }), await theirVerify(stack!, { repo: 1 })] as const,
+        ),
+      );
+      expectFlipsNamed(report, theirs, keys, 'wal-segment', stack!.stanza);
+      expect(exitCodeFor(report)).toBe(1);
     },
   );
 
@@ -151,36 +194,17 @@ describe.each(images)('deep verification of a block-incremental repository writt
                 cipherPassphrase: { env: 'S3_VERIFY_BLOCK_PASS' },
               }),
             );
-          const theirs = async (name: string) => {
-            const result = await stack!.exec(
-              'pgbackrest',
-              [`--stanza=${stack!.stanza}`, '--repo=2', '--log-level-console=info', '--output=text', 'verify'],
-              { timeout: 240_000 },
-            );
-            const text = `${result.stdout}${result.stderr}`.replaceAll(stack!.stanza, 'demo');
-            expect(text).not.toContain(cipherPass);
-            expect(text).not.toContain(s3!.secretAccessKey);
-            if (recordTo !== undefined) {
-              await mkdir(recordTo, { recursive: true });
-              await writeFile(join(recordTo, `s3-${name}-${version}.txt`), text);
-            }
-            return parsePgBackRestVerify(text);
-          };
-          const errors = (report: VerifyReport): Finding[] => report.findings.filter((f) => f.severity !== 'info');
+          const theirs = (name: string) =>
+            theirVerify(stack!, {
+              repo: 2,
+              recordAs: `s3-${name}-${version}`,
+              secrets: [cipherPass, s3!.secretAccessKey],
+            });
           const segments = (await listKeys(client, s3!.bucket, `${s3Path.slice(1)}/archive/${stack!.stanza}/`)).filter(
-            (k) => parseWalFileName(k.slice(k.lastIndexOf('/') + 1)).kind === 'segment',
+            isSegmentKey,
           );
-          const nameOf = (key: string) => key.slice(key.lastIndexOf('/') + 1, key.lastIndexOf('/') + 25);
 
-          const healthy = await ours();
-          const healthyTheirs = await theirs('healthy');
-          expect(healthy.findings).toEqual([]);
-          expect(healthyTheirs.status).toBe('ok');
-          expect(comparePgBackRestVerify(healthy, healthyTheirs)).toEqual({
-            agreed: [],
-            missedByUs: [],
-            missedByPgBackRest: [],
-          });
+          expectBothClean(await ours(), await theirs('healthy'));
 
           const flippedKey = segments[1]!;
           const [flipped, flippedTheirs] = await withoutObject(
@@ -188,48 +212,22 @@ describe.each(images)('deep verification of a block-incremental repository writt
             s3!.bucket,
             flippedKey,
             async () => [await ours(), await theirs('flipped-wal')] as const,
-            (bytes) => {
-              const copy = Buffer.from(bytes);
-              const at = Math.floor(copy.length / 2);
-              copy[at] = copy[at]! ^ 0xff;
-              return copy;
-            },
+            (bytes) => flipMiddle(Buffer.from(bytes)),
           );
-          expect(errors(flipped).map((f) => f.where?.key)).toEqual([flippedKey]);
-          expect(['wal-segment-corrupt', 'wal-segment-size-mismatch', 'wal-segment-checksum-mismatch']).toContain(
-            errors(flipped)[0]!.code,
-          );
-          expect(flippedTheirs.status).toBe('error');
-          expect(flippedTheirs.problems.map((p) => p.path)).toEqual([
-            flippedKey.slice(`${s3Path.slice(1)}/archive/${stack!.stanza}/`.length),
-          ]);
-          const flippedComparison = comparePgBackRestVerify(flipped, flippedTheirs);
-          expect(flippedComparison.missedByUs).toEqual([]);
-          expect(flippedComparison.agreed.map((a) => a.ours.where?.key)).toEqual([flippedKey]);
-          expect(flippedComparison.missedByPgBackRest).toEqual([]);
+          expectFlipsNamed(flipped, flippedTheirs, [flippedKey], 'wal-segment', stack!.stanza);
 
           // A segment no backup of this repository needs, behind the newest: pgBackRest does not call it an error.
-          const info = JSON.parse(await pgbackrest(stack!, 'info', '--output=json', '--repo=2')) as Array<{
-            backup: Array<{ archive: { start: string; stop: string } }>;
-          }>;
-          const needed = info[0]!.backup.map((b) => b.archive);
-          const victim = segments
-            .slice(0, -1)
-            .find(
-              (k) => nameOf(k) > needed[0]!.start && needed.every((r) => nameOf(k) < r.start || nameOf(k) > r.stop),
-            )!;
-          expect(victim).toBeDefined();
+          const victim = segmentNoBackupNeeds(segments, await backupWalRanges(stack!, 2));
           const [gap, gapTheirs] = await withoutObject(
             client,
             s3!.bucket,
             victim,
             async () => [await ours(), await theirs('wal-gap')] as const,
           );
-          const gapComparison = comparePgBackRestVerify(gap, gapTheirs);
-          expect(gapComparison.missedByUs).toEqual([]);
-          expect(gapComparison.missedByPgBackRest.map((f) => [f.code, f.where?.segments?.first])).toEqual([
-            ['wal-missing', nameOf(victim)],
-          ]);
+          expectCoversPgBackRest(gap, gapTheirs, {
+            agreed: [],
+            missedByPgBackRest: [['wal-missing', segmentNameOf(victim)]],
+          });
           expect(exitCodeFor(gap)).toBe(1);
         } finally {
           delete process.env['S3_VERIFY_BLOCK_PASS'];
