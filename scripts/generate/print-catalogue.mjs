@@ -17,6 +17,12 @@ const file = join(repoRoot, 'packages/core/src/catalogue', `data-${version.repla
 const packed = [...readFileSync(file, 'utf8').matchAll(/^ {2}'([A-Za-z0-9+/=]+)',$/gm)]
   .map((match) => match[1])
   .join('');
-process.stdout.write(
-  `${JSON.stringify(JSON.parse(brotliDecompressSync(Buffer.from(packed, 'base64')).toString('utf8')), null, 2)}\n`,
+const { commandRules, rules, options, ...rest } = JSON.parse(
+  brotliDecompressSync(Buffer.from(packed, 'base64')).toString('utf8'),
 );
+for (const option of Object.values(options)) {
+  option.commands = Object.fromEntries(
+    Object.entries(commandRules[option.commands]).map(([command, rule]) => [command, rules[rule]]),
+  );
+}
+process.stdout.write(`${JSON.stringify({ ...rest, options }, null, 2)}\n`);

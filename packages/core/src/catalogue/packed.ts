@@ -1,7 +1,30 @@
 import { brotliDecompressSync } from 'node:zlib';
-import type { CatalogueData } from './model.js';
+import type { CatalogueData, OptionCommandRule, OptionDefinition } from './model.js';
 
-/** Decodes a generated catalogue: base64 of brotli-compressed JSON. */
+/** The generated form: each option's command rules as an index into `commandRules`, whose values index `rules`. */
+interface PackedCatalogue extends Omit<CatalogueData, 'options'> {
+  readonly options: Readonly<Record<string, Omit<OptionDefinition, 'commands'> & { readonly commands: number }>>;
+  readonly commandRules: readonly Readonly<Record<string, number>>[];
+  readonly rules: readonly OptionCommandRule[];
+}
+
+/**
+ * Decodes a generated catalogue: base64 of brotli-compressed JSON whose options share their command rules. Options
+ * with the same rules get the same (read-only) rule objects.
+ */
 export function unpackCatalogue(packed: string): CatalogueData {
-  return JSON.parse(brotliDecompressSync(Buffer.from(packed, 'base64')).toString('utf8')) as CatalogueData;
+  const { commandRules, rules, options, ...rest } = JSON.parse(
+    brotliDecompressSync(Buffer.from(packed, 'base64')).toString('utf8'),
+  ) as PackedCatalogue;
+  const maps = commandRules.map((map) => {
+    const commands: Record<string, OptionCommandRule> = {};
+    for (const command in map) commands[command] = rules[map[command] as number] as OptionCommandRule;
+    return commands;
+  });
+  const unpacked: Record<string, OptionDefinition> = {};
+  for (const name in options) {
+    const option = options[name] as PackedCatalogue['options'][string];
+    unpacked[name] = { ...option, commands: maps[option.commands] as OptionDefinition['commands'] };
+  }
+  return { ...rest, options: unpacked };
 }
