@@ -126,6 +126,24 @@ export async function withoutObject<T>(
   }
 }
 
+/** {@link withoutObject} for several objects at once: each removed or replaced, all put back afterwards. */
+export function withoutObjects<T>(
+  client: S3Client,
+  bucket: string,
+  changes: ReadonlyArray<{ readonly key: string; readonly replacement?: (bytes: Uint8Array) => Uint8Array }>,
+  during: () => Promise<T>,
+): Promise<T> {
+  const [first, ...rest] = changes;
+  if (first === undefined) return during();
+  return withoutObject(
+    client,
+    bucket,
+    first.key,
+    () => withoutObjects(client, bucket, rest, during),
+    first.replacement,
+  );
+}
+
 /**
  * A PostgreSQL 15 cluster archiving into the repositories `repos` (posix and/or S3) with a full, a
  * diff and an incr backup in each, written by the real pgBackRest.

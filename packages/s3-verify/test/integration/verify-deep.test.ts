@@ -13,8 +13,28 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeFor, type Finding, parseWalFileName, type VerifyReport, verifyRepository } from '../../src/index.js';
 import { parseInfoFile } from '../../src/info-file.js';
 import { type ManifestFile, manifestContent } from '../../src/manifest-files.js';
+import type { VerifyOptions } from '../../src/options.js';
 import { PosixStorage } from '../../src/posix-storage.js';
-import { faultClient, listKeys, pgbackrest, startRepositories, verifyOptions, withoutObject } from './repository.js';
+import {
+  faultClient,
+  listKeys,
+  pgbackrest,
+  startRepositories,
+  verifyOptions,
+  withoutObject,
+  withoutObjects,
+} from './repository.js';
+import {
+  backupWalRanges,
+  errorsOf,
+  expectBothClean,
+  expectCoversPgBackRest,
+  flipMiddle,
+  isSegmentKey,
+  segmentNameOf,
+  segmentNoBackupNeeds,
+  theirVerify,
+} from './side-by-side.js';
 
 const skip = await integrationGate(await probePgBackRest());
 const cipherPass = `throwaway-${randomBytes(12).toString('hex')}`;
@@ -24,7 +44,7 @@ const s3Path = '/deep-encrypted';
 async function pgbackrestVerify(stack: PgBackRestStack, repo: number): Promise<{ text: string; named: string[] }> {
   const result = await stack.exec(
     'pgbackrest',
-    [`--stanza=${stack.stanza}`, `--repo=${repo}`, '--log-level-console=info', 'verify'],
+    [`--stanza=${stack.stanza}`, `--repo=${repo}`, '--log-level-console=info', '--job-retry-interval=0', 'verify'],
     { timeout: 240_000 },
   );
   const text = result.stdout + result.stderr;
@@ -57,10 +77,10 @@ describe.skipIf(skip)(skip ?? 'deep verification of repositories written by pgBa
   let labels: string[];
 
   const deepPosix = () => verifyRepository({ path: repoDir, deep: true });
-  const deepS3 = () => {
+  const deepS3 = (extra: Partial<VerifyOptions> = {}) => {
     process.env['S3_VERIFY_DEEP_PASS'] = cipherPass;
     return verifyRepository(
-      verifyOptions(s3, s3Path, { deep: true, cipherPassphrase: { env: 'S3_VERIFY_DEEP_PASS' } }),
+      verifyOptions(s3, s3Path, { deep: true, cipherPassphrase: { env: 'S3_VERIFY_DEEP_PASS' }, ...extra }),
     );
   };
   const errors = (report: VerifyReport): Finding[] => report.findings.filter((f) => f.severity !== 'info');
@@ -131,9 +151,12 @@ describe.skipIf(skip)(skip ?? 'deep verification of repositories written by pgBa
     expect(stanza.backups.map((b) => [b.restorable, b.reasons])).toEqual(labels.map(() => [true, []]));
   });
 
-  it('finds nothing wrong in a healthy encrypted S3 repository (every file decrypted through the key chain)', async () => {
+  const theirsOnS3 = (recordAs: string) =>
+    theirVerify(stack, { repo: 2, recordAs, secrets: [cipherPass, s3.secretAccessKey] });
+
+  it('finds nothing wrong in a healthy encrypted S3 repository (every file decrypted through the key chain), as pgBackRest', async () => {
     const report = await deepS3();
-    expect(report.findings).toEqual([]);
+    expectBothClean(report, await theirsOnS3('s3-healthy-2.45'));
     const stanza = report.stanzas[0]!;
     expect(stanza.encrypted).toBe(true);
     expect(stanza.deep!.files).toBeGreaterThan(100);
@@ -208,6 +231,47 @@ describe.skipIf(skip)(skip ?? 'deep verification of repositories written by pgBa
     expectCovered(found, theirs.named);
     expect(found.map((f) => [f.code, f.where?.key])).toEqual([['wal-segment-header-mismatch', first]]);
     expect(found[0]!.expected).toMatch(/^timeline 1, address /);
+  });
+
+  it('finds everything pgbackrest verify finds in encrypted S3, and lists the gap and the backup WAL it misses', async () => {
+    const segments = (await listKeys(client, s3.bucket, `${s3Path.slice(1)}/archive/${stack.stanza}/`)).filter(
+      isSegmentKey,
+    );
+    const ranges = await backupWalRanges(stack, 2);
+    const segment = (name: string) => {
+      expect(segments.map(segmentNameOf)).toContain(name);
+      return segments.find((k) => segmentNameOf(k) === name)!;
+    };
+    // The full's first segment flipped, a segment no backup needs removed, the diff's last segment removed.
+    const flipped = segment(ranges[0]!.start);
+    const gap = segmentNoBackupNeeds(segments, ranges);
+    const needed = segment(ranges[1]!.stop);
+    const files = (
+      await listKeys(client, s3.bucket, `${s3Path.slice(1)}/backup/${stack.stanza}/${ranges[0]!.label}/`)
+    ).filter((k) => k.includes('/pg_data/base/') && k.endsWith('.gz'));
+    expect(files.length).toBeGreaterThan(10);
+    const file = files[Math.floor(files.length / 3)]!;
+    expect(new Set([flipped, gap, needed, file]).size).toBe(4);
+
+    const flip = (bytes: Uint8Array) => flipMiddle(Buffer.from(bytes));
+    const [ours, theirs] = await withoutObjects(
+      client,
+      s3.bucket,
+      [{ key: flipped, replacement: flip }, { key: file, replacement: flip }, { key: gap }, { key: needed }],
+      async () => [await deepS3({ gracePeriodSeconds: 0 }), await theirsOnS3('s3-damaged-2.45')] as const,
+    );
+    expect(theirs.status).toBe('error');
+    expectCoversPgBackRest(ours, theirs, {
+      agreed: [flipped, file],
+      missedByPgBackRest: [
+        ['wal-missing', segmentNameOf(gap)],
+        ['wal-missing', segmentNameOf(needed)],
+        ['wal-backup-incomplete', segmentNameOf(needed)],
+      ],
+    });
+    expect(errorsOf(ours).find((f) => f.code === 'wal-backup-incomplete')?.where?.label).toBe(ranges[1]!.label);
+    expect(ours.stanzas[0]!.backups.map((b) => b.restorable)).toEqual([false, false, false]);
+    expect(exitCodeFor(ours)).toBe(1);
   });
 
   it('reports a file named by a manifest deleted from S3, and a flipped byte in an encrypted file', async () => {
