@@ -25,6 +25,7 @@ import {
   verifyOptions,
   withoutObject,
 } from './repository.js';
+import { expectCoversPgBackRest, theirVerify } from './side-by-side.js';
 
 const skip = await integrationGate(await probePgBackRest());
 const repoPath = '/plain-repo';
@@ -137,20 +138,38 @@ describe.skipIf(skip)(skip ?? 'verifyRepository on an unencrypted repository wri
     expect(archive.checked.map((r) => r.timeline)).toEqual([1, 2]);
 
     const history = `${prefix()}archive/${stack.stanza}/${archive.archiveId}/00000002.history`;
-    const broken = await withoutObject(client, s3.bucket, history, () => verifyRepository(verifyOptions(s3, repoPath)));
+    // Each damage is also read by the deep verification and by pgBackRest's verify, side by side.
+    const allThree = async (recordAs: string) =>
+      [
+        await verifyRepository(verifyOptions(s3, repoPath)),
+        await verifyRepository(verifyOptions(s3, repoPath, { deep: true })),
+        await theirVerify(stack, { recordAs, secrets: [s3.secretAccessKey] }),
+      ] as const;
+    const [broken, brokenDeep, brokenTheirs] = await withoutObject(client, s3.bucket, history, () =>
+      allThree('s3-history-missing-2.45'),
+    );
     // Without it, timeline 2's history is unknown: continuity is checked from the oldest segment (a warning).
     expect(broken.findings.map((f) => [f.code, f.where?.key])).toEqual([
       ['wal-history-missing', history],
       ['wal-not-checked', undefined],
     ]);
     expect(exitCodeFor(broken)).toBe(1);
+    // pgBackRest 2.45's verify reads no history file: it reports nothing; the deep verification lists both.
+    expect(brokenTheirs).toMatchObject({ status: 'ok', problems: [] });
+    expectCoversPgBackRest(brokenDeep, brokenTheirs, {
+      agreed: [],
+      missedByPgBackRest: [
+        ['wal-history-missing', history],
+        ['wal-not-checked', archive.archiveId],
+      ],
+    });
 
     // The history of another restore: timeline 2 said to branch from timeline 1 far after the WAL it holds.
-    const altered = await withoutObject(
+    const [altered, alteredDeep, alteredTheirs] = await withoutObject(
       client,
       s3.bucket,
       history,
-      () => verifyRepository(verifyOptions(s3, repoPath)),
+      () => allThree('s3-history-rewritten-2.45'),
       (bytes) => {
         const text = Buffer.from(bytes).toString('utf8');
         const edited = text.replace(/^1\t[0-9A-F]+\/[0-9A-F]+\t/m, '1\tFF/0\t');
@@ -166,5 +185,14 @@ describe.skipIf(skip)(skip ?? 'verifyRepository on an unencrypted repository wri
       [['wal-missing', 1]],
     );
     expect(exitCodeFor(altered)).toBe(1);
+    expect(alteredTheirs).toMatchObject({ status: 'ok', problems: [] });
+    const needed = altered.findings.find((f) => f.code === 'wal-missing')!.where!.segments!.first;
+    expectCoversPgBackRest(alteredDeep, alteredTheirs, {
+      agreed: [],
+      missedByPgBackRest: [
+        ['wal-history-mismatch', history],
+        ['wal-missing', needed],
+      ],
+    });
   });
 });
