@@ -2,6 +2,7 @@ import type { Info, InfoDocument } from '@chronos/pgbackrest';
 import type { CommandContext } from './context.js';
 import { UsageError } from './errors.js';
 import { readInputFile } from './input.js';
+import { clientFor, progressInfo } from './pgbackrest.js';
 
 /**
  * Parses info JSON read from a file; a malformed document is a usage error that names the JSON path. Output of
@@ -64,7 +65,6 @@ export async function loadInfo(options: Record<string, unknown>, context: Comman
       throw new UsageError('--set needs pgBackRest (live info); it cannot apply to --from-file');
     return parseInfoFile(await readInputFile(fromFile, '--from-file'), fromFile);
   }
-  const { clientFor } = await import('./pgbackrest.js');
   return clientFor(context).info(typeof set === 'string' ? { set } : {});
 }
 
@@ -87,6 +87,5 @@ export async function loadInfoDocument(
     return parseInfoDocumentFile(await readInputFile(fromFile, '--from-file'), fromFile);
   }
   if (!mode.progress) return { detailLevel: 'full', info: await loadInfo(options, context) };
-  const { clientFor, progressInfo } = await import('./pgbackrest.js');
   return progressInfo(clientFor(context));
 }

@@ -1,3 +1,4 @@
+import { isatty } from 'node:tty';
 import { Command, CommanderError, Option } from 'commander';
 import type { CommandContext, CommandOutcome, GlobalOptions } from './context.js';
 import { CliError } from './errors.js';
@@ -97,7 +98,8 @@ export function buildProgram(env: NodeJS.ProcessEnv, setExitCode: (code: ExitCod
         env,
         colours: coloursFor(json ? {} : process.stdout, env),
         progress: (line) => err(line),
-        interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
+        // isatty(0) rather than process.stdin.isTTY: reading the property would open stdin, which most commands never read.
+        interactive: isatty(0) && process.stdout.isTTY === true,
         confirm: async (question) => {
           const { createInterface } = await import('node:readline/promises');
           const rl = createInterface({ input: process.stdin, output: process.stderr });
