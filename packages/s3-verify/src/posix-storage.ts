@@ -1,5 +1,5 @@
 import { createReadStream, type Dirent } from 'node:fs';
-import { open, opendir, readFile, stat } from 'node:fs/promises';
+import { open, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { PathAccessError } from './access-error.js';
@@ -53,16 +53,17 @@ export class PosixStorage implements RepositoryStorage {
   /** Entries of a directory as sortable keys (folders end in `/`); `[]` when it does not exist. */
   private async entries(dirKey: string): Promise<Array<{ key: string; folder: boolean }>> {
     const path = this.path(dirKey);
-    let dir: Awaited<ReturnType<typeof opendir>>;
+    let dirents: Dirent[];
     try {
-      dir = await opendir(path, { bufferSize: 256 });
+      // One call for the whole folder: iterating it entry by entry cost several times as much here.
+      dirents = await readdir(path, { withFileTypes: true });
     } catch (error) {
       const errno = errnoOf(error);
       if ((errno === 'ENOENT' || errno === 'ENOTDIR') && dirKey !== '') return [];
       return this.fail(path, error);
     }
     const list: Array<{ key: string; folder: boolean }> = [];
-    for await (const entry of dir as AsyncIterable<Dirent>) {
+    for (const entry of dirents) {
       if (entry.isDirectory()) list.push({ key: `${dirKey}${entry.name}/`, folder: true });
       else if (entry.isFile()) list.push({ key: `${dirKey}${entry.name}`, folder: false });
     }
