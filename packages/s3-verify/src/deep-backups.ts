@@ -205,7 +205,7 @@ export async function verifyBackupFiles(input: BackupFilesInput): Promise<Backup
       return;
     }
     const range = file.bundleId === undefined ? undefined : { start: file.bundleOffset, end: end - 1 };
-    const read = { signal: input.signal, pool: input.pool, expected: file.size };
+    const read = { signal: input.signal, pool: input.pool, expected: file.size, storedSize: length };
     if (file.blockIncremental) {
       const stored = await decodeStoredObject(
         storage,
@@ -284,7 +284,10 @@ export async function verifyBackupFiles(input: BackupFilesInput): Promise<Backup
   // Queued to the workers only when they decode every file: lz4, zst and bz2 stream on this thread, `concurrency` at once.
   const workersDecodeAll = [...jobs.values()].every((job) => DecodePool.handles(job.encoding));
   const inFlight = objectsInFlight(storage, workersDecodeAll ? input.pool : undefined, input.concurrency);
-  await forEachBounded(jobs.values(), inFlight, async (job) => {
+  // Largest first: a large file decodes in one worker while the others take the small ones, instead of
+  // starting last and leaving one worker busy alone at the end.
+  const bySize = [...jobs.values()].sort((a, b) => b.file.repoSize - a.file.repoSize);
+  await forEachBounded(bySize, inFlight, async (job) => {
     if (input.signal?.aborted) return;
     try {
       await checkFile(job);
