@@ -22,6 +22,8 @@ interface Pending {
 interface Slot {
   readonly worker: Worker;
   readonly pending: Map<number, Pending>;
+  /** Batch buffers the worker has given back, for the next batches (fewer large allocations to collect). */
+  readonly spare: ArrayBuffer[];
   /** Stopped (crashed or terminated): takes no more objects. */
   dead: boolean;
 }
@@ -55,7 +57,7 @@ export class DecodePool {
     const source = decodeWorkerSource();
     for (let i = 0; i < Math.max(1, size); i++) {
       const worker = new Worker(source, { eval: true });
-      const slot: Slot = { worker, pending: new Map(), dead: false };
+      const slot: Slot = { worker, pending: new Map(), spare: [], dead: false };
       worker.on('message', (message: FromWorker) => this.answer(slot, message));
       worker.on('error', (error) => this.lost(slot, error));
       worker.on('exit', (code) => this.lost(slot, new Error(`a decoding worker stopped (exit code ${code})`)));
@@ -128,6 +130,27 @@ export class DecodePool {
     }
   }
 
+  /**
+   * Decodes a whole stored object (a small one, already read) in a worker: one message there, one back.
+   * With `keep`, the whole content comes back too ({@link DecodedObject.content}).
+   *
+   * @example
+   * const decoded = await pool.decodeBytes((await storage.get(key))!, encoding, 8192, signal);
+   */
+  async decodeBytes(
+    bytes: Buffer,
+    encoding: StoredEncoding,
+    expected: number | undefined,
+    signal?: AbortSignal,
+    keep = false,
+  ): Promise<DecodedObject> {
+    const decoded = await this.session(signal, undefined, (id, slot) =>
+      // Copied, not moved: a small Buffer may share its memory with others.
+      this.post(slot, { type: 'open', id, encoding: workerEncoding(encoding), expected, keep, bytes }),
+    );
+    return decoded!;
+  }
+
   /** Ends every worker; pending decodes reject. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -180,7 +203,11 @@ export class DecodePool {
       inFlight--;
       acked?.();
     };
-    let batch = Buffer.allocUnsafeSlow(BATCH_BYTES);
+    const fresh = () => {
+      const spare = slot.spare.pop();
+      return spare === undefined ? Buffer.allocUnsafeSlow(BATCH_BYTES) : Buffer.from(spare);
+    };
+    let batch = fresh();
     let used = 0;
     const send = async () => {
       while (inFlight >= BATCHES_IN_FLIGHT) {
@@ -192,7 +219,7 @@ export class DecodePool {
       inFlight++;
       const bytes = new Uint8Array(batch.buffer, 0, used);
       this.post(slot, { type: 'data', id, bytes }, [batch.buffer as ArrayBuffer]);
-      batch = Buffer.allocUnsafeSlow(BATCH_BYTES);
+      batch = fresh();
       used = 0;
     };
     for await (const chunk of source as AsyncIterable<Buffer>) {
@@ -216,6 +243,7 @@ export class DecodePool {
     const pending = slot.pending.get(message.id);
     if (pending === undefined) return;
     if (message.type === 'ack') {
+      if (slot.spare.length < BATCHES_IN_FLIGHT * 2) slot.spare.push(message.bytes.buffer as ArrayBuffer);
       pending.onAck?.();
       return;
     }

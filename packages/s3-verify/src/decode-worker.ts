@@ -20,6 +20,8 @@ export type ToWorker =
       readonly keep?: boolean;
       /** Read the file itself (posix): absolute path and inclusive range. */
       readonly file?: { readonly path: string; readonly start: number; readonly end: number | undefined };
+      /** The whole stored object (a small one): no data or end message follows. */
+      readonly bytes?: Uint8Array;
     }
   | { readonly type: 'data'; readonly id: number; readonly bytes: Uint8Array }
   | { readonly type: 'end'; readonly id: number }
@@ -27,7 +29,8 @@ export type ToWorker =
 
 /** What a worker answers. */
 export type FromWorker =
-  | { readonly type: 'ack'; readonly id: number }
+  /** A data message was decoded; its buffer comes back (moved) for the next batch. */
+  | { readonly type: 'ack'; readonly id: number; readonly bytes: Uint8Array }
   | {
       readonly type: 'done';
       readonly id: number;
@@ -344,6 +347,32 @@ function decodeWorkerMain(wholeObjectBytes: number, wholeContentBytes: number): 
     }
   };
 
+  /** Queues stored bytes (acknowledged, the buffer moved back, unless `ack` is false) or, without bytes, the end. */
+  const step = (
+    id: number,
+    entry: { session: Session; queue: Promise<void> },
+    bytes: Uint8Array | undefined,
+    ack = true,
+  ) => {
+    const { session } = entry;
+    entry.queue = entry.queue.then(async () => {
+      if (session.cancelled) return;
+      try {
+        if (bytes !== undefined) {
+          await session.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+          if (ack) send({ type: 'ack', id, bytes }, [bytes.buffer as ArrayBuffer]);
+        } else {
+          sessions.delete(id);
+          await done(id, session);
+        }
+      } catch (error) {
+        session.destroy();
+        sessions.delete(id);
+        fail(id, error);
+      }
+    });
+  };
+
   port.on('message', (message: ToWorker) => {
     if (message.type === 'open') {
       const session = new Session(message.encoding, message.expected, message.keep === true);
@@ -367,33 +396,20 @@ function decodeWorkerMain(wholeObjectBytes: number, wholeContentBytes: number): 
             if (!session.cancelled) fail(message.id, error);
           })
           .finally(() => sessions.delete(message.id));
+      } else if (message.bytes !== undefined) {
+        step(message.id, entry, message.bytes, false);
+        step(message.id, entry, undefined);
       }
       return;
     }
     const entry = sessions.get(message.id);
     if (entry === undefined) return;
-    const { session } = entry;
     if (message.type === 'cancel') {
-      session.destroy();
+      entry.session.destroy();
       sessions.delete(message.id);
       return;
     }
-    entry.queue = entry.queue.then(async () => {
-      if (session.cancelled) return;
-      try {
-        if (message.type === 'data') {
-          await session.push(Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.length));
-          send({ type: 'ack', id: message.id });
-        } else {
-          sessions.delete(message.id);
-          await done(message.id, session);
-        }
-      } catch (error) {
-        session.destroy();
-        sessions.delete(message.id);
-        fail(message.id, error);
-      }
-    });
+    step(message.id, entry, message.type === 'data' ? message.bytes : undefined);
   });
 }
 

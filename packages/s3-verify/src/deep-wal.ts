@@ -72,6 +72,7 @@ export async function verifyWalSegments(
     key: string,
     name: string,
     parsed: { timeline: number; log: number; segment: number; compression: string | undefined },
+    storedSize: number,
   ) => {
     const segmentName = name.slice(0, 24);
     const report = (code: Finding['code'], message: string, expected?: string, found?: string) =>
@@ -94,7 +95,7 @@ export async function verifyWalSegments(
         key,
         undefined,
         { passphrase: input.walPassphrase, compression },
-        { signal: input.signal, pool: input.pool, expected: input.segmentSize },
+        { signal: input.signal, pool: input.pool, expected: input.segmentSize, storedSize },
       );
     } catch (error) {
       if (!(error instanceof ObjectDecodeError)) {
@@ -146,7 +147,7 @@ export async function verifyWalSegments(
     input.concurrency,
     async ({ key, name, parsed, size }) => {
       try {
-        await checkSegment(key, name, parsed);
+        await checkSegment(key, name, parsed, size);
       } finally {
         input.onRead?.(size);
       }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RepositoryAccessError } from './access-error.js';
 import { DecodePool } from './decode-pool.js';
+import { WHOLE_OBJECT_BYTES } from './decode-worker.js';
 import { type DecodedObject, decodeObject, ObjectDecodeError, type StoredEncoding } from './object-decoder.js';
 import { localPath, PosixStorage } from './posix-storage.js';
 import type { AccessErrorCode } from './report.js';
@@ -85,7 +86,8 @@ export function objectsInFlight(storage: RepositoryStorage, pool: DecodePool | u
  * With a `pool`, an encoding its workers decode is decoded there (a local file is read by the worker
  * itself); `expected` is the content size the object should decode to (bounds the one-call path for small objects).
  * With `keepContent`, the whole content comes back in {@link DecodedObject.content} (from a worker in one buffer,
- * sized by `expected`).
+ * sized by `expected`). `storedSize` (from the listing or the manifest) lets a small object of a remote repository
+ * be read whole and handed to a worker in one message.
  *
  * @example
  * const decoded = await decodeStoredObject(storage, key, undefined, { passphrase, compression: 'gz' });
@@ -103,6 +105,7 @@ export async function decodeStoredObject(
     readonly pool?: DecodePool | undefined;
     readonly expected?: number | undefined;
     readonly keepContent?: boolean;
+    readonly storedSize?: number | undefined;
   } = {},
 ): Promise<DecodedObject | undefined> {
   const { signal, retry = DEFAULT_READ_RETRY, expected } = options;
@@ -114,6 +117,11 @@ export async function decodeStoredObject(
       if (pool !== undefined && storage.constructor === PosixStorage) {
         const path = localPath((storage as PosixStorage).root, key);
         return await pool.decodeFile(path, range, encoding, expected, signal, keep);
+      }
+      if (pool !== undefined && options.storedSize !== undefined && options.storedSize <= WHOLE_OBJECT_BYTES) {
+        const bytes = await storage.get(key, range);
+        if (bytes === undefined) return undefined;
+        return await pool.decodeBytes(bytes, encoding, expected, signal, keep);
       }
       const stream = await storage.stream(key, range, signal);
       if (stream === undefined) return undefined;

@@ -85,7 +85,7 @@ const damages: Record<string, (stored: Buffer) => Buffer> = {
 describe('decoding in worker threads, against the streamed decoder of the main thread', () => {
   for (const [contentName, content] of Object.entries(contents)) {
     for (const [encodingName, encoding] of Object.entries(encodings)) {
-      it(`${contentName}, ${encodingName}: same result for every kind of damage, read here or by the worker`, async () => {
+      it(`${contentName}, ${encodingName}: same result for every kind of damage, read here or by the worker, streamed or whole`, async () => {
         const intact = store(content, encoding);
         for (const [damageName, damage] of Object.entries(damages)) {
           const stored = damage(intact);
@@ -96,6 +96,7 @@ describe('decoding in worker threads, against the streamed decoder of the main t
             const where = `${damageName}, expected size ${bound}`;
             expect(await outcome(() => pool.decodeStream(chunked(stored), encoding, bound)), where).toEqual(expected);
             expect(await outcome(() => pool.decodeFile(path, undefined, encoding, bound)), where).toEqual(expected);
+            expect(await outcome(() => pool.decodeBytes(stored, encoding, bound)), where).toEqual(expected);
           }
           if (damageName === 'intact') expect(expected).toMatchObject({ size: content.length });
         }
@@ -126,6 +127,7 @@ describe('decoding in worker threads, against the streamed decoder of the main t
         for (const decoded of [
           await pool.decodeFile(path, undefined, encoding, bound, undefined, true),
           await pool.decodeStream(chunked(stored), encoding, bound, undefined, true),
+          await pool.decodeBytes(stored, encoding, bound, undefined, true),
         ]) {
           const where = `${contentName}, expected size ${bound}`;
           expect(decoded?.content?.equals(content), where).toBe(true);
