@@ -28,8 +28,8 @@ export interface TheirVerifyOptions {
 }
 
 /**
- * pgBackRest's own `verify --output=text --log-level-console=info --job-retry-interval=0` in the stack, parsed, with the stanza
- * name written as `demo` (recorded when asked to). Its output never carries a secret.
+ * pgBackRest's own `verify --output=text --log-level-console=info --job-retry-interval=0` in the stack, parsed,
+ * with the stanza name written as `demo` (recorded when asked to). It exits 0, and its output carries no secret.
  */
 export async function theirVerify(
   stack: PgBackRestStack,
@@ -49,8 +49,8 @@ export async function theirVerify(
     { timeout: 240_000 },
   );
   const text = `${result.stdout}${result.stderr}`.replaceAll(stack.stanza, 'demo');
-  expect(result.exitCode, text).toBe(0);
   for (const secret of options.secrets ?? []) expect(text.includes(secret), 'a secret in the output').toBe(false);
+  expect(result.exitCode, text).toBe(0);
   if (recordTo !== undefined && options.recordAs !== undefined) {
     await mkdir(recordTo, { recursive: true });
     await writeFile(join(recordTo, `${options.recordAs}.txt`), text);
