@@ -9,7 +9,7 @@ import {
   storedFileKey,
 } from './manifest-files.js';
 import { ObjectDecodeError, supportedCompressions } from './object-decoder.js';
-import { forEachBounded } from './pool.js';
+import { forEachBounded, type SharedLimit } from './pool.js';
 import type { Finding, StanzaReport } from './report.js';
 import type { RepositoryStorage } from './storage.js';
 import { decodeStoredObject, objectsInFlight } from './stored-object.js';
@@ -29,6 +29,8 @@ export interface BackupFilesInput {
   readonly concurrency: number;
   /** Worker threads that decode what they can (the rest is decoded on this thread). */
   readonly pool?: DecodePool | undefined;
+  /** Reads at once, shared with the WAL check running beside it. */
+  readonly reads?: SharedLimit | undefined;
   readonly signal: AbortSignal | undefined;
   /** Called after each stored file (or bundle range) is read, with its stored size (progress). */
   readonly onRead?: ((bytes: number) => void) | undefined;
@@ -290,7 +292,7 @@ export async function verifyBackupFiles(input: BackupFilesInput): Promise<Backup
   await forEachBounded(bySize, inFlight, async (job) => {
     if (input.signal?.aborted) return;
     try {
-      await checkFile(job);
+      await (input.reads === undefined ? checkFile(job) : input.reads.run(() => checkFile(job)));
     } finally {
       input.onRead?.(job.file.repoSize);
     }

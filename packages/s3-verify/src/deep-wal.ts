@@ -1,6 +1,6 @@
 import type { DecodePool } from './decode-pool.js';
 import { type DecodedObject, ObjectDecodeError, supportedCompressions } from './object-decoder.js';
-import { forEachStreamed } from './pool.js';
+import { forEachStreamed, type SharedLimit } from './pool.js';
 import type { Finding } from './report.js';
 import type { RepositoryStorage } from './storage.js';
 import { decodeStoredObject } from './stored-object.js';
@@ -24,6 +24,8 @@ export interface WalSegmentsInput {
   readonly concurrency: number;
   /** Worker threads that decode what they can (the rest is decoded on this thread). */
   readonly pool?: DecodePool | undefined;
+  /** Reads at once, shared with the backup-file check running beside it. */
+  readonly reads?: SharedLimit | undefined;
   readonly signal: AbortSignal | undefined;
   /** Called after each segment is read, with its stored size (progress). */
   readonly onRead?: ((bytes: number) => void) | undefined;
@@ -147,7 +149,8 @@ export async function verifyWalSegments(
     input.concurrency,
     async ({ key, name, parsed, size }) => {
       try {
-        await checkSegment(key, name, parsed, size);
+        const check = () => checkSegment(key, name, parsed, size);
+        await (input.reads === undefined ? check() : input.reads.run(check));
       } finally {
         input.onRead?.(size);
       }

@@ -68,3 +68,30 @@ export async function forEachStreamed<T>(
   await iterator.return?.();
   if (failure !== undefined) throw failure.error;
 }
+
+/**
+ * At most `limit` pieces of work at once, shared by several loops (each may have its own bound too); the others
+ * wait in order.
+ *
+ * @example
+ * const reads = new SharedLimit(2);
+ * await Promise.all([forEachBounded(files, 2, (f) => reads.run(() => check(f))), forEachBounded(wal, 2, (s) => reads.run(() => check(s)))]);
+ */
+export class SharedLimit {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running >= Math.max(1, this.limit)) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running++;
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next === undefined) this.running--;
+      else next();
+    }
+  }
+}

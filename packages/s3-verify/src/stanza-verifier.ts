@@ -14,13 +14,13 @@ import {
   type NewestRestorableInstant,
 } from './newest-instant.js';
 import { ObjectDecodeError, supportedCompressions } from './object-decoder.js';
-import { forEachBounded } from './pool.js';
+import { forEachBounded, SharedLimit } from './pool.js';
 import type { ProgressTracker } from './progress.js';
 import type { ArchiveReport, BackupReport, Finding, StanzaReport } from './report.js';
 import { reconcileBackups } from './restorability.js';
 import { segmentSizeFromObjectSizes, segmentSizeFromRollover } from './segment-size.js';
 import { listFolder, type RepositoryStorage } from './storage.js';
-import { decodeStoredObject } from './stored-object.js';
+import { decodeStoredObject, objectsInFlight } from './stored-object.js';
 import { parseTimelineHistory, type TimelineHistoryParseError, type TimelineSwitch } from './timeline-history.js';
 import { analyzeArchiveWal, type BackupWal } from './wal-analysis.js';
 import { headerFromStoredPrefix, readWalSegmentHeader } from './wal-header.js';
@@ -232,6 +232,9 @@ export async function verifyStanza(
   // Every object being read listens to it (many queued to the workers at once on a local repository).
   setMaxListeners(0, deepSignal);
   const deepWork: Array<Promise<unknown>> = [];
+  // Backup files and WAL together read no more objects at once than `concurrency` (on a local repository the
+  // workers read one file at a time each, so more may be queued to them).
+  const reads = new SharedLimit(objectsInFlight(bucket, settings.pool, settings.concurrency));
   const startDeep = <T>(work: Promise<T>): Promise<T> => {
     work.catch((error: unknown) => deepStop.abort(error));
     deepWork.push(work);
@@ -249,6 +252,7 @@ export async function verifyStanza(
             objectSizes,
             concurrency: settings.concurrency,
             pool: settings.pool,
+            reads,
             signal: deepSignal,
             onRead,
             onTotal: (objects, bytes) => settings.progress?.addTotal(objects, bytes),
@@ -388,6 +392,7 @@ export async function verifyStanza(
         backups: ownBackups,
         concurrency: settings.concurrency,
         pool: settings.pool,
+        reads,
         signal: deepSignal,
         onRead,
       });
