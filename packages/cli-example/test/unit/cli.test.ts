@@ -69,6 +69,20 @@ describe('chronos (global behaviour)', () => {
     expect(run.stderr).toContain('(Did you mean status?)');
   });
 
+  it('runs the command named after the global options, whatever their values are called', async () => {
+    const info = `${FIXTURES}info-2.45-s3-encrypted-plus-posix.json`;
+    for (const args of [
+      ['--stanza', 'status', '--json', 'info', '--from-file', info],
+      ['--config=backup', '--user', 'restore', '--json', 'info', '--from-file', info],
+    ]) {
+      const run = await runCli(args);
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(envelope(run).command).toBe('info');
+    }
+    const help = await runCli(['--stanza', 'info', 'help', 'status']);
+    expect(help.stdout).toContain('Usage: chronos status');
+  });
+
   it('reports a missing input file as a usage error, in JSON too', async () => {
     const run = await runCli(['info', '--from-file', `${FIXTURES}does-not-exist.json`, '--json']);
     expect(run.exitCode).toBe(2);
