@@ -36,42 +36,60 @@ function readBarrel(file: string, seen: Map<string, BarrelMap> = new Map()): Bar
   return map;
 }
 
-/** Rewrites the value imports of a file that name a barrel into imports of the modules that define them. */
+type Clause = { keyword: 'import' | 'export'; elements: readonly (ts.ImportSpecifier | ts.ExportSpecifier)[] };
+
+/** The named bindings of an `import { … } from` or `export { … } from` statement, else undefined. */
+function clauseOf(statement: ts.Statement): Clause | undefined {
+  if (ts.isImportDeclaration(statement)) {
+    const clause = statement.importClause;
+    if (!clause || clause.isTypeOnly || clause.name || !clause.namedBindings) return undefined;
+    if (!ts.isNamedImports(clause.namedBindings)) return undefined;
+    return { keyword: 'import', elements: clause.namedBindings.elements };
+  }
+  if (ts.isExportDeclaration(statement) && !statement.isTypeOnly && statement.exportClause) {
+    if (!ts.isNamedExports(statement.exportClause)) return undefined;
+    return { keyword: 'export', elements: statement.exportClause.elements };
+  }
+  return undefined;
+}
+
+/**
+ * Rewrites the value imports and re-exports of a file that name a barrel into imports (re-exports) of the modules that
+ * define them.
+ */
 function rewrite(text: string, file: string, barrelOf: (specifier: string) => BarrelMap | undefined): string {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest);
   let out = '';
   let copied = 0;
   for (const statement of source.statements) {
-    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
-    const clause = statement.importClause;
-    if (!clause || clause.isTypeOnly || clause.name || !clause.namedBindings) continue;
-    if (!ts.isNamedImports(clause.namedBindings)) continue;
-    const specifier = statement.moduleSpecifier.text;
-    const barrel = barrelOf(specifier);
-    if (!barrel) continue;
-    const kept: ts.ImportSpecifier[] = [];
+    const moduleSpecifier = (statement as ts.ImportDeclaration | ts.ExportDeclaration).moduleSpecifier;
+    if (!moduleSpecifier || !ts.isStringLiteral(moduleSpecifier)) continue;
+    const clause = clauseOf(statement);
+    const barrel = clause && barrelOf(moduleSpecifier.text);
+    if (!clause || !barrel) continue;
+    const { keyword } = clause;
+    const kept: (ts.ImportSpecifier | ts.ExportSpecifier)[] = [];
     const byFile = new Map<string, string[]>();
-    for (const element of clause.namedBindings.elements) {
-      const imported = (element.propertyName ?? element.name).text;
-      const local = element.name.text;
-      const origin = element.isTypeOnly ? undefined : barrel.get(imported);
+    for (const element of clause.elements) {
+      const inBarrel = (element.propertyName ?? element.name).text;
+      const origin = element.isTypeOnly ? undefined : barrel.get(inBarrel);
       if (!origin) {
         kept.push(element);
         continue;
       }
       const list = byFile.get(origin.file) ?? [];
-      list.push(origin.name === local ? local : `${origin.name} as ${local}`);
+      list.push(origin.name === element.name.text ? origin.name : `${origin.name} as ${element.name.text}`);
       byFile.set(origin.file, list);
     }
     const statements = [...byFile].map(
-      ([target, names]) => `import { ${names.join(', ')} } from ${JSON.stringify(target)};`,
+      ([target, names]) => `${keyword} { ${names.join(', ')} } from ${JSON.stringify(target)};`,
     );
     if (kept.some((element) => !element.isTypeOnly)) {
       const names = kept.map((element) => element.getText(source));
-      statements.push(`import { ${names.join(', ')} } from ${JSON.stringify(specifier)};`);
+      statements.push(`${keyword} { ${names.join(', ')} } from ${JSON.stringify(moduleSpecifier.text)};`);
     } else if (kept.length > 0) {
       const names = kept.map((element) => element.getText(source).replace(/^type\s+/, ''));
-      statements.push(`import type { ${names.join(', ')} } from ${JSON.stringify(specifier)};`);
+      statements.push(`${keyword} type { ${names.join(', ')} } from ${JSON.stringify(moduleSpecifier.text)};`);
     }
     out += text.slice(copied, statement.getStart(source)) + statements.join(' ');
     copied = statement.getEnd();
@@ -83,7 +101,8 @@ function rewrite(text: string, file: string, barrelOf: (specifier: string) => Ba
  * An esbuild plugin that imports each name from the module that defines it rather than through a package's barrel
  * (`index.ts`), for the workspace packages the executable bundles from source. esbuild's code splitting assigns a whole
  * file to the chunks of every entry that reaches it, so a command that imports one function through a barrel would also
- * load the chunks of every module the barrel names. Type imports and names a barrel defines itself are left as they are.
+ * load the chunks of every module the barrel names. Re-exports are rewritten alike; type imports and names a barrel
+ * defines itself are left as they are.
  */
 export function barrelImports(packages: readonly string[], sourceDir: string): Plugin {
   return {

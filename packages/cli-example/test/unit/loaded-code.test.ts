@@ -44,24 +44,35 @@ async function sourcesLoadedBy(args: readonly string[]): Promise<{ sources: stri
   return { sources, bytes, stdout: run.stdout };
 }
 
+/** Sources of other commands or their dependencies: none of them belongs to `info`. */
+function foreignToInfo(sources: readonly string[]): string[] {
+  return sources.filter(
+    (source) =>
+      /node_modules\/\.pnpm\/(zod|yaml|croner)@/.test(source) ||
+      (/core\/src\/(analysis|config|doctor|drill|exporter|metrics|pitr|policy|retention|testing)\//.test(source) &&
+        // the one size grammar, which the command builder checks sizes with
+        !source.endsWith('core/src/config/lint/value-grammar.ts')) ||
+      /s3-verify\/src\//.test(source),
+  );
+}
+
+const stanzaName = (JSON.parse(readFileSync(INFO, 'utf8')) as Array<{ name: string }>)[0]?.name;
+
 describe('what chronos loads', () => {
   it('info loads the client and the info parser, and nothing of the other commands or their dependencies', async () => {
     const { sources, bytes, stdout } = await sourcesLoadedBy(['--bin', bin, '--stanza', 'main', '--json', 'info']);
-    expect(envelope({ exitCode: 0, stdout, stderr: '' }).result[0].name).toBe(
-      (JSON.parse(readFileSync(INFO, 'utf8')) as Array<{ name: string }>)[0]?.name,
-    );
+    expect(envelope({ exitCode: 0, stdout, stderr: '' }).result[0].name).toBe(stanzaName);
     expect(sources.some((source) => source.endsWith('core/src/client/pgbackrest-client.ts'))).toBe(true);
     expect(sources.some((source) => source.endsWith('core/src/info/parse-info.ts'))).toBe(true);
-    const foreign = sources.filter(
-      (source) =>
-        /node_modules\/\.pnpm\/(zod|yaml|croner)@/.test(source) ||
-        (/core\/src\/(analysis|config|doctor|drill|exporter|metrics|pitr|policy|retention|testing)\//.test(source) &&
-          // the one size grammar, which the command builder checks sizes with
-          !source.endsWith('core/src/config/lint/value-grammar.ts')) ||
-        /s3-verify\/src\//.test(source),
-    );
-    expect(foreign).toEqual([]);
+    expect(foreignToInfo(sources)).toEqual([]);
     // The whole executable is several megabytes; info's share stayed near 160 KB when this test was written.
     expect(bytes).toBeLessThan(400_000);
+  });
+
+  it('info --from-file loads the info parser and nothing of the other commands either', async () => {
+    const { sources, stdout } = await sourcesLoadedBy(['--json', 'info', '--from-file', INFO]);
+    expect(envelope({ exitCode: 0, stdout, stderr: '' }).result[0].name).toBe(stanzaName);
+    expect(sources.some((source) => source.endsWith('core/src/info/parse-info.ts'))).toBe(true);
+    expect(foreignToInfo(sources)).toEqual([]);
   });
 });
