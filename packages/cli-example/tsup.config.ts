@@ -2,8 +2,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Options } from 'tsup';
 import { barrelImports } from './build/barrel-imports.js';
+import { requireWhereUsed } from './build/require-where-used.js';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+
+const REQUIRE_BANNER =
+  "import { createRequire as __chronosRequire } from 'node:module';\nconst require = __chronosRequire(import.meta.url);";
 
 const library: Options = {
   entry: { index: 'src/index.ts' },
@@ -30,9 +34,8 @@ const cli: Options = {
   esbuildPlugins: [
     barrelImports(['@chronos/pgbackrest', '@chronos/s3-verify'], fileURLToPath(new URL('./src/', import.meta.url))),
   ],
-  banner: {
-    js: "import { createRequire as __chronosRequire } from 'node:module';\nconst require = __chronosRequire(import.meta.url);",
-  },
+  banner: { js: REQUIRE_BANNER },
+  plugins: [requireWhereUsed(REQUIRE_BANNER)],
   define: { __CHRONOS_VERSION__: JSON.stringify(version) },
 };
 
