@@ -10,6 +10,7 @@ import {
   repoKeyPrefix,
   type VerifyOptions,
 } from './options.js';
+import { ownSignal } from './own-signal.js';
 import { loadPassphrase } from './passphrase.js';
 import { PosixStorage } from './posix-storage.js';
 import { ProgressTracker } from './progress.js';
@@ -44,6 +45,16 @@ const GIB = 1024 ** 3;
  * process.exitCode = exitCodeFor(report);
  */
 export async function verifyRepository(options: VerifyOptions | PosixVerifyOptions): Promise<VerifyReport> {
+  if (options.signal === undefined) return verifyWith(options);
+  const own = ownSignal(options.signal);
+  try {
+    return await verifyWith({ ...options, signal: own.signal });
+  } finally {
+    own.release();
+  }
+}
+
+async function verifyWith(options: VerifyOptions | PosixVerifyOptions): Promise<VerifyReport> {
   if ('path' in options) {
     return run(options, new PosixStorage(options.path), '', { storage: 'posix', path: options.path });
   }
