@@ -9,4 +9,4 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "10.34.9" ]; th
 fi
 pnpm install --frozen-lockfile >/dev/null
 pnpm build >/dev/null
-exec node packages/cli-example/dist/cli.js demo --install-packages "$@"
+exec node packages/cli-example/dist/cli.cjs demo --install-packages "$@"

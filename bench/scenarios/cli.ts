@@ -7,7 +7,7 @@ import { bySize, emit, type Figure, interleave, isFull, log, time } from '../lib
 import { startBenchStack } from '../lib/stack.js';
 import { writeSyntheticWal } from '../lib/synthetic-wal.js';
 
-const cli = join(process.cwd(), 'packages/cli-example/dist/cli.js');
+const cli = join(process.cwd(), 'packages/cli-example/dist/cli.cjs');
 if (!existsSync(cli) || process.argv.includes('--rebuild')) {
   log('building the CLI (pnpm --filter @chronos/cli build)');
   ensureSuccess('CLI build', await runProcess({ file: 'pnpm', args: ['--filter', '@chronos/cli', 'build'] }));

@@ -2,12 +2,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Options } from 'tsup';
 import { barrelImports } from './build/barrel-imports.js';
-import { requireWhereUsed } from './build/require-where-used.js';
+import { commonJsChunks } from './build/commonjs-chunks.js';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
-
-const REQUIRE_BANNER =
-  "import { createRequire as __chronosRequire } from 'node:module';\nconst require = __chronosRequire(import.meta.url);";
 
 const library: Options = {
   entry: { index: 'src/index.ts' },
@@ -18,8 +15,9 @@ const library: Options = {
 };
 
 const cli: Options = {
-  // The executable is one self-contained ESM bundle split per command: the SDKs come from source and small
-  // dependencies are inlined, so a command loads only the code it runs (start-up cost, see bench/README.md).
+  // The executable is one self-contained bundle split per command: the SDKs come from source and small dependencies
+  // are inlined, so a command loads only the code it runs. esbuild splits ES modules; each chunk is then turned into
+  // CommonJS (start-up cost, see bench/README.md).
   entry: { cli: 'src/cli.ts' },
   format: ['esm'],
   sourcemap: true,
@@ -34,8 +32,7 @@ const cli: Options = {
   esbuildPlugins: [
     barrelImports(['@chronos/pgbackrest', '@chronos/s3-verify'], fileURLToPath(new URL('./src/', import.meta.url))),
   ],
-  banner: { js: REQUIRE_BANNER },
-  plugins: [requireWhereUsed(REQUIRE_BANNER)],
+  plugins: [commonJsChunks()],
   define: { __CHRONOS_VERSION__: JSON.stringify(version) },
 };
 

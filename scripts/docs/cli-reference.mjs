@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 /** @typedef {(args: string[]) => Promise<string>} HelpRunner */
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const CLI_PATH = fileURLToPath(new URL('../../packages/cli-example/dist/cli.js', import.meta.url));
+export const CLI_PATH = fileURLToPath(new URL('../../packages/cli-example/dist/cli.cjs', import.meta.url));
 export const CLI_REFERENCE_PATH = fileURLToPath(new URL('../../docs/reference/cli.md', import.meta.url));
 
 /**
@@ -87,7 +87,7 @@ export function builtCliRunner(runProcess, cli = CLI_PATH) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { runProcess } = await import(new URL('../../packages/core/dist/index.js', import.meta.url).href);
+  const { runProcess } = await import(new URL('../../packages/core/dist/testing/index.js', import.meta.url).href);
   const entries = await collectHelp(builtCliRunner(runProcess));
   await writeFile(CLI_REFERENCE_PATH, renderCliReference(entries));
   console.log(`wrote ${CLI_REFERENCE_PATH} (${entries.length} commands)`);

@@ -27,6 +27,6 @@ export default async function buildCli(project: TestProject): Promise<() => Prom
     env: { ...process.env, CHRONOS_CLI_OUT_DIR: outDir },
     maxBuffer: 16 * 1024 * 1024,
   });
-  project.provide('chronosCli', join(outDir, 'cli.js'));
+  project.provide('chronosCli', join(outDir, 'cli.cjs'));
   return () => rm(outDir, { recursive: true, force: true });
 }

@@ -1,7 +1,6 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { runProcess } from '@chronos/pgbackrest/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, envelope, FIXTURES } from '../helpers/run-cli.js';
@@ -15,27 +14,20 @@ writeFileSync(bin, `#!/bin/sh\ncase "$*" in *version*) echo 'pgBackRest 2.45' ;;
 chmodSync(bin, 0o755);
 
 const log = join(scratch, 'loaded.txt');
-const hooks = join(scratch, 'hooks.mjs');
+const preload = join(scratch, 'preload.cjs');
 writeFileSync(
-  hooks,
-  `import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) {\n  appendFileSync(${JSON.stringify(log)}, url + '\\n');\n  return next(url, context);\n}\n`,
-);
-const register = join(scratch, 'register.mjs');
-writeFileSync(
-  register,
-  `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`,
+  preload,
+  `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(log)}, Object.keys(require.cache).join('\\n')));\n`,
 );
 
 /** The source files of every module of the executable that a run of `chronos …args` loaded (from their source maps). */
 async function sourcesLoadedBy(args: readonly string[]): Promise<{ sources: string[]; bytes: number; stdout: string }> {
   rmSync(log, { force: true });
-  const run = await runProcess({ file: process.execPath, args: ['--import', register, CLI, ...args], timeout: 60_000 });
+  const run = await runProcess({ file: process.execPath, args: ['--require', preload, CLI, ...args], timeout: 60_000 });
   expect(run.exitCode, run.stderr).toBe(0);
   const outDir = dirname(CLI);
   const files = readFileSync(log, 'utf8')
     .split('\n')
-    .filter((url) => url.startsWith('file:'))
-    .map((url) => fileURLToPath(url))
     .filter((file) => dirname(file) === outDir);
   const sources = files.flatMap(
     (file) => (JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] }).sources,

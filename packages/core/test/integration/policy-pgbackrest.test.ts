@@ -29,7 +29,7 @@ import {
 } from '../../src/testing/index.js';
 
 const skip = await integrationGate(await probePgBackRest(), await probeNativeStack());
-const CLI = fileURLToPath(new URL('../../../cli-example/dist/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../../cli-example/dist/cli.cjs', import.meta.url));
 const cipherPass = `throwaway-${Math.random().toString(36).slice(2)}`;
 
 describe.skipIf(skip)(skip ?? 'compiled policy drives real pgBackRest (posix + encrypted S3)', () => {
