@@ -312,24 +312,29 @@ for (const { version, dir, commands, options } of catalogues) {
   for (const option of Object.values(options)) option.versions = versionsOf[option.name];
   const constName = `catalogue${version.replaceAll('.', '_')}`;
   // Brotli-compressed JSON, decoded on first use: a few kilobytes of base64 per release instead of 200 KB of text,
-  // so loading the module costs next to nothing and a process that needs one release decodes only that one.
+  // so loading the module costs next to nothing and a process that needs one release decodes only that one. The
+  // oldest release stays JSON text: the client builds `info` against it before it knows the version, and decoding it
+  // there must not load zlib (several milliseconds of every `chronos info`).
   const json = JSON.stringify(shareRules({ version, source: dir, commands, options }));
+  const oldest = version === VERSIONS[0][0];
   const packed = brotliCompressSync(json, {
     params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: json.length },
   }).toString('base64');
   const lines = packed.match(/.{1,116}/g).map((line) => `  '${line}'`);
+  const data = oldest
+    ? `const JSON_TEXT = '${json.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}';`
+    : `const PACKED = [\n${lines.join(',\n')},\n].join('');`;
+  const decode = oldest ? 'unpackCatalogue(JSON_TEXT)' : 'unpackCatalogue(decompressCatalogue(PACKED))';
   const file = `${HEADER}// Source: pgBackRest ${dir} config.yaml (${Object.keys(options).length} options, ${Object.keys(commands).length} commands).
-// Its ${json.length} bytes of JSON, brotli-compressed; read them with: node scripts/generate/print-catalogue.mjs ${version}
+// Its ${json.length} bytes of JSON${oldest ? '' : ', brotli-compressed'}; read them with: node scripts/generate/print-catalogue.mjs ${version}
 import type { CatalogueData } from './model.js';
-import { unpackCatalogue } from './packed.js';
+import { ${oldest ? 'unpackCatalogue' : 'decompressCatalogue, unpackCatalogue'} } from './packed.js';
 
-const PACKED = [
-${lines.join(',\n')},
-].join('');
+${data}
 
 /** Resolved option and command definitions of pgBackRest ${dir}, decoded on each call. */
 export function ${constName}(): CatalogueData {
-  return unpackCatalogue(PACKED);
+  return ${decode};
 }
 `;
   writeFileSync(join(outDir, `data-${version.replaceAll('.', '-')}.generated.ts`), file);

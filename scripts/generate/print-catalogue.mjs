@@ -14,12 +14,15 @@ if (!version) {
 }
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const file = join(repoRoot, 'packages/core/src/catalogue', `data-${version.replaceAll('.', '-')}.generated.ts`);
-const packed = [...readFileSync(file, 'utf8').matchAll(/^ {2}'([A-Za-z0-9+/=]+)',$/gm)]
-  .map((match) => match[1])
-  .join('');
-const { commandRules, rules, options, ...rest } = JSON.parse(
-  brotliDecompressSync(Buffer.from(packed, 'base64')).toString('utf8'),
-);
+const source = readFileSync(file, 'utf8');
+// The oldest release is stored as JSON text, the others as base64 of brotli-compressed JSON.
+const text = /^const JSON_TEXT = '(.*)';$/m.exec(source)?.[1];
+const packed = [...source.matchAll(/^ {2}'([A-Za-z0-9+/=]+)',$/gm)].map((match) => match[1]).join('');
+const json =
+  text === undefined
+    ? brotliDecompressSync(Buffer.from(packed, 'base64')).toString('utf8')
+    : text.replace(/\\(.)/g, '$1');
+const { commandRules, rules, options, ...rest } = JSON.parse(json);
 for (const option of Object.values(options)) {
   option.commands = Object.fromEntries(
     Object.entries(commandRules[option.commands]).map(([command, rule]) => [command, rules[rule]]),

@@ -2,7 +2,7 @@
 // Source: pgBackRest 2.55.1 config.yaml (186 options, 23 commands).
 // Its 71064 bytes of JSON, brotli-compressed; read them with: node scripts/generate/print-catalogue.mjs 2.55.1
 import type { CatalogueData } from './model.js';
-import { unpackCatalogue } from './packed.js';
+import { decompressCatalogue, unpackCatalogue } from './packed.js';
 
 const PACKED = [
   'W5cVEVFBGlYUwcYRgJC9SUQV6z4AnQe2sZNRamha8C4tCbzzV9+oUFAwQobsVW1gIh68VbZj5y4ADVQvDYyNDjwp2rPqfX9aVvX0SgY7Z5Wi36ITILB3',
@@ -67,5 +67,5 @@ const PACKED = [
 
 /** Resolved option and command definitions of pgBackRest 2.55.1, decoded on each call. */
 export function catalogue2_55_1(): CatalogueData {
-  return unpackCatalogue(PACKED);
+  return unpackCatalogue(decompressCatalogue(PACKED));
 }

@@ -2,7 +2,7 @@
 // Source: pgBackRest 2.59.1 config.yaml (198 options, 23 commands).
 // Its 74628 bytes of JSON, brotli-compressed; read them with: node scripts/generate/print-catalogue.mjs 2.59.1
 import type { CatalogueData } from './model.js';
-import { unpackCatalogue } from './packed.js';
+import { decompressCatalogue, unpackCatalogue } from './packed.js';
 
 const PACKED = [
   'W4MjEVFB2mYUpSxUM4oySpoO0Op4l8VWDzILEWYeWuYxrUG60pQFhb0MGaPc22SSyp9fAwcHINRE02Ri7u2LmVerq0pzSTVIj+2UQ04fN6cV4uK6ln98',
@@ -72,5 +72,5 @@ const PACKED = [
 
 /** Resolved option and command definitions of pgBackRest 2.59.1, decoded on each call. */
 export function catalogue2_59_1(): CatalogueData {
-  return unpackCatalogue(PACKED);
+  return unpackCatalogue(decompressCatalogue(PACKED));
 }

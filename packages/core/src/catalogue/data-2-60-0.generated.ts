@@ -2,7 +2,7 @@
 // Source: pgBackRest 2.60.0dev config.yaml (199 options, 22 commands).
 // Its 74674 bytes of JSON, brotli-compressed; read them with: node scripts/generate/print-catalogue.mjs 2.60.0
 import type { CatalogueData } from './model.js';
-import { unpackCatalogue } from './packed.js';
+import { decompressCatalogue, unpackCatalogue } from './packed.js';
 
 const PACKED = [
   'W7EjEUVJIH1pFCWDda2iCDYOBIRmF6DVge08mS4rxJ0BuUL+XRoozJ1bRTMVecwY5XrTJhniwxvZY894l5YURCcVlB098CTow6LiWlIdpDt0kmCcPm5b',
@@ -72,5 +72,5 @@ const PACKED = [
 
 /** Resolved option and command definitions of pgBackRest 2.60.0dev, decoded on each call. */
 export function catalogue2_60_0(): CatalogueData {
-  return unpackCatalogue(PACKED);
+  return unpackCatalogue(decompressCatalogue(PACKED));
 }

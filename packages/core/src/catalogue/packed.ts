@@ -1,4 +1,3 @@
-import { brotliDecompressSync } from 'node:zlib';
 import type { CatalogueData, OptionCommandRule, OptionDefinition } from './model.js';
 
 /** The generated form: each option's command rules as an index into `commandRules`, whose values index `rules`. */
@@ -8,14 +7,18 @@ interface PackedCatalogue extends Omit<CatalogueData, 'options'> {
   readonly rules: readonly OptionCommandRule[];
 }
 
+/** The JSON text of a generated catalogue stored as base64 of brotli-compressed JSON (zlib loads on first use). */
+export function decompressCatalogue(packed: string): string {
+  const { brotliDecompressSync } = process.getBuiltinModule('node:zlib');
+  return brotliDecompressSync(Buffer.from(packed, 'base64')).toString('utf8');
+}
+
 /**
- * Decodes a generated catalogue: base64 of brotli-compressed JSON whose options share their command rules. Options
- * with the same rules get the same (read-only) rule objects.
+ * Decodes the JSON text of a generated catalogue, whose options share their command rules. Options with the same rules
+ * get the same (read-only) rule objects.
  */
-export function unpackCatalogue(packed: string): CatalogueData {
-  const { commandRules, rules, options, ...rest } = JSON.parse(
-    brotliDecompressSync(Buffer.from(packed, 'base64')).toString('utf8'),
-  ) as PackedCatalogue;
+export function unpackCatalogue(json: string): CatalogueData {
+  const { commandRules, rules, options, ...rest } = JSON.parse(json) as PackedCatalogue;
   const maps = commandRules.map((map) => {
     const commands: Record<string, OptionCommandRule> = {};
     for (const command in map) commands[command] = rules[map[command] as number] as OptionCommandRule;
