@@ -109,11 +109,13 @@ export function barrelImports(packages: readonly string[], sourceDir: string): P
     name: 'barrel-imports',
     setup(build) {
       const barrels = new Map<string, BarrelMap | undefined>();
+      // One parse per module however many barrels re-export it.
+      const modules = new Map<string, BarrelMap>();
       const barrelOf = (specifier: string, from: string): BarrelMap | undefined => {
         if (!packages.some((name) => specifier === name || specifier.startsWith(`${name}/`))) return undefined;
         if (!barrels.has(specifier)) {
           const entry = sourceEntry(specifier, from);
-          barrels.set(specifier, entry === undefined ? undefined : readBarrel(entry));
+          barrels.set(specifier, entry === undefined ? undefined : readBarrel(entry, modules));
         }
         return barrels.get(specifier);
       };

@@ -177,7 +177,7 @@ function commandNamed(program: Command, argv: readonly string[]): string | undef
   const withValue = new Set(
     program.options
       .filter((option) => option.required || option.optional)
-      .flatMap((option) => [option.long, option.short]),
+      .flatMap((option) => [option.long, option.short].filter((flag) => flag !== undefined)),
   );
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
