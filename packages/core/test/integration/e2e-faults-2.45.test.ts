@@ -130,9 +130,18 @@ describe.skipIf(skip)(skip ?? `faults end in typed errors, nothing lost (${image
 
   it('a wrong passphrase: PgBackRestCryptoError, and the repository still opens with the right one', async () => {
     const wrong = createStackClient(stack, { options: { 'repo2-cipher-pass': 'not-the-passphrase' } });
-    const error = await failure(wrong.repoGet(`backup/${stack.stanza}/backup.info`, { repo: 2 }));
-    transcript.add(error);
-    expect(error).toBeInstanceOf(PgBackRestCryptoError);
+    const outcome = await wrong.repoGet(`backup/${stack.stanza}/backup.info`, { repo: 2 }).then(
+      (text) => ({ text }),
+      (error: unknown) => ({ error }),
+    );
+    if ('error' in outcome) {
+      transcript.add(outcome.error);
+      expect(outcome.error).toBeInstanceOf(PgBackRestCryptoError);
+    } else {
+      // AES-256-CBC with a wrong key ends in valid padding about once in 256 files (the salt is new each run): then
+      // pgBackRest prints what it decrypted, which is never the file.
+      expect(outcome.text).not.toContain('[backup:current]');
+    }
     expect(await client.repoGet(`backup/${stack.stanza}/backup.info`, { repo: 2 })).toContain('[backup:current]');
   });
 
