@@ -7,6 +7,8 @@ import type { ByteRange } from './storage.js';
 
 /** Stored bytes are handed to a worker in batches of this size (one copy, then moved, not cloned). */
 const BATCH_BYTES = 256 * 1024;
+/** A closing worker that has not ended its thread after this long (stuck in a decode) is terminated. */
+const CLOSE_TIMEOUT_MS = 5_000;
 /** Batches handed to a worker and not yet decoded, per object: bounds memory while keeping the worker busy. */
 const BATCHES_IN_FLIGHT = 2;
 
@@ -26,6 +28,8 @@ interface Slot {
   readonly spare: ArrayBuffer[];
   /** Stopped (crashed or terminated): takes no more objects. */
   dead: boolean;
+  /** The thread has ended. */
+  readonly exited: Promise<void>;
 }
 
 function abortError(signal: AbortSignal): unknown {
@@ -57,10 +61,13 @@ export class DecodePool {
     const source = decodeWorkerSource();
     for (let i = 0; i < Math.max(1, size); i++) {
       const worker = new Worker(source, { eval: true });
-      const slot: Slot = { worker, pending: new Map(), spare: [], dead: false };
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      const slot: Slot = { worker, pending: new Map(), spare: [], dead: false, exited };
       worker.on('message', (message: FromWorker) => this.answer(slot, message));
       worker.on('error', (error) => this.lost(slot, error));
-      worker.on('exit', (code) => this.lost(slot, new Error(`a decoding worker stopped (exit code ${code})`)));
+      worker.on('exit', (code) =>
+        this.lost(slot, this.closed ? closedError() : new Error(`a decoding worker stopped (exit code ${code})`)),
+      );
       this.slots.push(slot);
     }
   }
@@ -151,12 +158,15 @@ export class DecodePool {
     return decoded!;
   }
 
-  /** Ends every worker; pending decodes reject. */
+  /**
+   * Ends every worker and waits for their threads; pending decodes reject. Each worker drops its objects
+   * and ends its own thread once idle; one still busy after {@link CLOSE_TIMEOUT_MS} is terminated.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all(this.slots.map((slot) => slot.worker.terminate()));
-    for (const slot of this.slots) this.lost(slot, new Error('the decoding workers were closed'));
+    await Promise.all(this.slots.map((slot) => stop(slot)));
+    for (const slot of this.slots) this.lost(slot, closedError());
   }
 
   private session(
@@ -165,7 +175,7 @@ export class DecodePool {
     start: (id: number, slot: Slot, pending: Pending) => void,
   ): Promise<DecodedObject | undefined> {
     const alive = this.slots.filter((slot) => !slot.dead);
-    if (this.closed || alive.length === 0) return Promise.reject(new Error('the decoding workers were closed'));
+    if (this.closed || alive.length === 0) return Promise.reject(closedError());
     if (signal?.aborted) return Promise.reject(abortError(signal));
     const slot = alive.reduce((least, next) => (next.pending.size < least.pending.size ? next : least));
     const id = this.nextId++;
@@ -273,6 +283,23 @@ export class DecodePool {
       slot.pending.delete(id);
       pending.reject(error);
     }
+  }
+}
+
+function closedError(): Error {
+  return new Error('the decoding workers were closed');
+}
+
+async function stop(slot: Slot): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), CLOSE_TIMEOUT_MS);
+  });
+  try {
+    slot.worker.postMessage({ type: 'close' } satisfies ToWorker);
+    if ((await Promise.race([slot.exited, late])) === 'late') await slot.worker.terminate();
+  } finally {
+    clearTimeout(timer);
   }
 }
 

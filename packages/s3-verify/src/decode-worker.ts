@@ -3,6 +3,12 @@
 // refer to anything outside itself, and loads only Node's own modules (crypto, zlib, fs). It decodes what
 // Node decodes natively (gz and uncompressed, AES-256-CBC); the other codecs stay on the main thread.
 
+/**
+ * A closing worker stays idle this long before its thread ends. Node 20 can abort the whole process when a
+ * worker's isolate is torn down while V8 still compiles its hot functions on a background thread; ending
+ * the thread only after a quiet spell (never with `terminate()` in the middle of work) lets those finish.
+ */
+export const WORKER_QUIET_MS = 50;
 /** Objects of at most this many stored bytes are read whole and decoded in one call. */
 export const WHOLE_OBJECT_BYTES = 256 * 1024;
 /** A whole object may inflate to at most this much in one call; larger content is streamed. */
@@ -25,7 +31,9 @@ export type ToWorker =
     }
   | { readonly type: 'data'; readonly id: number; readonly bytes: Uint8Array }
   | { readonly type: 'end'; readonly id: number }
-  | { readonly type: 'cancel'; readonly id: number };
+  | { readonly type: 'cancel'; readonly id: number }
+  /** Drop every object and end the thread once idle (see {@link WORKER_QUIET_MS}). */
+  | { readonly type: 'close' };
 
 /** What a worker answers. */
 export type FromWorker =
@@ -58,7 +66,7 @@ export interface WorkerEncoding {
 }
 
 /** Runs inside the worker (see the comment at the top of this file). */
-function decodeWorkerMain(wholeObjectBytes: number, wholeContentBytes: number): void {
+function decodeWorkerMain(wholeObjectBytes: number, wholeContentBytes: number, quietMs: number): void {
   // Not `require`: bundlers rewrite it, and this text runs outside any bundle.
   const { parentPort } = process.getBuiltinModule('node:worker_threads');
   const crypto = process.getBuiltinModule('node:crypto');
@@ -373,7 +381,21 @@ function decodeWorkerMain(wholeObjectBytes: number, wholeContentBytes: number): 
     });
   };
 
+  const close = async () => {
+    const queues = [...sessions.values()].map((entry) => {
+      entry.session.destroy();
+      return entry.queue;
+    });
+    sessions.clear();
+    await Promise.allSettled([...queues, fileReads]);
+    setTimeout(() => port.close(), quietMs);
+  };
+
   port.on('message', (message: ToWorker) => {
+    if (message.type === 'close') {
+      void close();
+      return;
+    }
     if (message.type === 'open') {
       const session = new Session(message.encoding, message.expected, message.keep === true);
       const entry = { session, queue: Promise.resolve() };
@@ -421,5 +443,5 @@ function decodeWorkerMain(wholeObjectBytes: number, wholeContentBytes: number): 
  */
 export function decodeWorkerSource(): string {
   // A no-op `__name`: some transpilers' keep-names mode wraps named functions with it.
-  return `"use strict";const __name=(f)=>f;(${decodeWorkerMain.toString()})(${WHOLE_OBJECT_BYTES},${WHOLE_CONTENT_BYTES});`;
+  return `"use strict";const __name=(f)=>f;(${decodeWorkerMain.toString()})(${WHOLE_OBJECT_BYTES},${WHOLE_CONTENT_BYTES},${WORKER_QUIET_MS});`;
 }

@@ -3,8 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
 import { deflateSync, gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bytesToKey, SALTED_MAGIC } from '../../src/cipher.js';
 import { DecodePool } from '../../src/decode-pool.js';
 import { decodeObject, type StoredEncoding } from '../../src/object-decoder.js';
@@ -169,5 +170,29 @@ describe('decoding in worker threads, against the streamed decoder of the main t
     await expect(
       other.decodeFile(path, undefined, { passphrase: undefined, compression: 'none' }, undefined),
     ).rejects.toThrow(/closed/);
+  });
+
+  it('closes while objects decode: every worker ends its own thread (no terminate(), which can abort Node 20), pending decodes reject', async () => {
+    const path = join(dir, 'closing');
+    await writeFile(path, randomBytes(32 * 1024 * 1024));
+    const terminate = vi.spyOn(Worker.prototype, 'terminate');
+    try {
+      const busy = new DecodePool(2);
+      const none = { passphrase: undefined, compression: 'none' } as const;
+      const gz = gzipSync(randomBytes(8 * 1024 * 1024));
+      const settled = Promise.allSettled([
+        busy.decodeFile(path, undefined, none, undefined),
+        busy.decodeStream(chunked(gz), { passphrase: undefined, compression: 'gz' }, undefined),
+      ]);
+      const started = performance.now();
+      await busy.close();
+      expect(performance.now() - started).toBeLessThan(2000);
+      for (const result of await settled) {
+        expect(result).toMatchObject({ status: 'rejected', reason: { message: expect.stringMatching(/closed/) } });
+      }
+      expect(terminate).not.toHaveBeenCalled();
+    } finally {
+      terminate.mockRestore();
+    }
   });
 });
