@@ -1,7 +1,8 @@
 // s3-verify's deep verification (every backup file and WAL segment read, decrypted, decompressed and
 // hashed) of a posix repository (`posix <path>`) or an S3 one (`s3 <url> <caFile> <bucket> <repoPath>`),
 // with `concurrency` reads at once. Prints wall time, the peak RSS of this process and what it found.
-// The repository passphrase, when there is one, comes from CHRONOS_BENCH_CIPHER_PASS.
+// The repository passphrase, when there is one, comes from CHRONOS_BENCH_CIPHER_PASS; CHRONOS_BENCH_DEEP_PROOF=stored
+// proves backup files by their stored bytes (`deepProof: 'stored'`, what `pgbackrest verify` does).
 import { readFileSync } from 'node:fs';
 import { verifyRepository } from '@chronos/s3-verify';
 
@@ -9,6 +10,7 @@ const [kind = '', ...rest] = process.argv.slice(2);
 const cipher = process.env['CHRONOS_BENCH_CIPHER_PASS'];
 const common = {
   deep: true,
+  deepProof: process.env['CHRONOS_BENCH_DEEP_PROOF'] === 'stored' ? ('stored' as const) : ('content' as const),
   ...(cipher === undefined ? {} : { cipherPassphrase: { env: 'CHRONOS_BENCH_CIPHER_PASS' } }),
 };
 const started = performance.now();

@@ -1,7 +1,8 @@
 // Deep verification (`verifyRepository({ deep: true })`) of repositories written by the real pgBackRest, on a
 // posix path and on the S3 endpoint (its own process, encrypted), against `pgbackrest verify --process-max=N`
 // on the same repository and against a floor (every stored object read, decrypted, decompressed and hashed,
-// nothing else), the three interleaved in each round. Peak RSS of the verifier at each repository size.
+// nothing else), the three interleaved in each round, with deep verification proving backup files by their stored
+// bytes (`deepProof: 'stored'`, the proof `pgbackrest verify` gives) as a fourth. Peak RSS of the verifier at each size.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -59,22 +60,25 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   });
 }
 
-async function probe(name: 'deep-verify' | 'deep-floor', args: string[]): Promise<ProbeResult> {
+async function probe(name: 'deep-verify' | 'deep-floor', args: string[], stored = false): Promise<ProbeResult> {
   try {
-    return await probeOnce(name, args);
+    return await probeOnce(name, args, stored);
   } catch (error) {
     const message = (error as Error).message.replace(/\s+/g, ' ').slice(-300);
     notes.push(`${name} ${args[0]}: a run failed and was repeated: ${message}`);
     log(`${name} failed, repeating: ${message}`);
-    return probeOnce(name, args);
+    return probeOnce(name, args, stored);
   }
 }
 
-async function probeOnce(name: 'deep-verify' | 'deep-floor', args: string[]): Promise<ProbeResult> {
+async function probeOnce(name: 'deep-verify' | 'deep-floor', args: string[], stored: boolean): Promise<ProbeResult> {
   const result = await runProcess({
     file: process.execPath,
     args: [join(here, '..', 'probes', `${name}.mjs`), ...args],
-    env: args[0] === 's3' ? { CHRONOS_BENCH_CIPHER_PASS: cipherPass } : {},
+    env: {
+      ...(args[0] === 's3' ? { CHRONOS_BENCH_CIPHER_PASS: cipherPass } : {}),
+      ...(stored ? { CHRONOS_BENCH_DEEP_PROOF: 'stored' } : {}),
+    },
   });
   const last = result.stdout.trim().split('\n').at(-1) ?? '';
   if (result.exitCode !== 0 || !last.startsWith('{')) {
@@ -158,7 +162,10 @@ try {
       const pgbCpu: number[] = [];
       const floorCpu: number[] = [];
       const verifyCpu: number[] = [];
+      const storedProof: number[] = [];
+      const storedProofCpu: number[] = [];
       let last: ProbeResult | undefined;
+      let storedLast: ProbeResult | undefined;
       let floorLast: ProbeResult | undefined;
       const steps = [
         async () => {
@@ -181,18 +188,34 @@ try {
           verify.push(last.ms);
           verifyCpu.push(last.cpuMs);
         },
+        async () => {
+          storedLast = await probe('deep-verify', [...args], true);
+          storedProof.push(storedLast.ms);
+          storedProofCpu.push(storedLast.cpuMs);
+        },
       ];
       for (let round = 0; round < rounds; round++) {
         for (const step of round % 2 === 0 ? steps : [...steps].reverse()) await step();
         log(
-          `${label} ${size} MiB round ${round + 1}/${rounds}: pgbackrest verify ${pgb.at(-1)!.toFixed(0)} ms (cpu ${pgbCpu.at(-1)!.toFixed(0)}), floor ${floor.at(-1)!.toFixed(0)} ms (cpu ${floorCpu.at(-1)!.toFixed(0)}), deep verify ${verify.at(-1)!.toFixed(0)} ms (cpu ${verifyCpu.at(-1)!.toFixed(0)}; ${last?.outcome}, ${last?.maxRssMiB.toFixed(0)} MiB)`,
+          `${label} ${size} MiB round ${round + 1}/${rounds}: pgbackrest verify ${pgb.at(-1)!.toFixed(0)} ms (cpu ${pgbCpu.at(-1)!.toFixed(0)}), floor ${floor.at(-1)!.toFixed(0)} ms (cpu ${floorCpu.at(-1)!.toFixed(0)}), deep verify ${verify.at(-1)!.toFixed(0)} ms (cpu ${verifyCpu.at(-1)!.toFixed(0)}; ${last?.outcome}, ${last?.maxRssMiB.toFixed(0)} MiB), stored proof ${storedProof.at(-1)!.toFixed(0)} ms (cpu ${storedProofCpu.at(-1)!.toFixed(0)}; ${storedLast?.outcome})`,
         );
       }
       if (last?.outcome !== 'ok')
         notes.push(`${label} ${size} MiB: deep verify outcome ${last?.outcome}: ${last?.findings?.join(', ')}`);
+      if (storedLast?.outcome !== 'ok') {
+        notes.push(
+          `${label} ${size} MiB: deep verify (stored proof) outcome ${storedLast?.outcome}: ${storedLast?.findings?.join(', ')}`,
+        );
+      }
       const stored = `${((last?.bytes ?? 0) / 2 ** 20).toFixed(0)} MiB stored, ${last?.files} files, ${last?.segments} WAL segments`;
       comparisons.push(
         comparison(`deep verify vs pgbackrest verify --process-max=${N}, ${label}, ${stored}`, verify, pgb, 1.0),
+        comparison(
+          `deep verify, deepProof 'stored' (the proof pgbackrest verify gives) vs pgbackrest verify --process-max=${N}, ${label}, ${size} MiB step`,
+          storedProof,
+          pgb,
+          1.0,
+        ),
         comparison(
           `deep verify vs the floor (read + decrypt + decompress + SHA-1, concurrency ${N}), ${label}, ${size} MiB step`,
           verify,
@@ -208,6 +231,12 @@ try {
           pgbCpu,
           1.0,
           'pgBackRest: all its processes (GNU time); s3-verify: its whole process',
+        ),
+        comparison(
+          `CPU time (user + system): deep verify, deepProof 'stored' vs pgbackrest verify --process-max=${N}, ${label}, ${size} MiB step`,
+          storedProofCpu,
+          pgbCpu,
+          1.0,
         ),
         comparison(
           `CPU time (user + system): deep verify vs the floor, ${label}, ${size} MiB step`,

@@ -589,6 +589,10 @@ function registerCommands(program: Command, action: ActionFactory, only: string 
           .option('--price-per-gb-month <usd>', 'storage price for the cost estimate')
           .option('--deep', 'also read every backup file and WAL segment (decrypt, decompress, size and SHA-1)')
           .option(
+            '--stored-bytes',
+            'with --deep: prove a backup file that has a stored checksum by its stored bytes only, as pgbackrest verify does (faster; not decrypted or decompressed)',
+          )
+          .option(
             '--progress',
             'with --deep: progress on stderr (objects, bytes, rate, ETA); default when stderr is a terminal',
           )
@@ -617,6 +621,10 @@ function registerCommands(program: Command, action: ActionFactory, only: string 
           .option('--cipher-pass-env <name>', 'environment variable holding the repository passphrase')
           .option('--cipher-pass-file <path>', 'file holding the repository passphrase')
           .option('--deep', 'also read every backup file and WAL segment (decrypt, decompress, size and SHA-1)')
+          .option(
+            '--stored-bytes',
+            'with --deep: prove a backup file that has a stored checksum by its stored bytes only, as pgbackrest verify does (faster; not decrypted or decompressed)',
+          )
           .option(
             '--progress',
             'with --deep: progress on stderr (objects, bytes, rate, ETA); default when stderr is a terminal',

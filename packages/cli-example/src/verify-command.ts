@@ -15,11 +15,11 @@ const EXIT: Record<0 | 1 | 2, ExitCodeValue> = { 0: ExitCode.Ok, 1: ExitCode.Fin
 /** What `verify-s3` and `verify-repo` share: stanza, passphrase source, deep mode, progress and Ctrl-C. */
 export type SharedVerifyOptions = Pick<
   PosixVerifyOptions,
-  'signal' | 'deep' | 'onProgress' | 'stanzas' | 'cipherPassphrase'
+  'signal' | 'deep' | 'deepProof' | 'onProgress' | 'stanzas' | 'cipherPassphrase'
 >;
 
 /**
- * The verifier options both verify commands take from their flags (`--deep`, `--progress`, `--cipher-pass-env` or
+ * The verifier options both verify commands take from their flags (`--deep`, `--stored-bytes`, `--progress`, `--cipher-pass-env` or
  * `--cipher-pass-file`, the global `--stanza`).
  *
  * @example
@@ -32,9 +32,13 @@ export function sharedVerifyOptions(options: Record<string, unknown>, context: C
   if (cipherEnv !== undefined && cipherFile !== undefined) {
     throw new UsageError('give either --cipher-pass-env or --cipher-pass-file, not both');
   }
+  if (options['storedBytes'] === true && options['deep'] !== true) {
+    throw new UsageError('--stored-bytes says what --deep proves of backup files: give it with --deep');
+  }
   return {
     signal: context.signal,
     ...(options['deep'] === true ? { deep: true, onProgress: verifyProgress(options['progress'], context) } : {}),
+    ...(options['storedBytes'] === true ? { deepProof: 'stored' as const } : {}),
     ...(context.globals.stanza === undefined ? {} : { stanzas: [context.globals.stanza] }),
     ...(cipherEnv === undefined ? {} : { cipherPassphrase: { env: cipherEnv } }),
     ...(cipherFile === undefined ? {} : { cipherPassphrase: { file: cipherFile } }),

@@ -9,6 +9,7 @@ import {
   storedFileKey,
 } from './manifest-files.js';
 import { ObjectDecodeError, supportedCompressions } from './object-decoder.js';
+import type { DeepProof } from './options.js';
 import { forEachBounded, type SharedLimit } from './pool.js';
 import type { Finding, StanzaReport } from './report.js';
 import type { RepositoryStorage } from './storage.js';
@@ -27,6 +28,8 @@ export interface BackupFilesInput {
   /** Sizes of the objects under the backup folder, from its listing. */
   readonly objectSizes: ReadonlyMap<string, number>;
   readonly concurrency: number;
+  /** `'stored'`: a file with a stored checksum (`rck`) is proven by its stored bytes only (see `deepProof`). Default `'content'`. */
+  readonly proof?: DeepProof;
   /** Worker threads that decode what they can (the rest is decoded on this thread). */
   readonly pool?: DecodePool | undefined;
   /** Reads at once, shared with the WAL check running beside it. */
@@ -52,6 +55,8 @@ interface FileJob {
   readonly key: string;
   readonly owner: string;
   readonly encoding: { passphrase: string | undefined; compression: string; raw: boolean };
+  /** Proven by the SHA-1 of its stored bytes against the manifest's `rck`, not decoded. */
+  readonly storedOnly: boolean;
   readonly breaks: Set<string>;
 }
 
@@ -116,6 +121,7 @@ export async function verifyBackupFiles(input: BackupFilesInput): Promise<Backup
     const manifest = manifests.get(label);
     if (manifest === undefined) continue;
     let blockIncremental = 0;
+    let storedOnly = 0;
     for (const file of manifest.files) {
       const owner = file.reference ?? label;
       const source = manifests.get(owner) ?? manifest;
@@ -125,6 +131,8 @@ export async function verifyBackupFiles(input: BackupFilesInput): Promise<Backup
         blockIncremental++;
         continue;
       }
+      const stored = file.blockIncremental || (input.proof === 'stored' && file.repoChecksum !== undefined);
+      if (stored && !file.blockIncremental) storedOnly++;
       const key = `${backupRoot}${storedFileKey(file, label, source.compressType)}`;
       const id = `${key}@${file.bundleOffset}`;
       const existing = jobs.get(id);
@@ -134,14 +142,25 @@ export async function verifyBackupFiles(input: BackupFilesInput): Promise<Backup
           file,
           key,
           owner,
-          encoding: {
-            passphrase: source.cipherPass,
-            compression: source.compressType,
-            raw: source.bundleRaw && file.bundleId !== undefined,
-          },
+          encoding: stored
+            ? { passphrase: undefined, compression: 'none', raw: false }
+            : {
+                passphrase: source.cipherPass,
+                compression: source.compressType,
+                raw: source.bundleRaw && file.bundleId !== undefined,
+              },
+          storedOnly: stored,
           breaks: new Set([label]),
         });
       }
+    }
+    if (storedOnly > 0) {
+      notProven.push({
+        label,
+        files: storedOnly,
+        reason:
+          'deepProof "stored": stored bytes checked against the repository checksum (as pgbackrest verify does), not decrypted or decompressed',
+      });
     }
     if (!supportedCompressions.has(manifest.compressType)) {
       complete = false;
@@ -208,13 +227,16 @@ export async function verifyBackupFiles(input: BackupFilesInput): Promise<Backup
     }
     const range = file.bundleId === undefined ? undefined : { start: file.bundleOffset, end: end - 1 };
     const read = { signal: input.signal, pool: input.pool, expected: file.size, storedSize: length };
-    if (file.blockIncremental) {
+    if (job.storedOnly) {
       const stored = await decodeStoredObject(
         storage,
         job.key,
         range,
         { passphrase: undefined, compression: 'none' },
-        read,
+        {
+          ...read,
+          expected: length,
+        },
       );
       if (stored === undefined) {
         missing.set(job.key, { files: 1, breaks: new Set(job.breaks) });

@@ -29,6 +29,7 @@ export { InfoFileParseError } from './info-file.js';
 export type { NewestRestorableInstant } from './newest-instant.js';
 export type {
   CommonVerifyOptions,
+  DeepProof,
   PosixVerifyOptions,
   VerifyConfig,
   VerifyOptions as VerifyRepositoryOptions,

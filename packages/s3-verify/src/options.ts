@@ -9,6 +9,9 @@ export const DEFAULT_PRICE_PER_GIB_MONTH = 0.025;
 export const DEFAULT_PRICE_ASSUMPTION =
   'S3 Standard, ca-central-1, USD 0.025 per GB-month (GB = 2^30 bytes), storage only';
 
+/** What deep verification proves of a backup file that has a stored checksum: see {@link CommonVerifyOptions.deepProof}. */
+export type DeepProof = 'content' | 'stored';
+
 /** What to check and how, whatever storage holds the repository. */
 export interface CommonVerifyOptions {
   /** Stanzas to check; default: every stanza found under `archive/` and `backup/`. */
@@ -35,6 +38,18 @@ export interface CommonVerifyOptions {
    * its manifest) and every WAL segment (SHA-1 against its name, size, page header). Default false.
    */
   readonly deep?: boolean;
+  /**
+   * What deep verification proves of a backup file whose manifest records the SHA-1 of its stored bytes
+   * (`rck`, written by pgBackRest 2.4x and later): `'content'` (default) decrypts and decompresses it and checks
+   * the content's size and SHA-1; `'stored'` hashes the stored bytes only and compares them with that checksum,
+   * which is what `pgbackrest verify` does for such files. `'stored'` reads the same bytes but decodes none of
+   * them, so it is several times faster on compressible data; it proves the bytes are those pgBackRest wrote,
+   * not that they decrypt and decompress. WAL segments and files without a stored checksum are always decoded.
+   *
+   * @example
+   * await verifyRepository({ path: '/var/lib/pgbackrest', deep: true, deepProof: 'stored' });
+   */
+  readonly deepProof?: DeepProof;
   /**
    * Read the WAL records of the newest archived segments and report the last commit and checkpoint they
    * hold (`newestRestorableInstant` in each stanza's report). Default: the value of `deep`.
@@ -106,6 +121,7 @@ export const verifyConfigSchema = z
     gracePeriodSeconds: z.number().nonnegative().optional(),
     inFlightSegments: z.number().int().nonnegative().optional(),
     deep: z.boolean().optional(),
+    deepProof: z.enum(['content', 'stored']).optional(),
     newestInstant: z.boolean().optional(),
     concurrency: z.number().int().min(1).max(256).optional(),
     encryptionSampleSize: z.number().int().min(0).optional(),

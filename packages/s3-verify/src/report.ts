@@ -280,6 +280,11 @@ export const verifyReportSchema = z.object({
     gracePeriodSeconds: z.number(),
     inFlightSegments: z.number().int(),
     deep: z.boolean(),
+    /**
+     * What deep verification proved of backup files with a stored checksum; null in the shallow mode. Absent from
+     * reports written before it existed, which proved content.
+     */
+    deepProof: z.enum(['content', 'stored']).nullable().optional(),
     concurrency: z.number().int(),
     encryptionSampleSize: z.number().int(),
   }),

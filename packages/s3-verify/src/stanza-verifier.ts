@@ -14,6 +14,7 @@ import {
   type NewestRestorableInstant,
 } from './newest-instant.js';
 import { ObjectDecodeError, supportedCompressions } from './object-decoder.js';
+import type { DeepProof } from './options.js';
 import { forEachBounded, SharedLimit } from './pool.js';
 import type { ProgressTracker } from './progress.js';
 import type { ArchiveReport, BackupReport, Finding, StanzaReport } from './report.js';
@@ -35,6 +36,8 @@ export interface StanzaCheckSettings {
   readonly graceMs: number;
   readonly inFlightSegments: number;
   readonly deep: boolean;
+  /** Deep mode: what backup files with a stored checksum are proven by. */
+  readonly deepProof?: DeepProof;
   /** Read the newest WAL records for the last commit and checkpoint. */
   readonly newestInstant?: boolean;
   readonly signal: AbortSignal | undefined;
@@ -248,6 +251,7 @@ export async function verifyStanza(
             stanza,
             backupRoot,
             labels: entries.map((e) => e.label),
+            proof: settings.deepProof ?? 'content',
             manifestPassphrase: encrypted === true ? manifestPassphrase : undefined,
             objectSizes,
             concurrency: settings.concurrency,

@@ -49,7 +49,7 @@ export function summarizeReport(report: VerifyReport, maxFindings = 20): string 
   for (const stanza of report.stanzas) {
     if (stanza.deep !== null) {
       lines.push(
-        `  deep [${stanza.name}]: ${stanza.deep.files} backup file(s) (${formatBytes(stanza.deep.fileBytes)}) and ${stanza.deep.segments} WAL segment(s) (${formatBytes(stanza.deep.segmentBytes)}) read and checked`,
+        `  deep [${stanza.name}]: ${stanza.deep.files} backup file(s) (${formatBytes(stanza.deep.fileBytes)}) and ${stanza.deep.segments} WAL segment(s) (${formatBytes(stanza.deep.segmentBytes)}) read and checked${report.settings.deepProof === 'stored' ? '; backup files with a stored checksum proven by their stored bytes only (not decoded)' : ''}`,
       );
     }
     for (const backup of stanza.backups.filter((b) => b.restorable === false)) {

@@ -89,6 +89,7 @@ async function run(
   const graceSeconds = options.gracePeriodSeconds ?? 600;
   const inFlightSegments = options.inFlightSegments ?? 8;
   const deep = options.deep ?? false;
+  const deepProof = options.deepProof ?? 'content';
   const findings: Finding[] = [];
   const stanzas: StanzaReport[] = [];
   const progress = deep && options.onProgress !== undefined ? new ProgressTracker(options.onProgress) : undefined;
@@ -111,6 +112,7 @@ async function run(
         graceMs: graceSeconds * 1000,
         inFlightSegments,
         deep,
+        deepProof,
         newestInstant: options.newestInstant ?? deep,
         signal: options.signal,
         progress,
@@ -170,6 +172,7 @@ async function run(
       gracePeriodSeconds: graceSeconds,
       inFlightSegments,
       deep,
+      deepProof: deep ? deepProof : null,
       concurrency,
       encryptionSampleSize: sampleSize,
     },

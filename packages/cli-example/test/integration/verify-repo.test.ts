@@ -66,6 +66,33 @@ describe.skipIf(skip)(skip ?? 'chronos verify-repo --deep on a posix repository 
     expect(result.stanzas[0]!.backups.map((b) => b.restorable)).toEqual([true]);
   });
 
+  it('with --stored-bytes proves the backup files by their stored bytes (decoding only the WAL), in JSON and in text', async () => {
+    const run = await runCli([
+      '--stanza',
+      stack.stanza,
+      'verify-repo',
+      '--path',
+      repoDir,
+      '--deep',
+      '--stored-bytes',
+      '--json',
+    ]);
+    expect(run.exitCode, run.stderr).toBe(0);
+    const { result } = envelope(run) as {
+      result: {
+        settings: { deepProof: string | null };
+        stanzas: Array<{ deep: { files: number; fileBytes: number; segments: number; notProven: unknown[] } }>;
+      };
+    };
+    expect(result.settings.deepProof).toBe('stored');
+    expect(result.stanzas[0]!.deep).toMatchObject({ fileBytes: 0, notProven: [expect.anything()] });
+    expect(result.stanzas[0]!.deep.files).toBeGreaterThan(100);
+    expect(result.stanzas[0]!.deep.segments).toBeGreaterThan(0);
+    const text = await runCli(['verify-repo', '--path', repoDir, '--deep', '--stored-bytes']);
+    expect(text.exitCode).toBe(0);
+    expect(text.stdout).toContain('proven by their stored bytes only');
+  });
+
   it('stops within a second of Ctrl-C and says what it checked (exit 3)', async () => {
     const child = spawn(process.execPath, [CLI, 'verify-repo', '--path', repoDir, '--deep', '--json'], {
       env: { ...process.env, FORCE_COLOR: '0' },

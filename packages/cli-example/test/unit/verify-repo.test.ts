@@ -33,6 +33,12 @@ describe('chronos verify-repo', () => {
     }
   });
 
+  it('takes --stored-bytes only with --deep, and says so', async () => {
+    const run = await runCli(['verify-repo', '--path', tmpdir(), '--stored-bytes', '--json']);
+    expect(run.exitCode).toBe(2);
+    expect(envelope(run).error.message).toMatch(/--stored-bytes .*give it with --deep/);
+  });
+
   it('requires --path', async () => {
     const run = await runCli(['verify-repo']);
     expect(run.exitCode).not.toBe(0);

@@ -198,6 +198,44 @@ describe.skipIf(skip)(skip ?? 'deep verification of repositories written by pgBa
     expectCovered(found, theirs.named);
   });
 
+  it('with deepProof "stored" proves each backup file by its stored bytes, as pgBackRest does: nothing decoded when healthy, a flipped byte found', async () => {
+    const stored = () => verifyRepository({ path: repoDir, deep: true, deepProof: 'stored' });
+    const [content, healthy] = [await deepPosix(), await stored()];
+    expect(healthy.findings).toEqual([]);
+    expect(healthy.settings.deepProof).toBe('stored');
+    const [ours, theirs] = [healthy.stanzas[0]!.deep!, content.stanzas[0]!.deep!];
+    expect(ours.files).toBe(theirs.files);
+    expect(ours.fileBytes).toBe(0);
+    expect(theirs.fileBytes).toBeGreaterThan(0);
+    expect(ours.segmentBytes).toBe(theirs.segmentBytes);
+    expect(ours.notProven.map((n) => n.label)).toEqual(labels);
+    for (const entry of ours.notProven) {
+      expect(entry.files).toBeGreaterThan(0);
+      expect(entry.reason).toMatch(/stored bytes checked against the repository checksum/);
+    }
+
+    const full = await manifest(labels[0]!);
+    const victim = full.files.find((f) => f.bundleId !== undefined && f.repoSize > 4096) as ManifestFile;
+    const key = `backup/${stack.stanza}/${labels[0]}/bundle/${victim.bundleId}`;
+    const [report, pgbr] = await damaged(
+      key,
+      flip(victim.bundleOffset + Math.floor(victim.repoSize / 2)),
+      async () => [await stored(), await pgbackrestVerify(stack, 1)] as const,
+    );
+    const found = errors(report);
+    expect(found.map((f) => [f.code, f.where?.key, f.where?.file, f.expected])).toEqual([
+      ['backup-file-checksum-mismatch', key, victim.name, victim.repoChecksum],
+    ]);
+    expect(found[0]!.breaks).toEqual(labels);
+    expect(pgbr.named).toEqual([`${labels[0]}/${victim.name}.gz`]);
+    expectCovered(found, pgbr.named);
+
+    const s3Stored = await deepS3({ deepProof: 'stored' });
+    expect(errors(s3Stored)).toEqual([]);
+    expect(s3Stored.stanzas[0]!.encrypted).toBe(true);
+    expect(s3Stored.stanzas[0]!.deep!.notProven.length).toBe(s3Stored.stanzas[0]!.backups.length);
+  });
+
   it('reports a flipped byte in a WAL segment, a truncated bundle and a deleted bundle, each alone', async () => {
     const both = async () => [await deepPosix(), await pgbackrestVerify(stack, 1)] as const;
     const wal = (await walKeys())[2]!;

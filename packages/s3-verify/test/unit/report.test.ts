@@ -87,7 +87,14 @@ describe('report schema and summary', () => {
       { code: 'wal-missing', severity: 'error', message: '1 WAL segment(s) missing', stanza: 'main' },
     ],
     cost: { pricePerGibMonth: 0.025, currency: 'USD', assumption: 'x', bytes: 2 * 1024 ** 3, monthly: 0.05 },
-    settings: { gracePeriodSeconds: 600, inFlightSegments: 8, deep: false, concurrency: 12, encryptionSampleSize: 16 },
+    settings: {
+      gracePeriodSeconds: 600,
+      inFlightSegments: 8,
+      deep: false,
+      deepProof: null,
+      concurrency: 12,
+      encryptionSampleSize: 16,
+    },
   };
 
   it('round-trips through JSON', () => {
