@@ -4,9 +4,9 @@
 // Node decodes natively (gz and uncompressed, AES-256-CBC); the other codecs stay on the main thread.
 
 /**
- * A closing worker stays idle this long before its thread ends. Node 20 can abort the whole process when a
- * worker's isolate is torn down while V8 still compiles its hot functions on a background thread; ending
- * the thread only after a quiet spell (never with `terminate()` in the middle of work) lets those finish.
+ * A closing worker stays idle this long before its thread ends. `terminate()` on a busy worker can abort the
+ * whole Node 20 process (a zlib stream torn down mid-call; V8 still compiling on a background thread for an
+ * isolate already gone): a worker ends its own thread, after its objects are dropped and this quiet spell.
  */
 export const WORKER_QUIET_MS = 50;
 /** Objects of at most this many stored bytes are read whole and decoded in one call. */
