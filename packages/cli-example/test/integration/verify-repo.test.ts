@@ -39,17 +39,11 @@ describe.skipIf(skip)(skip ?? 'chronos verify-repo --deep on a posix repository 
     await stack?.stop();
   });
 
+  const deepRun = (...flags: string[]) =>
+    runCli(['--stanza', stack.stanza, 'verify-repo', '--path', repoDir, '--deep', ...flags]);
+
   it('reads every file and segment, exits 0 and proves the backup restorable', async () => {
-    const run = await runCli([
-      '--stanza',
-      stack.stanza,
-      'verify-repo',
-      '--path',
-      repoDir,
-      '--deep',
-      '--progress',
-      '--json',
-    ]);
+    const run = await deepRun('--progress', '--json');
     expect(run.exitCode, run.stderr).toBe(0);
     // --progress: lines on stderr (stdout stays one JSON document), the last one at the end of the run.
     const lines = run.stderr.split('\n').filter((l) => l.startsWith('deep: '));
@@ -67,16 +61,7 @@ describe.skipIf(skip)(skip ?? 'chronos verify-repo --deep on a posix repository 
   });
 
   it('with --stored-bytes proves the backup files by their stored bytes (decoding only the WAL), in JSON and in text', async () => {
-    const run = await runCli([
-      '--stanza',
-      stack.stanza,
-      'verify-repo',
-      '--path',
-      repoDir,
-      '--deep',
-      '--stored-bytes',
-      '--json',
-    ]);
+    const run = await deepRun('--stored-bytes', '--json');
     expect(run.exitCode, run.stderr).toBe(0);
     const { result } = envelope(run) as {
       result: {

@@ -116,6 +116,16 @@ describe.skipIf(skip)(skip ?? 'deep verification of repositories written by pgBa
     await writeFile(path, bytes);
   };
 
+  /** Flips a byte in the middle of a bundled file of the oldest backup while `during` runs: the file, its bundle's key, what `during` gave. */
+  const withBundledFileFlipped = async <T>(during: () => Promise<T>) => {
+    const victim = (await manifest(labels[0]!)).files.find(
+      (f) => f.bundleId !== undefined && f.repoSize > 4096,
+    ) as ManifestFile;
+    const key = `backup/${stack.stanza}/${labels[0]}/bundle/${victim.bundleId}`;
+    const result = await damaged(key, flip(victim.bundleOffset + Math.floor(victim.repoSize / 2)), during);
+    return { victim, key, result };
+  };
+
   beforeAll(async () => {
     s3 = await startS3Endpoint({ bucket: 'verify-deep' });
     client = faultClient(s3);
@@ -179,14 +189,11 @@ describe.skipIf(skip)(skip ?? 'deep verification of repositories written by pgBa
   });
 
   it('names the bundle and the file when a byte of a bundled file is flipped, as pgBackRest does', async () => {
-    const full = await manifest(labels[0]!);
-    const victim = full.files.find((f) => f.bundleId !== undefined && f.repoSize > 4096) as ManifestFile;
-    const key = `backup/${stack.stanza}/${labels[0]}/bundle/${victim.bundleId}`;
-    const [report, theirs] = await damaged(
+    const {
+      victim,
       key,
-      flip(victim.bundleOffset + Math.floor(victim.repoSize / 2)),
-      async () => [await deepPosix(), await pgbackrestVerify(stack, 1)] as const,
-    );
+      result: [report, theirs],
+    } = await withBundledFileFlipped(async () => [await deepPosix(), await pgbackrestVerify(stack, 1)] as const);
     const found = errors(report);
     expect(found.map((f) => [f.code, f.where?.key, f.where?.file])).toEqual([
       ['backup-file-corrupt', key, victim.name],
@@ -214,14 +221,11 @@ describe.skipIf(skip)(skip ?? 'deep verification of repositories written by pgBa
       expect(entry.reason).toMatch(/stored bytes checked against the repository checksum/);
     }
 
-    const full = await manifest(labels[0]!);
-    const victim = full.files.find((f) => f.bundleId !== undefined && f.repoSize > 4096) as ManifestFile;
-    const key = `backup/${stack.stanza}/${labels[0]}/bundle/${victim.bundleId}`;
-    const [report, pgbr] = await damaged(
+    const {
+      victim,
       key,
-      flip(victim.bundleOffset + Math.floor(victim.repoSize / 2)),
-      async () => [await stored(), await pgbackrestVerify(stack, 1)] as const,
-    );
+      result: [report, pgbr],
+    } = await withBundledFileFlipped(async () => [await stored(), await pgbackrestVerify(stack, 1)] as const);
     const found = errors(report);
     expect(found.map((f) => [f.code, f.where?.key, f.where?.file, f.expected])).toEqual([
       ['backup-file-checksum-mismatch', key, victim.name, victim.repoChecksum],
