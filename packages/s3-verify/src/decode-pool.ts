@@ -1,7 +1,13 @@
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { PathAccessError } from './access-error.js';
-import { decodeWorkerSource, type FromWorker, type ToWorker, type WorkerEncoding } from './decode-worker.js';
+import {
+  decodeWorkerSource,
+  type FromWorker,
+  type ToWorker,
+  type WorkerBounds,
+  type WorkerEncoding,
+} from './decode-worker.js';
 import { type DecodedObject, ObjectDecodeError, type StoredEncoding } from './object-decoder.js';
 import type { ByteRange } from './storage.js';
 
@@ -41,7 +47,8 @@ function abortError(signal: AbortSignal): unknown {
  * cores as it reads objects at once. They decode gz and uncompressed objects, encrypted or not (what
  * Node decodes natively); {@link DecodePool.handles} says which. A local file is read by the worker
  * itself into one reused buffer; any other object is read here and its bytes moved to the worker.
- * Small objects are decoded in one call each, bounded by the size they should decode to.
+ * Small objects, and local files up to a WAL segment's default size, are decoded in one call each,
+ * bounded by the size they should decode to.
  * {@link DecodePool.close} ends every worker; call it on every path.
  *
  * @example
@@ -57,8 +64,9 @@ export class DecodePool {
   private nextId = 1;
   private closed = false;
 
-  constructor(size: number) {
-    const source = decodeWorkerSource();
+  /** `bounds` changes what is decoded in one call (tests reach both paths with small objects). */
+  constructor(size: number, bounds: Partial<WorkerBounds> = {}) {
+    const source = decodeWorkerSource(bounds);
     for (let i = 0; i < Math.max(1, size); i++) {
       const worker = new Worker(source, { eval: true });
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));

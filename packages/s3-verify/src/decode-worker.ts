@@ -13,6 +13,19 @@ export const WORKER_QUIET_MS = 50;
 export const WHOLE_OBJECT_BYTES = 256 * 1024;
 /** A whole object may inflate to at most this much in one call; larger content is streamed. */
 export const WHOLE_CONTENT_BYTES = 1024 * 1024;
+/**
+ * A local file (or range) of at most this many stored bytes, expected to decode to at most as many, is read
+ * whole into one reused buffer and decoded in one call (a WAL segment of the default size among them): no
+ * stream, no hop to libuv's threads, one output buffer.
+ */
+export const WHOLE_FILE_BYTES = 16 * 1024 * 1024;
+
+/** The bounds a worker decodes in one call within; see the constants above. */
+export interface WorkerBounds {
+  readonly wholeObjectBytes: number;
+  readonly wholeContentBytes: number;
+  readonly wholeFileBytes: number;
+}
 
 /** What the main thread sends a worker. */
 export type ToWorker =
@@ -66,7 +79,8 @@ export interface WorkerEncoding {
 }
 
 /** Runs inside the worker (see the comment at the top of this file). */
-function decodeWorkerMain(wholeObjectBytes: number, wholeContentBytes: number, quietMs: number): void {
+function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
+  const { wholeObjectBytes, wholeContentBytes, wholeFileBytes } = bounds;
   // Not `require`: bundlers rewrite it, and this text runs outside any bundle.
   const { parentPort } = process.getBuiltinModule('node:worker_threads');
   const crypto = process.getBuiltinModule('node:crypto');
@@ -76,6 +90,7 @@ function decodeWorkerMain(wholeObjectBytes: number, wholeContentBytes: number, q
   const READ_BYTES = 1024 * 1024;
   const SALTED = Buffer.from('Salted__', 'latin1');
   const spare: Buffer[] = [];
+  let wholeFile = Buffer.alloc(0);
 
   class Damage extends Error {
     constructor(
@@ -174,10 +189,12 @@ function decodeWorkerMain(wholeObjectBytes: number, wholeContentBytes: number, q
     private pending: Buffer[] = [];
     private pendingBytes = 0;
     private streaming = false;
+    /** The most content one call may inflate to. */
+    private contentBound = wholeContentBytes;
 
     constructor(
       readonly encoding: WorkerEncoding,
-      private readonly expected: number | undefined,
+      readonly expected: number | undefined,
       keep: boolean,
     ) {
       this.content = new Content(keep ? Buffer.allocUnsafeSlow(Math.max(1, expected ?? READ_BYTES)) : undefined);
@@ -196,9 +213,16 @@ function decodeWorkerMain(wholeObjectBytes: number, wholeContentBytes: number, q
       await this.feed(bytes);
     }
 
+    /** Takes all the stored bytes at once (a whole local file), for `finish` to decode in one call; not copied. */
+    pushWhole(bytes: Buffer): void {
+      this.pending = [bytes];
+      this.pendingBytes = bytes.length;
+      this.contentBound = wholeFileBytes + 1;
+    }
+
     async finish(): Promise<Extract<FromWorker, { type: 'done' }>> {
       // Content expected larger than one call may inflate (a mostly empty WAL segment) goes straight to streaming.
-      const fits = this.expected === undefined || this.expected < wholeContentBytes;
+      const fits = this.expected === undefined || this.expected < this.contentBound;
       if (!this.streaming && !(fits && (await this.whole()))) await this.startStreaming();
       if (this.streaming) {
         if (this.decipher !== undefined) await this.plain(this.decipher.final(), true);
@@ -227,11 +251,14 @@ function decodeWorkerMain(wholeObjectBytes: number, wholeContentBytes: number, q
       }
       let content = plain;
       if (this.encoding.compression === 'gz') {
-        const limit = Math.min(wholeContentBytes, (this.expected ?? wholeContentBytes) + 1);
+        const limit = Math.min(this.contentBound, (this.expected ?? this.contentBound) + 1);
+        // One output buffer when the size is known; 64 KiB pieces when it is not.
+        const options = {
+          maxOutputLength: limit,
+          chunkSize: this.expected === undefined ? 65536 : Math.max(64, limit),
+        };
         try {
-          content = this.encoding.raw
-            ? zlib.inflateSync(plain, { maxOutputLength: limit })
-            : zlib.gunzipSync(plain, { maxOutputLength: limit });
+          content = this.encoding.raw ? zlib.inflateSync(plain, options) : zlib.gunzipSync(plain, options);
         } catch (error) {
           if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') return false;
           throw zlibDamage(error);
@@ -340,6 +367,19 @@ function decodeWorkerMain(wholeObjectBytes: number, wholeContentBytes: number, q
       fd = fs.openSync(file.path, 'r');
       let position = file.start;
       const end = Math.min(file.end === undefined ? Number.POSITIVE_INFINITY : file.end + 1, fs.fstatSync(fd).size);
+      const size = Math.max(0, end - position);
+      if (size <= wholeFileBytes && (session.expected ?? 0) <= wholeFileBytes) {
+        if (wholeFile.length < size) wholeFile = Buffer.allocUnsafeSlow(Math.max(size, READ_BYTES));
+        let read = 0;
+        while (read < size) {
+          const got = fs.readSync(fd, wholeFile, read, size - read, position + read);
+          if (got === 0) break;
+          read += got;
+        }
+        session.pushWhole(wholeFile.subarray(0, read));
+        await done(id, session);
+        return;
+      }
       while (!session.cancelled && position < end) {
         const read = fs.readSync(fd, buffer, 0, Math.min(READ_BYTES, end - position), position);
         if (read === 0) break;
@@ -441,7 +481,13 @@ function decodeWorkerMain(wholeObjectBytes: number, wholeContentBytes: number, q
  * @example
  * const worker = new Worker(decodeWorkerSource(), { eval: true });
  */
-export function decodeWorkerSource(): string {
+export function decodeWorkerSource(overrides: Partial<WorkerBounds> = {}): string {
   // A no-op `__name`: some transpilers' keep-names mode wraps named functions with it.
-  return `"use strict";const __name=(f)=>f;(${decodeWorkerMain.toString()})(${WHOLE_OBJECT_BYTES},${WHOLE_CONTENT_BYTES},${WORKER_QUIET_MS});`;
+  const bounds: WorkerBounds = {
+    wholeObjectBytes: WHOLE_OBJECT_BYTES,
+    wholeContentBytes: WHOLE_CONTENT_BYTES,
+    wholeFileBytes: WHOLE_FILE_BYTES,
+    ...overrides,
+  };
+  return `"use strict";const __name=(f)=>f;(${decodeWorkerMain.toString()})(${JSON.stringify(bounds)},${WORKER_QUIET_MS});`;
 }

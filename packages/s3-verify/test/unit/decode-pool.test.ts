@@ -45,15 +45,19 @@ async function outcome(run: () => Promise<unknown>): Promise<unknown> {
 }
 
 let pool: DecodePool;
+/** Reads every local file in pieces and streams it (the path of files larger than a WAL segment). */
+let piecewise: DecodePool;
 let dir: string;
 let files = 0;
 
 beforeAll(async () => {
   pool = new DecodePool(2);
+  piecewise = new DecodePool(1, { wholeFileBytes: 4096 });
   dir = await mkdtemp(join(tmpdir(), 'chronos-decode-pool-'));
 });
 afterAll(async () => {
   await pool?.close();
+  await piecewise?.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -86,7 +90,7 @@ const damages: Record<string, (stored: Buffer) => Buffer> = {
 describe('decoding in worker threads, against the streamed decoder of the main thread', () => {
   for (const [contentName, content] of Object.entries(contents)) {
     for (const [encodingName, encoding] of Object.entries(encodings)) {
-      it(`${contentName}, ${encodingName}: same result for every kind of damage, read here or by the worker, streamed or whole`, async () => {
+      it(`${contentName}, ${encodingName}: same result for every kind of damage, read here or by the worker (whole or in pieces), streamed or whole`, async () => {
         const intact = store(content, encoding);
         for (const [damageName, damage] of Object.entries(damages)) {
           const stored = damage(intact);
@@ -97,6 +101,9 @@ describe('decoding in worker threads, against the streamed decoder of the main t
             const where = `${damageName}, expected size ${bound}`;
             expect(await outcome(() => pool.decodeStream(chunked(stored), encoding, bound)), where).toEqual(expected);
             expect(await outcome(() => pool.decodeFile(path, undefined, encoding, bound)), where).toEqual(expected);
+            expect(await outcome(() => piecewise.decodeFile(path, undefined, encoding, bound)), where).toEqual(
+              expected,
+            );
             expect(await outcome(() => pool.decodeBytes(stored, encoding, bound)), where).toEqual(expected);
           }
           if (damageName === 'intact') expect(expected).toMatchObject({ size: content.length });
@@ -111,10 +118,11 @@ describe('decoding in worker threads, against the streamed decoder of the main t
     const path = join(dir, 'bundle');
     await writeFile(path, Buffer.concat([randomBytes(1000), stored, randomBytes(500)]));
     const range = { start: 1000, end: 1000 + stored.length - 1 };
-    expect(await outcome(() => pool.decodeFile(path, range, encoding, undefined))).toEqual(
-      await outcome(() => decodeObject(chunked(stored), encoding)),
-    );
-    expect(await pool.decodeFile(join(dir, 'no-such-file'), undefined, encoding, undefined)).toBeUndefined();
+    const expected = await outcome(() => decodeObject(chunked(stored), encoding));
+    for (const reader of [pool, piecewise]) {
+      expect(await outcome(() => reader.decodeFile(path, range, encoding, undefined))).toEqual(expected);
+      expect(await reader.decodeFile(join(dir, 'no-such-file'), undefined, encoding, undefined)).toBeUndefined();
+    }
   });
 
   it('gives the whole content back when asked, whatever size it expected (the newest-instant read)', async () => {
@@ -127,6 +135,7 @@ describe('decoding in worker threads, against the streamed decoder of the main t
       for (const bound of [content.length, Math.floor(content.length / 3), undefined]) {
         for (const decoded of [
           await pool.decodeFile(path, undefined, encoding, bound, undefined, true),
+          await piecewise.decodeFile(path, undefined, encoding, bound, undefined, true),
           await pool.decodeStream(chunked(stored), encoding, bound, undefined, true),
           await pool.decodeBytes(stored, encoding, bound, undefined, true),
         ]) {
