@@ -18,6 +18,44 @@ describe('crc32c', () => {
   it('gives the Castagnoli check value', () => {
     expect(crc32cFinish(crc32cUpdate(0xffffffff, Buffer.from('123456789')))).toBe(0xe3069283);
   });
+
+  it("gives RFC 3720's test vectors (32 bytes each: zeros, ones, ascending, descending)", () => {
+    const crc = (bytes: Buffer) => crc32cFinish(crc32cUpdate(0xffffffff, bytes));
+    expect(crc(Buffer.alloc(32))).toBe(0x8a9136aa);
+    expect(crc(Buffer.alloc(32, 0xff))).toBe(0x62a8ab43);
+    expect(crc(Buffer.from(Array.from({ length: 32 }, (_, i) => i)))).toBe(0x46dd794e);
+    expect(crc(Buffer.from(Array.from({ length: 32 }, (_, i) => 31 - i)))).toBe(0x113fdb5c);
+  });
+
+  it('is the same over any range and in any pieces as one byte at a time', () => {
+    const bytesOf = (length: number) => Buffer.from(Array.from({ length }, (_, i) => (i * 151 + 7) & 0xff));
+    const oneByOne = (bytes: Buffer, start: number, end: number) => {
+      let c = 0xffffffff;
+      for (let i = start; i < end; i++) {
+        c ^= bytes[i]!;
+        for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+      }
+      return crc32cFinish(c);
+    };
+    const bytes = bytesOf(300);
+    for (const [start, end] of [
+      [0, 0],
+      [0, 7],
+      [0, 8],
+      [3, 300],
+      [1, 17],
+      [9, 264],
+    ] as const) {
+      expect(crc32cFinish(crc32cUpdate(0xffffffff, bytes, start, end)), `${start}..${end}`).toBe(
+        oneByOne(bytes, start, end),
+      );
+      for (const cut of [start + 1, start + 5, Math.floor((start + end) / 2)]) {
+        if (cut > end) continue;
+        const split = crc32cUpdate(crc32cUpdate(0xffffffff, bytes, start, cut), bytes, cut, end);
+        expect(crc32cFinish(split), `${start}..${cut}..${end}`).toBe(oneByOne(bytes, start, end));
+      }
+    }
+  });
 });
 
 // Segments recorded from real clusters by test/fixtures/wal/record.sh: a prepared commit, rows larger
