@@ -1,13 +1,19 @@
 // The floor of deep verification: every stored object of the repository read, decrypted, decompressed
 // and hashed with SHA-1, `concurrency` at once, and nothing else (no listing analysis, no manifest
 // checks, no findings). Arguments as for deep-verify. The passphrases of the key chain (repository →
-// backup.info / archive.info → manifest) are read first; that is not timed.
+// backup.info / archive.info → manifest) are read first; that is not timed. With CHRONOS_BENCH_DEEP_PROOF=stored,
+// the floor of the stored proof: backup files are read and hashed as stored (no decryption, no inflating), WAL
+// segments, info files and manifests decoded as above.
+// On a posix path the floor runs in `concurrency` worker threads, as deep verification does: each takes the next
+// file, reads a file of at most 16 MiB whole and decodes it in one call (a larger one is streamed), so it is the least
+// work Node can do for this proof, not a straw man.
 import { createDecipheriv, createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { Worker } from 'node:worker_threads';
 import { createGunzip } from 'node:zlib';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createS3Client } from '@chronos/s3-verify';
@@ -16,6 +22,9 @@ import { infoValue, parseInfoFile } from '../../packages/s3-verify/src/info-file
 
 const [kind = '', ...rest] = process.argv.slice(2);
 const repoPass = process.env['CHRONOS_BENCH_CIPHER_PASS'];
+const storedProof = process.env['CHRONOS_BENCH_DEEP_PROOF'] === 'stored';
+/** A backup file (or bundle): what the stored proof hashes as stored. */
+const backupFile = /^backup\/[^/]+\/[^/]+\/(pg_data|pg_tblspc|bundle)\//;
 const posix = kind === 'posix';
 const [path = '', posixConcurrency = '8'] = rest;
 const [url = '', caFile = '', bucket = '', repoPath = '/', s3Concurrency = '8'] = rest;
@@ -137,8 +146,9 @@ async function decode(key: string): Promise<number> {
   let size = 0;
   const stages: NodeJS.ReadWriteStream[] = [];
   const pass = passphraseOf(key);
-  if (pass !== undefined) stages.push(new Decrypt(pass));
-  if (key.endsWith('.gz')) stages.push(createGunzip({ chunkSize: 256 * 1024 }));
+  const asStored = storedProof && backupFile.test(key);
+  if (pass !== undefined && !asStored) stages.push(new Decrypt(pass));
+  if (key.endsWith('.gz') && !asStored) stages.push(createGunzip({ chunkSize: 256 * 1024 }));
   await pipeline([
     await open(key),
     ...stages,
@@ -154,21 +164,109 @@ async function decode(key: string): Promise<number> {
   return size;
 }
 
+/** A worker thread of the posix floor: takes files by a shared counter until none is left; answers the bytes decoded. */
+const FLOOR_WORKER = `
+const { workerData, parentPort } = require('node:worker_threads');
+const fs = require('node:fs'), zlib = require('node:zlib'), crypto = require('node:crypto');
+const { pipeline } = require('node:stream/promises');
+const { Readable, Transform, Writable } = require('node:stream');
+const WHOLE = 16 * 1024 * 1024;
+const { files, counter } = workerData;
+const next = new Int32Array(counter);
+const keyOf = (pass, salt) => {
+  const parts = []; let previous = Buffer.alloc(0);
+  while (parts.length * 20 < 48) { previous = crypto.createHash('sha1').update(previous).update(pass, 'utf8').update(salt).digest(); parts.push(previous); }
+  const material = Buffer.concat(parts); return { key: material.subarray(0, 32), iv: material.subarray(32, 48) };
+};
+const decipherOf = (pass, head) => { const { key, iv } = keyOf(pass, head.subarray(8, 16)); return crypto.createDecipheriv('aes-256-cbc', key, iv); };
+let buffer = Buffer.allocUnsafe(WHOLE);
+(async () => {
+  let bytes = 0;
+  for (let i = Atomics.add(next, 0, 1); i < files.length; i = Atomics.add(next, 0, 1)) {
+    const { path, size, pass, gz } = files[i];
+    const hash = crypto.createHash('sha1');
+    const sink = () => new Writable({ write(chunk, _e, done) { hash.update(chunk); bytes += chunk.length; done(); } });
+    if (size <= WHOLE) {
+      const fd = fs.openSync(path, 'r'); let read = 0;
+      while (read < size) { const got = fs.readSync(fd, buffer, read, size - read, read); if (got === 0) break; read += got; }
+      fs.closeSync(fd);
+      let plain = buffer.subarray(0, read);
+      if (pass !== undefined) { const d = decipherOf(pass, plain); plain = Buffer.concat([d.update(plain.subarray(16)), d.final()]); }
+      // gzip's trailer holds the content size (mod 2^32): one call into one buffer when it is at most 16 MiB.
+      const isize = gz && plain.length >= 18 ? plain.readUInt32LE(plain.length - 4) : 0;
+      if (!gz) { hash.update(plain); bytes += plain.length; }
+      else if (isize <= WHOLE) {
+        const content = zlib.gunzipSync(plain, { chunkSize: Math.max(64, isize + 1), maxOutputLength: WHOLE + 1 });
+        hash.update(content); bytes += content.length;
+      } else await pipeline([Readable.from([plain]), zlib.createGunzip({ chunkSize: 1024 * 1024 }), sink()]);
+    } else {
+      const stages = [];
+      if (pass !== undefined) {
+        let head = Buffer.alloc(0), d;
+        stages.push(new Transform({ transform(chunk, _e, done) {
+          if (d === undefined) { head = Buffer.concat([head, chunk]); if (head.length < 16) return done(); d = decipherOf(pass, head); chunk = head.subarray(16); }
+          done(null, d.update(chunk));
+        }, flush(done) { done(null, d.final()); } }));
+      }
+      if (gz) stages.push(zlib.createGunzip({ chunkSize: 1024 * 1024 }));
+      await pipeline([fs.createReadStream(path, { highWaterMark: 1024 * 1024 }), ...stages, sink()]);
+    }
+    hash.digest('hex');
+  }
+  parentPort.postMessage(bytes);
+})();
+`;
+
+/** The posix floor: `concurrency` worker threads share the files, largest first. */
+async function posixFloor(keys: readonly string[]): Promise<number> {
+  const { stat } = await import('node:fs/promises');
+  const files = await Promise.all(
+    keys.map(async (key) => {
+      const file = join(path, key);
+      const asStored = storedProof && backupFile.test(key);
+      return {
+        path: file,
+        size: (await stat(file)).size,
+        pass: asStored ? undefined : passphraseOf(key),
+        gz: key.endsWith('.gz') && !asStored,
+      };
+    }),
+  );
+  files.sort((a, b) => b.size - a.size);
+  const counter = new SharedArrayBuffer(4);
+  const decoded = await Promise.all(
+    Array.from(
+      { length: concurrency },
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const worker = new Worker(FLOOR_WORKER, { eval: true, workerData: { files, counter } });
+          // The worker's thread ends by itself after its answer.
+          worker.once('message', (bytes: number) => resolve(bytes));
+          worker.once('error', reject);
+        }),
+    ),
+  );
+  return decoded.reduce((sum, bytes) => sum + bytes, 0);
+}
+
 const started = performance.now();
 const cpu = process.cpuUsage();
 let bytes = 0;
 let next = 0;
-await Promise.all(
-  Array.from({ length: concurrency }, async () => {
-    while (next < all.length) {
-      const key = all[next++]!;
-      if (key.endsWith('/') || key.includes('/latest')) continue;
-      // Not `bytes += await …`: that reads `bytes` before the await and drops what the other readers added meanwhile.
-      const decoded = await decodeWithRetry(key);
-      bytes += decoded;
-    }
-  }),
-);
+const wanted = all.filter((key) => !key.endsWith('/') && !key.includes('/latest'));
+if (posix) bytes = await posixFloor(wanted);
+else {
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < wanted.length) {
+        const key = wanted[next++]!;
+        // Not `bytes += await …`: that reads `bytes` before the await and drops what the other readers added meanwhile.
+        const decoded = await decodeWithRetry(key);
+        bytes += decoded;
+      }
+    }),
+  );
+}
 const ms = performance.now() - started;
 const used = process.cpuUsage(cpu);
 client?.destroy();
