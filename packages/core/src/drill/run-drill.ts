@@ -117,6 +117,7 @@ export async function runDrillIn(options: RestoreDrillOptions, throwaway: boolea
   const run: ProgramRunner = transportRunner(transport);
   const timeout = options.timeout ?? 3_600_000;
   const controller = new AbortController();
+  const deadline = Date.now() + timeout;
   const timer = setTimeout(() => controller.abort(TIMEOUT), timeout);
   const onAbort = () => controller.abort(options.signal?.reason);
   if (options.signal?.aborted) onAbort();
@@ -138,6 +139,9 @@ export async function runDrillIn(options: RestoreDrillOptions, throwaway: boolea
     if (signal.aborted) throw signal.reason;
   };
   const translate = (error: unknown): unknown => {
+    // The start gets the drill's time left, so at the deadline it can fail on its own clock (recovery still
+    // running) a moment before the drill's timer fires: that is the drill's timeout, with the step's error as cause.
+    if (!signal.aborted && Date.now() >= deadline) controller.abort(TIMEOUT);
     if (!signal.aborted) return error;
     if (signal.reason === TIMEOUT) return new DrillTimeoutError(stage, timeout, { cause: error });
     if (signal.reason instanceof DrillError) return signal.reason;

@@ -96,11 +96,17 @@ describe.skipIf(skip)(skip ?? 'runRestoreDrill on a cluster that archives asynch
   it('times out with DrillTimeoutError and leaves no process and no directory behind', async () => {
     const scratch = join(root, 'timeout');
     const started = Date.now();
+    // A check that outlasts the timeout: on a quick machine the rest of the drill fits in 2.5 s.
+    const endless = {
+      name: 'a check slower than the timeout',
+      sql: 'SELECT pg_sleep(600) IS NOT NULL',
+      expect: { kind: 'true' },
+    } as const;
     const error = await runRestoreDrill({
       client: client(),
       scratch,
       target: { type: 'time', time: target },
-      checks,
+      checks: [...checks, endless],
       timeout: 2_500,
     }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DrillTimeoutError);
