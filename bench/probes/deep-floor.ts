@@ -15,10 +15,12 @@ import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Worker } from 'node:worker_threads';
 import { createGunzip } from 'node:zlib';
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createS3Client } from '@chronos/s3-verify';
 import { bytesToKey, decryptFile } from '../../packages/s3-verify/src/cipher.js';
 import { infoValue, parseInfoFile } from '../../packages/s3-verify/src/info-file.js';
+import { ObjectRequester, resolveObjectAddress } from '../../packages/s3-verify/src/object-request.js';
+import { objectRequestSettings } from '../../packages/s3-verify/src/s3-client.js';
 
 const [kind = '', ...rest] = process.argv.slice(2);
 const repoPass = process.env['CHRONOS_BENCH_CIPHER_PASS'];
@@ -42,10 +44,15 @@ const client = posix
       timeoutMs: 600_000,
     });
 
+// Objects are read as deep verification reads them: plain HTTPS GETs signed by the SDK's signer.
+const address = client === undefined ? undefined : await resolveObjectAddress(client, bucket);
+const requester =
+  client === undefined || address === undefined
+    ? undefined
+    : new ObjectRequester(client, address, objectRequestSettings(client)!);
 async function open(key: string): Promise<NodeJS.ReadableStream> {
   if (posix) return createReadStream(join(path, key), { highWaterMark: 256 * 1024 });
-  const object = await client!.send(new GetObjectCommand({ Bucket: bucket, Key: `${prefix}${key}` }));
-  return object.Body as NodeJS.ReadableStream;
+  return await requester!.open(`${prefix}${key}`);
 }
 async function whole(key: string): Promise<Buffer> {
   const chunks: Buffer[] = [];

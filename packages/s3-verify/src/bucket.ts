@@ -9,18 +9,24 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { classifyS3Error } from './access-error.js';
+import { ObjectRequester, readBody, resolveObjectAddress } from './object-request.js';
 import type { BucketSettings } from './report.js';
+import { objectRequestSettings } from './s3-client.js';
 import type { ByteRange, ListedObject, ListingPage, ListOptions, RepositoryStorage } from './storage.js';
 
 /**
  * A repository in an S3 bucket, read with the AWS SDK; every failure becomes a typed {@link S3AccessError}. With a
- * `signal`, every request is cancelled when it aborts (and the abort's reason is thrown).
+ * `signal`, every request is cancelled when it aborts (and the abort's reason is thrown). With a client made by
+ * {@link createS3Client}, objects are read by plain HTTPS GETs signed by the SDK's Signature V4 signer, with the
+ * client's credentials, region, endpoint and agent (the request GetObject makes, for a quarter of its CPU).
  *
  * @example
  * const bucket = new BucketReader(client, 'backups', 'ca-central-1');
  * for await (const page of bucket.list('archive/main/', { delimiter: '/' })) console.log(page.prefixes);
  */
 export class BucketReader implements RepositoryStorage {
+  private requester: Promise<ObjectRequester | undefined> | undefined;
+
   constructor(
     readonly client: S3Client,
     readonly bucket: string,
@@ -65,8 +71,24 @@ export class BucketReader implements RepositoryStorage {
     } while (token !== undefined);
   }
 
-  private async open(key: string, range: ByteRange | undefined, signal = this.signal) {
+  private objects(): Promise<ObjectRequester | undefined> {
+    this.requester ??= (async () => {
+      const settings = objectRequestSettings(this.client);
+      if (settings === undefined) return undefined;
+      const address = await resolveObjectAddress(this.client, this.bucket).catch(() => undefined);
+      return address === undefined ? undefined : new ObjectRequester(this.client, address, settings);
+    })();
+    return this.requester;
+  }
+
+  private async open(
+    key: string,
+    range: ByteRange | undefined,
+    signal = this.signal,
+  ): Promise<Readable | null | undefined> {
     try {
+      const requester = await this.objects();
+      if (requester !== undefined) return await requester.open(key, range, signal);
       const response = await this.client.send(
         new GetObjectCommand({
           Bucket: this.bucket,
@@ -75,10 +97,13 @@ export class BucketReader implements RepositoryStorage {
         }),
         this.sendOptions(signal),
       );
-      return response.Body;
+      const body = response.Body;
+      if (body === undefined) return Readable.from([]);
+      return body instanceof Readable ? body : Readable.fromWeb(body.transformToWebStream() as never);
     } catch (error) {
       const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-      if (e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404) return undefined;
+      const missingBucket = e.name === 'NoSuchBucket';
+      if (!missingBucket && (e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404)) return undefined;
       if (e.$metadata?.httpStatusCode === 416) return null;
       if (signal?.aborted) throw error;
       return this.fail(error);
@@ -91,7 +116,7 @@ export class BucketReader implements RepositoryStorage {
     if (body === undefined) return undefined;
     if (body === null) return Buffer.alloc(0);
     try {
-      return Buffer.from(await body.transformToByteArray());
+      return await readBody(body);
     } catch (error) {
       return this.fail(error);
     }
@@ -100,8 +125,7 @@ export class BucketReader implements RepositoryStorage {
   async stream(key: string, range?: ByteRange, signal?: AbortSignal): Promise<Readable | undefined> {
     const body = await this.open(key, range, signal);
     if (body === undefined) return undefined;
-    if (body === null) return Readable.from([]);
-    return body instanceof Readable ? body : Readable.fromWeb(body.transformToWebStream() as never);
+    return body ?? Readable.from([]);
   }
 
   async stat(key: string): Promise<ListedObject | undefined> {

@@ -1,7 +1,21 @@
 import { Agent } from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { ObjectRequestSettings } from './object-request.js';
 import type { VerifyOptions } from './options.js';
+
+const requestSettings = new WeakMap<S3Client, ObjectRequestSettings>();
+
+/**
+ * How a client made by {@link createS3Client} sends object GETs of its own (its agent, timeout and attempts);
+ * `undefined` for any other client, which is read through the SDK's GetObject.
+ *
+ * @example
+ * const settings = objectRequestSettings(client);
+ */
+export function objectRequestSettings(client: S3Client): ObjectRequestSettings | undefined {
+  return requestSettings.get(client);
+}
 
 /**
  * An S3 client for the options: path style for custom endpoints, the extra CA or no certificate
@@ -19,12 +33,13 @@ export function createS3Client(options: VerifyOptions): S3Client {
     ...(options.tls?.caCert !== undefined ? { ca: options.tls.caCert } : {}),
     ...(options.tls?.verify === false ? { rejectUnauthorized: false } : {}),
   });
-  return new S3Client({
+  const maxAttempts = options.maxAttempts ?? 3;
+  const client = new S3Client({
     region: options.region,
     ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
     forcePathStyle: options.forcePathStyle ?? options.endpoint !== undefined,
     ...(options.credentials !== undefined ? { credentials: { ...options.credentials } } : {}),
-    maxAttempts: options.maxAttempts ?? 3,
+    maxAttempts,
     followRegionRedirects: false,
     // Every object read is proven by its own SHA-1 (manifest, WAL name, info-file checksum), over TLS: the SDK's
     // transfer checksums (a CRC over every body byte, where the service returns one) would only repeat that.
@@ -37,4 +52,6 @@ export function createS3Client(options: VerifyOptions): S3Client {
       throwOnRequestTimeout: true,
     }),
   });
+  requestSettings.set(client, { agent, timeoutMs: timeout, maxAttempts });
+  return client;
 }
