@@ -2,6 +2,7 @@ import type { DecodePool } from './decode-pool.js';
 import { type DecodedObject, ObjectDecodeError, supportedCompressions } from './object-decoder.js';
 import { forEachStreamed, type SharedLimit } from './pool.js';
 import type { Finding } from './report.js';
+import type { SharedDecodes } from './shared-decodes.js';
 import type { RepositoryStorage } from './storage.js';
 import { decodeStoredObject } from './stored-object.js';
 import { parseSegmentName, parseWalFileName } from './wal-name.js';
@@ -27,6 +28,8 @@ export interface WalSegmentsInput {
   /** Reads at once, shared with the backup-file check running beside it. */
   readonly reads?: SharedLimit | undefined;
   readonly signal: AbortSignal | undefined;
+  /** Decodes of segments another check made (the newest-instant read), taken instead of reading them again. */
+  readonly shared?: SharedDecodes | undefined;
   /** Called after each segment is read, with its stored size (progress). */
   readonly onRead?: ((bytes: number) => void) | undefined;
 }
@@ -75,6 +78,7 @@ export async function verifyWalSegments(
     name: string,
     parsed: { timeline: number; log: number; segment: number; compression: string | undefined },
     storedSize: number,
+    offered: Promise<DecodedObject | undefined> | undefined,
   ) => {
     const segmentName = name.slice(0, 24);
     const report = (code: Finding['code'], message: string, expected?: string, found?: string) =>
@@ -92,13 +96,20 @@ export async function verifyWalSegments(
     if (!supportedCompressions.has(compression)) return;
     let decoded: DecodedObject | undefined;
     try {
-      decoded = await decodeStoredObject(
-        input.storage,
-        key,
-        undefined,
-        { passphrase: input.walPassphrase, compression },
-        { signal: input.signal, pool: input.pool, expected: input.segmentSize, storedSize },
-      );
+      const decode = () =>
+        decodeStoredObject(
+          input.storage,
+          key,
+          undefined,
+          { passphrase: input.walPassphrase, compression },
+          { signal: input.signal, pool: input.pool, expected: input.segmentSize, storedSize },
+        );
+      decoded = await (offered === undefined
+        ? decode()
+        : offered.catch((error: unknown) => {
+            if (error instanceof ObjectDecodeError) throw error;
+            return decode();
+          }));
     } catch (error) {
       if (!(error instanceof ObjectDecodeError)) {
         if (input.signal?.aborted) return;
@@ -149,8 +160,9 @@ export async function verifyWalSegments(
     input.concurrency,
     async ({ key, name, parsed, size }) => {
       try {
-        const check = () => checkSegment(key, name, parsed, size);
-        await (input.reads === undefined ? check() : input.reads.run(check));
+        const offered = input.shared?.take(key);
+        const check = () => checkSegment(key, name, parsed, size, offered);
+        await (input.reads === undefined || offered !== undefined ? check() : input.reads.run(check));
       } finally {
         input.onRead?.(size);
       }

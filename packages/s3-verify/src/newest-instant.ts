@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { DecodePool } from './decode-pool.js';
 import type { newestRestorableInstantSchema } from './newest-instant-report.js';
 import { supportedCompressions } from './object-decoder.js';
+import type { SharedDecodes } from './shared-decodes.js';
 import type { RepositoryStorage } from './storage.js';
 import { decodeStoredObject } from './stored-object.js';
 import { parseSegmentName, parseWalFileName, segmentName, segmentsPerLog } from './wal-name.js';
@@ -33,6 +34,8 @@ export interface NewestInstantInput {
   readonly signal: AbortSignal | undefined;
   /** Worker threads that decode what they can (the rest is decoded on this thread). */
   readonly pool?: DecodePool | undefined;
+  /** Where each segment's decode is offered to the deep WAL check, which then does not read it again. */
+  readonly shared?: SharedDecodes | undefined;
 }
 
 async function readSegment(
@@ -54,13 +57,15 @@ async function readSegment(
   if (key === undefined) return { missing: true };
   if (!supportedCompressions.has(compression)) return { unreadable: `compression ${compression}` };
   try {
-    const decoded = await decodeStoredObject(
+    const decoding = decodeStoredObject(
       input.storage,
       key,
       undefined,
       { passphrase: input.walPassphrase, compression },
       { signal: input.signal, pool: input.pool, expected: input.segmentSize, keepContent: true },
     );
+    input.shared?.offer(key, decoding);
+    const decoded = await decoding;
     if (decoded?.content === undefined) return { missing: true };
     return { scan: scanWalSegment(decoded.content) };
   } catch (error) {

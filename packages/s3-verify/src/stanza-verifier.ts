@@ -20,6 +20,7 @@ import type { ProgressTracker } from './progress.js';
 import type { ArchiveReport, BackupReport, Finding, StanzaReport } from './report.js';
 import { reconcileBackups } from './restorability.js';
 import { segmentSizeFromObjectSizes, segmentSizeFromRollover } from './segment-size.js';
+import { SharedDecodes } from './shared-decodes.js';
 import { listFolder, type RepositoryStorage } from './storage.js';
 import { decodeStoredObject, objectsInFlight } from './stored-object.js';
 import { parseTimelineHistory, type TimelineHistoryParseError, type TimelineSwitch } from './timeline-history.js';
@@ -235,6 +236,8 @@ export async function verifyStanza(
   // Every object being read listens to it (many queued to the workers at once on a local repository).
   setMaxListeners(0, deepSignal);
   const deepWork: Array<Promise<unknown>> = [];
+  // The newest-instant read offers its decodes of the newest segments to the WAL check, which then skips them.
+  const sharedDecodes = settings.deep ? new SharedDecodes() : undefined;
   // Backup files and WAL together read no more objects at once than `concurrency` (on a local repository the
   // workers read one file at a time each, so more may be queued to them).
   const reads = new SharedLimit(objectsInFlight(bucket, settings.pool, settings.concurrency));
@@ -398,6 +401,7 @@ export async function verifyStanza(
         pool: settings.pool,
         reads,
         signal: deepSignal,
+        shared: sharedDecodes,
         onRead,
       });
       walChecks.push({ at: findings.length, check: startDeep(check) });
@@ -412,6 +416,7 @@ export async function verifyStanza(
         walPassphrase: encrypted === true ? walPassphrase : undefined,
         signal: settings.signal,
         pool: settings.pool,
+        shared: sharedDecodes,
       });
     }
     archives.push({
