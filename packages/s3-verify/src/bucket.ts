@@ -18,7 +18,7 @@ import type { ByteRange, ListedObject, ListingPage, ListOptions, RepositoryStora
  * A repository in an S3 bucket, read with the AWS SDK; every failure becomes a typed {@link S3AccessError}. With a
  * `signal`, every request is cancelled when it aborts (and the abort's reason is thrown). With a client made by
  * {@link createS3Client}, objects are read by plain HTTPS GETs signed by the SDK's Signature V4 signer, with the
- * client's credentials, region, endpoint and agent (the request GetObject makes, for a quarter of its CPU).
+ * client's credentials, region, endpoint and agent (the request GetObject makes, for a quarter to a half of its CPU).
  *
  * @example
  * const bucket = new BucketReader(client, 'backups', 'ca-central-1');

@@ -104,7 +104,7 @@ function transient(error: unknown): boolean {
 /**
  * GETs of objects sent as plain HTTPS requests, signed with Signature V4 by the SDK's own signer, with the
  * client's credentials, region and agent: the same request the SDK's GetObject makes, without its per-request
- * middleware (about a quarter of the CPU per object). An answer other than 2xx rejects with an error shaped as the
+ * middleware (a quarter to a half of the CPU per object). An answer other than 2xx rejects with an error shaped as the
  * SDK's (`name` = the service's code, `$metadata.httpStatusCode`); transient failures before the answer
  * (connection reset or refused, timeouts, 429 and 5xx) are tried again with the SDK's backoff, up to `maxAttempts`.
  *
