@@ -53,7 +53,7 @@ export function encodeKey(key: string): string {
 /**
  * The address the SDK would send a GetObject of `bucket` to (endpoint, path or virtual-hosted style), found by
  * letting the client build one request and stopping it before it is signed or sent. `undefined` when the client
- * resolves to something this path cannot address (not HTTPS, or a path that does not end in the key).
+ * resolves to something this path cannot address (not HTTPS, an IPv6 literal, or a path that does not end in the key).
  *
  * @example
  * const address = await resolveObjectAddress(client, 'backups');
@@ -74,10 +74,11 @@ export async function resolveObjectAddress(client: S3Client, bucket: string): Pr
     if (error !== SHAPED) throw error;
   }
   const path = shaped?.path ?? '';
-  if (shaped?.protocol !== 'https:' || shaped.hostname === undefined || !path.endsWith(`/${PROBE_KEY}`)) {
-    return undefined;
-  }
-  return { hostname: shaped.hostname, port: shaped.port, pathPrefix: path.slice(0, -PROBE_KEY.length) };
+  const hostname = shaped?.hostname;
+  // An IPv6 literal ([::1]) is left to the SDK's own handler, which knows its brackets.
+  if (shaped?.protocol !== 'https:' || hostname === undefined || hostname.startsWith('[')) return undefined;
+  if (!path.endsWith(`/${PROBE_KEY}`)) return undefined;
+  return { hostname, port: shaped.port, pathPrefix: path.slice(0, -PROBE_KEY.length) };
 }
 
 function serviceError(status: number, headers: IncomingHttpHeaders, body: string): ServiceErrorShape {

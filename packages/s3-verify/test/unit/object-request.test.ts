@@ -60,7 +60,15 @@ describe('the object address and key encoding agree with the SDK', () => {
     expect(virtual).toMatchObject({ hostname: 'chronos-backups.s3.ca-central-1.amazonaws.com', pathPrefix: '/' });
   });
 
-  it('declines an endpoint it cannot address (plain HTTP), so the SDK reads it', async () => {
+  it('declines an endpoint it cannot address (plain HTTP, an IPv6 literal), so the SDK reads it', async () => {
+    const ipv6 = new S3Client({
+      region: 'ca-central-1',
+      endpoint: 'https://[::1]:9443',
+      forcePathStyle: true,
+      credentials,
+    });
+    expect(await sdkPath(ipv6, 'chronos-backups', 'k')).toBe('/chronos-backups/k');
+    expect(await resolveObjectAddress(ipv6, 'chronos-backups')).toBeUndefined();
     const plain = new S3Client({
       region: 'ca-central-1',
       endpoint: 'http://127.0.0.1:9000',
