@@ -1,6 +1,6 @@
 // The body of a decoding worker thread. It runs from its own source text (`new Worker(source, { eval: true })`),
 // so it works the same from the built package, a bundle and the TypeScript sources under test: it must not
-// refer to anything outside itself, and loads only Node's own modules (crypto, zlib, fs). It decodes what
+// refer to anything outside itself, and loads only Node's own modules (crypto, zlib, fs, https). It decodes what
 // Node decodes natively (gz and uncompressed, AES-256-CBC); the other codecs stay on the main thread.
 
 /**
@@ -41,6 +41,8 @@ export type ToWorker =
       readonly file?: { readonly path: string; readonly start: number; readonly end: number | undefined };
       /** The whole stored object (a small one): no data or end message follows. */
       readonly bytes?: Uint8Array;
+      /** Send this signed GET itself and decode its answer (S3). */
+      readonly request?: WorkerRequest;
     }
   | { readonly type: 'data'; readonly id: number; readonly bytes: Uint8Array }
   | { readonly type: 'end'; readonly id: number }
@@ -65,11 +67,34 @@ export type FromWorker =
   | {
       readonly type: 'failed';
       readonly id: number;
-      /** decrypt/decompress: damaged bytes (ObjectDecodeError); fs: the file could not be read. */
-      readonly kind: 'decrypt' | 'decompress' | 'fs';
+      /**
+       * decrypt/decompress: damaged bytes (ObjectDecodeError); fs: the file could not be read, or the request
+       * failed before or while its answer arrived; http: the service answered with a status other than 2xx.
+       */
+      readonly kind: 'decrypt' | 'decompress' | 'fs' | 'http';
       readonly message: string;
       readonly code: string | undefined;
+      /** The error's name when it is not a plain Error (a `TimeoutError`). */
+      readonly name?: string;
+      /** A request that failed after its 2xx answer began (the body cut off), not before. */
+      readonly answered?: boolean;
+      /** kind http: the status, the headers and (the start of) the body of the answer. */
+      readonly status?: number;
+      readonly headers?: Record<string, string | string[] | undefined>;
+      readonly body?: string;
     };
+
+/** A signed GET a worker sends itself, through a keep-alive agent of its own per `agent` number. */
+export interface WorkerRequest {
+  readonly agent: number;
+  /** The agent's certificate settings: sent with the first request of each agent to each worker. */
+  readonly tls?: { readonly ca?: string | Buffer; readonly rejectUnauthorized: boolean };
+  readonly hostname: string;
+  readonly port: number | undefined;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+}
 
 export interface WorkerEncoding {
   readonly passphrase: string | undefined;
@@ -86,7 +111,11 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
   const crypto = process.getBuiltinModule('node:crypto');
   const zlib = process.getBuiltinModule('node:zlib');
   const fs = process.getBuiltinModule('node:fs');
+  const https = process.getBuiltinModule('node:https');
   const port = parentPort!;
+  const agents = new Map<number, import('node:https').Agent>();
+  /** Reused buffers for whole answers, one per answer being read at once (a few kept). */
+  const bodies: Buffer[] = [];
   const READ_BYTES = 1024 * 1024;
   const SALTED = Buffer.from('Salted__', 'latin1');
   const spare: Buffer[] = [];
@@ -179,8 +208,20 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
   };
 
   /** One object being decoded: stored bytes in, in order; `finish` when they have all arrived. */
+  class HttpFailure extends Error {
+    constructor(
+      readonly status: number,
+      readonly headers: Record<string, string | string[] | undefined>,
+      readonly body: string,
+    ) {
+      super(`HTTP ${status}`);
+    }
+  }
+
   class Session {
     cancelled = false;
+    /** Stops the request whose answer this session decodes. */
+    stopRequest: (() => void) | undefined;
     private readonly stored: import('node:crypto').Hash | undefined;
     private readonly decipher: Decipher | undefined;
     private readonly content: Content;
@@ -332,6 +373,7 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
 
     destroy(): void {
       this.cancelled = true;
+      this.stopRequest?.();
       this.inflater?.destroy();
     }
   }
@@ -339,17 +381,22 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
   const sessions = new Map<number, { session: Session; queue: Promise<void> }>();
   let fileReads: Promise<unknown> = Promise.resolve();
   const send = (message: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer ?? []);
-  const fail = (id: number, error: unknown) => {
+  const fail = (id: number, error: unknown, answered = false) => {
     if (error instanceof Damage) {
       send({ type: 'failed', id, kind: error.stage, message: error.message, code: undefined });
+    } else if (error instanceof HttpFailure) {
+      const { status, headers, body } = error;
+      send({ type: 'failed', id, kind: 'http', message: error.message, code: undefined, status, headers, body });
     } else {
-      const code = (error as { code?: unknown }).code;
+      const { code, name } = error as { code?: unknown; name?: unknown };
       send({
         type: 'failed',
         id,
         kind: 'fs',
         message: (error as Error).message,
         code: typeof code === 'string' ? code : undefined,
+        ...(typeof name === 'string' && name !== 'Error' ? { name } : {}),
+        ...(answered ? { answered } : {}),
       });
     }
   };
@@ -395,6 +442,83 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
     }
   };
 
+  /** The answer's body: read whole into a reused buffer when its length is known and small enough, else streamed. */
+  const readAnswer = async (
+    id: number,
+    session: Session,
+    response: import('node:http').IncomingMessage,
+  ): Promise<void> => {
+    const status = response.statusCode ?? 0;
+    if (status < 200 || status >= 300) {
+      let body = '';
+      for await (const chunk of response) if (body.length < 65536) body += (chunk as Buffer).toString('utf8');
+      throw new HttpFailure(status, { ...response.headers }, body);
+    }
+    const declared = Number(response.headers['content-length'] ?? Number.NaN);
+    if (Number.isSafeInteger(declared) && declared <= wholeFileBytes && (session.expected ?? 0) <= wholeFileBytes) {
+      const index = bodies.findIndex((buffer) => buffer.length >= declared);
+      const body = index < 0 ? Buffer.allocUnsafeSlow(Math.max(declared, READ_BYTES)) : bodies.splice(index, 1)[0]!;
+      try {
+        let used = 0;
+        for await (const chunk of response) {
+          const piece = chunk as Buffer;
+          if (used + piece.length > declared) throw new Error(`the body is longer than its content-length ${declared}`);
+          piece.copy(body, used);
+          used += piece.length;
+        }
+        if (session.cancelled) return;
+        if (used !== declared) {
+          throw Object.assign(new Error(`the body ended after ${used} of ${declared} bytes`), {
+            code: 'ERR_STREAM_PREMATURE_CLOSE',
+          });
+        }
+        session.pushWhole(body.subarray(0, used));
+        await done(id, session);
+      } finally {
+        if (bodies.length < 4) bodies.push(body);
+      }
+      return;
+    }
+    for await (const chunk of response) {
+      if (session.cancelled) return;
+      await session.push(chunk as Buffer);
+    }
+    if (!session.cancelled) await done(id, session);
+  };
+
+  /** Sends a signed GET and decodes its answer, feeding the session; `answered` once a 2xx answer began. */
+  const fetchObject = (id: number, session: Session, request: WorkerRequest, state: { answered: boolean }) =>
+    new Promise<void>((resolve, reject) => {
+      let agent = agents.get(request.agent);
+      if (agent === undefined) {
+        agent = new https.Agent({ keepAlive: true, ...request.tls });
+        agents.set(request.agent, agent);
+      }
+      const req = https.request(
+        {
+          agent,
+          method: 'GET',
+          host: request.hostname,
+          ...(request.port !== undefined ? { port: request.port } : {}),
+          path: request.path,
+          headers: request.headers,
+        },
+        (response) => {
+          const status = response.statusCode ?? 0;
+          state.answered = status >= 200 && status < 300;
+          readAnswer(id, session, response).then(resolve, reject);
+        },
+      );
+      session.stopRequest = () => req.destroy();
+      req.setTimeout(request.timeoutMs, () => {
+        const error = new Error(`no data for ${request.timeoutMs} ms`);
+        error.name = 'TimeoutError';
+        req.destroy(error);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+
   /** Queues stored bytes (acknowledged, the buffer moved back, unless `ack` is false) or, without bytes, the end. */
   const step = (
     id: number,
@@ -428,6 +552,7 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
     });
     sessions.clear();
     await Promise.allSettled([...queues, fileReads]);
+    for (const agent of agents.values()) agent.destroy();
     setTimeout(() => port.close(), quietMs);
   };
 
@@ -456,6 +581,13 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
         entry.queue = read
           .catch((error) => {
             if (!session.cancelled) fail(message.id, error);
+          })
+          .finally(() => sessions.delete(message.id));
+      } else if (message.request !== undefined) {
+        const state = { answered: false };
+        entry.queue = fetchObject(message.id, session, message.request, state)
+          .catch((error) => {
+            if (!session.cancelled) fail(message.id, error, state.answered);
           })
           .finally(() => sessions.delete(message.id));
       } else if (message.bytes !== undefined) {

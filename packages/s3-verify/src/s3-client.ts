@@ -27,12 +27,11 @@ export function objectRequestSettings(client: S3Client): ObjectRequestSettings |
  */
 export function createS3Client(options: VerifyOptions): S3Client {
   const timeout = options.timeoutMs ?? 30_000;
-  const agent = new Agent({
-    keepAlive: true,
-    maxSockets: Math.max(4, (options.concurrency ?? 8) + 4),
+  const tls = {
     ...(options.tls?.caCert !== undefined ? { ca: options.tls.caCert } : {}),
-    ...(options.tls?.verify === false ? { rejectUnauthorized: false } : {}),
-  });
+    rejectUnauthorized: options.tls?.verify !== false,
+  };
+  const agent = new Agent({ keepAlive: true, maxSockets: Math.max(4, (options.concurrency ?? 8) + 4), ...tls });
   const maxAttempts = options.maxAttempts ?? 3;
   const client = new S3Client({
     region: options.region,
@@ -52,6 +51,6 @@ export function createS3Client(options: VerifyOptions): S3Client {
       throwOnRequestTimeout: true,
     }),
   });
-  requestSettings.set(client, { agent, timeoutMs: timeout, maxAttempts });
+  requestSettings.set(client, { agent, timeoutMs: timeout, maxAttempts, tls });
   return client;
 }
