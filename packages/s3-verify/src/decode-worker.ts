@@ -114,8 +114,8 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
   const https = process.getBuiltinModule('node:https');
   const port = parentPort!;
   const agents = new Map<number, import('node:https').Agent>();
-  /** Reused buffers for whole answers, one per answer being read at once (a few kept). */
-  const bodies: Buffer[] = [];
+  /** A reused buffer for whole answers (the largest one used; an answer read while it is in use gets its own). */
+  let spareBody: Buffer | undefined;
   const READ_BYTES = 1024 * 1024;
   const SALTED = Buffer.from('Salted__', 'latin1');
   const spare: Buffer[] = [];
@@ -162,6 +162,33 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
     }
   }
 
+  const BAD_PADDING = 'cannot be decrypted (bad padding: damaged, or another passphrase)';
+
+  /**
+   * A whole encrypted object decrypted into one buffer, its padding checked here (what OpenSSL's final block
+   * checks), with the messages of {@link Decipher}: no second buffer for the final block.
+   */
+  const decryptWhole = (passphrase: string, raw: boolean, bytes: Buffer): Buffer => {
+    const length = raw ? 8 : 16;
+    if (bytes.length < length) throw new Damage('decrypt', 'too short for an encrypted file');
+    if (!raw && !SALTED.equals(bytes.subarray(0, 8))) throw new Damage('decrypt', 'not in "Salted__" format');
+    const body = bytes.subarray(length);
+    if (body.length === 0 || body.length % 16 !== 0) throw new Damage('decrypt', BAD_PADDING);
+    const { key, iv } = keyOf(passphrase, bytes.subarray(length - 8, length));
+    let out: Buffer;
+    try {
+      const decipher = crypto.createDecipheriv('aes-256-cbc', key, iv).setAutoPadding(false);
+      out = decipher.update(body);
+      decipher.final();
+    } catch {
+      throw new Damage('decrypt', 'cannot be decrypted');
+    }
+    const pad = out[out.length - 1]!;
+    if (pad < 1 || pad > 16) throw new Damage('decrypt', BAD_PADDING);
+    for (let i = out.length - pad; i < out.length; i++) if (out[i] !== pad) throw new Damage('decrypt', BAD_PADDING);
+    return out.subarray(0, out.length - pad);
+  };
+
   /** Decryption as bytes arrive, with the messages of the main thread's streamed decipher. */
   class Decipher {
     private header = Buffer.alloc(0);
@@ -194,7 +221,7 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
       try {
         return this.decipher.final();
       } catch {
-        throw new Damage('decrypt', 'cannot be decrypted (bad padding: damaged, or another passphrase)');
+        throw new Damage('decrypt', BAD_PADDING);
       }
     }
   }
@@ -283,13 +310,8 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
     /** Decodes what is pending in one call each; false when its content would exceed the bound (then it is streamed). */
     private async whole(): Promise<boolean> {
       const bytes = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
-      let plain = bytes;
-      if (this.decipher !== undefined) {
-        const decipher = new Decipher(this.encoding.passphrase!, this.encoding.raw);
-        const body = decipher.update(bytes);
-        const tail = decipher.final();
-        plain = body === undefined ? tail : Buffer.concat([body, tail]);
-      }
+      const plain =
+        this.decipher === undefined ? bytes : decryptWhole(this.encoding.passphrase!, this.encoding.raw, bytes);
       let content = plain;
       if (this.encoding.compression === 'gz') {
         const limit = Math.min(this.contentBound, (this.expected ?? this.contentBound) + 1);
@@ -456,8 +478,9 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
     }
     const declared = Number(response.headers['content-length'] ?? Number.NaN);
     if (Number.isSafeInteger(declared) && declared <= wholeFileBytes && (session.expected ?? 0) <= wholeFileBytes) {
-      const index = bodies.findIndex((buffer) => buffer.length >= declared);
-      const body = index < 0 ? Buffer.allocUnsafeSlow(Math.max(declared, READ_BYTES)) : bodies.splice(index, 1)[0]!;
+      let body = spareBody !== undefined && spareBody.length >= declared ? spareBody : undefined;
+      if (body === undefined) body = Buffer.allocUnsafeSlow(Math.max(declared, READ_BYTES));
+      else spareBody = undefined;
       try {
         let used = 0;
         for await (const chunk of response) {
@@ -475,7 +498,7 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
         session.pushWhole(body.subarray(0, used));
         await done(id, session);
       } finally {
-        if (bodies.length < 4) bodies.push(body);
+        if (spareBody === undefined || spareBody.length < body.length) spareBody = body;
       }
       return;
     }
