@@ -179,7 +179,7 @@ async function decode(file) {
     const { whole, stream } = await stored(file);
     if (whole !== undefined) {
       let plain = whole;
-      if (pass !== undefined) { const d = decipherOf(pass, plain); plain = Buffer.concat([d.update(plain.subarray(16)), d.final()]); }
+      if (pass !== undefined) { const d = decipherOf(pass, plain).setAutoPadding(false); const out = d.update(plain.subarray(16)); d.final(); plain = out.subarray(0, out.length - out[out.length - 1]); }
       // gzip's trailer holds the content size (mod 2^32): one call into one buffer when it is at most 16 MiB.
       const isize = gz && plain.length >= 18 ? plain.readUInt32LE(plain.length - 4) : 0;
       if (!gz) { hash.update(plain); bytes += plain.length; }
