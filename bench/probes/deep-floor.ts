@@ -4,16 +4,20 @@
 // backup.info / archive.info → manifest) are read first; that is not timed. With CHRONOS_BENCH_DEEP_PROOF=stored,
 // the floor of the stored proof: backup files are read and hashed as stored (no decryption, no inflating), WAL
 // segments, info files and manifests decoded as above.
-// The floor runs in `concurrency` worker threads, as deep verification does: each takes the next object, reads
-// one of at most 16 MiB whole (a local file with pread, an object in S3 by a signed GET it sends itself) and decodes
-// it in one call (a larger one is streamed), so it is the least work Node can do for this proof, not a straw man.
+// On a posix path the floor runs in `concurrency` worker threads, as deep verification does: each takes the next
+// file, reads a file of at most 16 MiB whole and decodes it in one call (a larger one is streamed), so it is the least
+// work Node can do for this proof, not a straw man.
+import { createDecipheriv, createHash } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
+import { Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Worker } from 'node:worker_threads';
+import { createGunzip } from 'node:zlib';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createS3Client } from '@chronos/s3-verify';
-import { decryptFile } from '../../packages/s3-verify/src/cipher.js';
+import { bytesToKey, decryptFile } from '../../packages/s3-verify/src/cipher.js';
 import { infoValue, parseInfoFile } from '../../packages/s3-verify/src/info-file.js';
 import { ObjectRequester, resolveObjectAddress } from '../../packages/s3-verify/src/object-request.js';
 import { objectRequestSettings } from '../../packages/s3-verify/src/s3-client.js';
@@ -40,8 +44,7 @@ const client = posix
       timeoutMs: 600_000,
     });
 
-// Objects are read as deep verification reads them: plain HTTPS GETs signed by the SDK's signer (the key chain
-// here, every object's in the workers).
+// Objects are read as deep verification reads them: plain HTTPS GETs signed by the SDK's signer.
 const address = client === undefined ? undefined : await resolveObjectAddress(client, bucket);
 const requester =
   client === undefined || address === undefined
@@ -56,8 +59,6 @@ async function whole(key: string): Promise<Buffer> {
   for await (const chunk of (await open(key)) as AsyncIterable<Buffer>) chunks.push(chunk);
   return Buffer.concat(chunks);
 }
-/** Sizes from the S3 listing (the workers take the largest first). */
-const sizes = new Map<string, number>();
 async function* keys(): AsyncGenerator<string> {
   if (posix) {
     for (const entry of await readdir(path, { recursive: true, withFileTypes: true })) {
@@ -70,10 +71,7 @@ async function* keys(): AsyncGenerator<string> {
     const page = await client!.send(
       new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }),
     );
-    for (const o of page.Contents ?? []) {
-      sizes.set(o.Key!.slice(prefix.length), o.Size ?? 0);
-      yield o.Key!.slice(prefix.length);
-    }
+    for (const o of page.Contents ?? []) yield o.Key!.slice(prefix.length);
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
 }
@@ -108,18 +106,79 @@ function passphraseOf(key: string): string | undefined {
   return passFor.get(`${parts[0]}/${parts[1]}/${parts[2]}/`);
 }
 
-/**
- * A worker thread of the floor: takes objects by a shared counter until none is left; answers the bytes decoded.
- * A local file is read with `pread`, an object in S3 by the signed GET it was handed (its own keep-alive agent).
- */
+class Decrypt extends Transform {
+  private head = Buffer.alloc(0);
+  private decipher: ReturnType<typeof createDecipheriv> | undefined;
+  constructor(private readonly pass: string) {
+    super();
+  }
+  override _transform(chunk: Buffer, _e: BufferEncoding, done: (e?: Error | null, d?: Buffer) => void): void {
+    if (this.decipher === undefined) {
+      this.head = Buffer.concat([this.head, chunk]);
+      if (this.head.length < 16) {
+        done();
+        return;
+      }
+      const { key, iv } = bytesToKey(this.pass, this.head.subarray(8, 16));
+      this.decipher = createDecipheriv('aes-256-cbc', key, iv);
+      chunk = this.head.subarray(16);
+    }
+    done(null, this.decipher.update(chunk));
+  }
+  override _flush(done: (e?: Error | null, d?: Buffer) => void): void {
+    if (this.decipher === undefined) done(new Error('too short for an encrypted file'));
+    else done(null, this.decipher.final());
+  }
+}
+
+/** A read the network cuts off starts again from the first byte, as the verifier's reads do (4 attempts, 200 ms backoff doubled). */
+const CUT_OFF = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT', 'ERR_STREAM_PREMATURE_CLOSE']);
+let retries = 0;
+async function decodeWithRetry(key: string): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await decode(key);
+    } catch (error) {
+      const { code, message } = error as { code?: string; message?: string };
+      const cutOff = CUT_OFF.has(code ?? '') || message === 'aborted' || message === 'socket hang up';
+      if (!cutOff || attempt >= 4) throw error;
+      retries++;
+      await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** (attempt - 1)));
+    }
+  }
+}
+
+async function decode(key: string): Promise<number> {
+  const hash = createHash('sha1');
+  let size = 0;
+  const stages: NodeJS.ReadWriteStream[] = [];
+  const pass = passphraseOf(key);
+  const asStored = storedProof && backupFile.test(key);
+  if (pass !== undefined && !asStored) stages.push(new Decrypt(pass));
+  if (key.endsWith('.gz') && !asStored) stages.push(createGunzip({ chunkSize: 256 * 1024 }));
+  await pipeline([
+    await open(key),
+    ...stages,
+    new Writable({
+      write(chunk: Buffer, _e, done) {
+        hash.update(chunk);
+        size += chunk.length;
+        done();
+      },
+    }),
+  ] as never);
+  hash.digest('hex');
+  return size;
+}
+
+/** A worker thread of the posix floor: takes files by a shared counter until none is left; answers the bytes decoded. */
 const FLOOR_WORKER = `
 const { workerData, parentPort } = require('node:worker_threads');
-const fs = require('node:fs'), zlib = require('node:zlib'), crypto = require('node:crypto'), https = require('node:https');
+const fs = require('node:fs'), zlib = require('node:zlib'), crypto = require('node:crypto');
 const { pipeline } = require('node:stream/promises');
 const { Readable, Transform, Writable } = require('node:stream');
 const WHOLE = 16 * 1024 * 1024;
-const { files, counter, tls } = workerData;
-const agent = tls === undefined ? undefined : new https.Agent({ keepAlive: true, ...tls });
+const { files, counter } = workerData;
 const next = new Int32Array(counter);
 const keyOf = (pass, salt) => {
   const parts = []; let previous = Buffer.alloc(0);
@@ -128,58 +187,18 @@ const keyOf = (pass, salt) => {
 };
 const decipherOf = (pass, head) => { const { key, iv } = keyOf(pass, head.subarray(8, 16)); return crypto.createDecipheriv('aes-256-cbc', key, iv); };
 let buffer = Buffer.allocUnsafe(WHOLE);
-const answer = (get) => new Promise((resolve, reject) => {
-  const req = https.request({ agent, method: 'GET', host: get.hostname, port: get.port, path: get.path, headers: get.headers }, (res) => {
-    if (res.statusCode !== 200) { res.resume(); reject(new Error('HTTP ' + res.statusCode + ' for ' + get.path)); return; }
-    resolve(res);
-  });
-  req.on('error', reject);
-  req.end();
-});
-// The stored bytes: whole in the reused buffer (a file or an answer of at most 16 MiB), or a stream.
-const stored = async (file) => {
-  if (file.get === undefined) {
-    if (file.size > WHOLE) return { stream: fs.createReadStream(file.path, { highWaterMark: 1024 * 1024 }) };
-    const fd = fs.openSync(file.path, 'r'); let read = 0;
-    while (read < file.size) { const got = fs.readSync(fd, buffer, read, file.size - read, read); if (got === 0) break; read += got; }
-    fs.closeSync(fd);
-    return { whole: buffer.subarray(0, read) };
-  }
-  const res = await answer(file.get);
-  const length = Number(res.headers['content-length']);
-  if (!(length <= WHOLE)) return { stream: res };
-  let used = 0;
-  for await (const chunk of res) { chunk.copy(buffer, used); used += chunk.length; }
-  return { whole: buffer.subarray(0, used) };
-};
-// A read the network cuts off starts again from the first byte, as the verifier's reads do (4 attempts, 200 ms backoff doubled).
-const CUT_OFF = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT', 'ERR_STREAM_PREMATURE_CLOSE']);
-let retries = 0;
-const withRetry = async (decode) => {
-  for (let attempt = 1; ; attempt++) {
-    try { return await decode(); } catch (error) {
-      const cutOff = CUT_OFF.has(error.code) || error.message === 'aborted' || error.message === 'socket hang up';
-      if (!cutOff || attempt >= 4) throw error;
-      retries++;
-      await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** (attempt - 1)));
-    }
-  }
-};
 (async () => {
   let bytes = 0;
-  for (let i = Atomics.add(next, 0, 1); i < files.length; i = Atomics.add(next, 0, 1)) bytes += await withRetry(() => decode(files[i]));
-  agent?.destroy();
-  parentPort.postMessage({ bytes, retries });
-})();
-async function decode(file) {
-    let bytes = 0;
-    const { pass, gz } = file;
+  for (let i = Atomics.add(next, 0, 1); i < files.length; i = Atomics.add(next, 0, 1)) {
+    const { path, size, pass, gz } = files[i];
     const hash = crypto.createHash('sha1');
     const sink = () => new Writable({ write(chunk, _e, done) { hash.update(chunk); bytes += chunk.length; done(); } });
-    const { whole, stream } = await stored(file);
-    if (whole !== undefined) {
-      let plain = whole;
-      if (pass !== undefined) { const d = decipherOf(pass, plain).setAutoPadding(false); const out = d.update(plain.subarray(16)); d.final(); plain = out.subarray(0, out.length - out[out.length - 1]); }
+    if (size <= WHOLE) {
+      const fd = fs.openSync(path, 'r'); let read = 0;
+      while (read < size) { const got = fs.readSync(fd, buffer, read, size - read, read); if (got === 0) break; read += got; }
+      fs.closeSync(fd);
+      let plain = buffer.subarray(0, read);
+      if (pass !== undefined) { const d = decipherOf(pass, plain); plain = Buffer.concat([d.update(plain.subarray(16)), d.final()]); }
       // gzip's trailer holds the content size (mod 2^32): one call into one buffer when it is at most 16 MiB.
       const isize = gz && plain.length >= 18 ? plain.readUInt32LE(plain.length - 4) : 0;
       if (!gz) { hash.update(plain); bytes += plain.length; }
@@ -197,53 +216,64 @@ async function decode(file) {
         }, flush(done) { done(null, d.final()); } }));
       }
       if (gz) stages.push(zlib.createGunzip({ chunkSize: 1024 * 1024 }));
-      await pipeline([stream, ...stages, sink()]);
+      await pipeline([fs.createReadStream(path, { highWaterMark: 1024 * 1024 }), ...stages, sink()]);
     }
     hash.digest('hex');
-    return bytes;
-}
+  }
+  parentPort.postMessage(bytes);
+})();
 `;
 
-/**
- * The floor in `concurrency` worker threads sharing the objects, largest first: local files read by the workers,
- * objects in S3 by signed GETs made here (signing is timed) and sent by the workers, as deep verification does.
- */
-async function workerFloor(keys: readonly string[]): Promise<{ bytes: number; retries: number }> {
+/** The posix floor: `concurrency` worker threads share the files, largest first. */
+async function posixFloor(keys: readonly string[]): Promise<number> {
   const { stat } = await import('node:fs/promises');
   const files = await Promise.all(
     keys.map(async (key) => {
+      const file = join(path, key);
       const asStored = storedProof && backupFile.test(key);
-      const where = posix
-        ? { path: join(path, key), size: (await stat(join(path, key))).size }
-        : { get: await requester!.sign(`${prefix}${key}`), size: sizes.get(key) ?? 0 };
-      return { ...where, pass: asStored ? undefined : passphraseOf(key), gz: key.endsWith('.gz') && !asStored };
+      return {
+        path: file,
+        size: (await stat(file)).size,
+        pass: asStored ? undefined : passphraseOf(key),
+        gz: key.endsWith('.gz') && !asStored,
+      };
     }),
   );
   files.sort((a, b) => b.size - a.size);
   const counter = new SharedArrayBuffer(4);
-  const tls = client === undefined ? undefined : objectRequestSettings(client)!.tls;
   const decoded = await Promise.all(
     Array.from(
       { length: concurrency },
       () =>
-        new Promise<{ bytes: number; retries: number }>((resolve, reject) => {
-          const worker = new Worker(FLOOR_WORKER, { eval: true, workerData: { files, counter, tls } });
+        new Promise<number>((resolve, reject) => {
+          const worker = new Worker(FLOOR_WORKER, { eval: true, workerData: { files, counter } });
           // The worker's thread ends by itself after its answer.
-          worker.once('message', resolve);
+          worker.once('message', (bytes: number) => resolve(bytes));
           worker.once('error', reject);
         }),
     ),
   );
-  return {
-    bytes: decoded.reduce((sum, one) => sum + one.bytes, 0),
-    retries: decoded.reduce((sum, one) => sum + one.retries, 0),
-  };
+  return decoded.reduce((sum, bytes) => sum + bytes, 0);
 }
 
 const started = performance.now();
 const cpu = process.cpuUsage();
+let bytes = 0;
+let next = 0;
 const wanted = all.filter((key) => !key.endsWith('/') && !key.includes('/latest'));
-const { bytes, retries } = await workerFloor(wanted);
+if (posix) bytes = await posixFloor(wanted);
+else {
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < wanted.length) {
+        const key = wanted[next++]!;
+        // Not `bytes += await …`: that reads `bytes` before the await and drops what the other readers added meanwhile.
+        const decoded = await decodeWithRetry(key);
+        bytes += decoded;
+      }
+    }),
+  );
+}
 const ms = performance.now() - started;
 const used = process.cpuUsage(cpu);
 client?.destroy();
