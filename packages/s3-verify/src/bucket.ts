@@ -9,7 +9,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { classifyS3Error } from './access-error.js';
-import { ObjectRequester, readBody, resolveObjectAddress, type SignedGet } from './object-request.js';
+import { ObjectRequester, readBody, resolveObjectAddress } from './object-request.js';
 import type { BucketSettings } from './report.js';
 import { objectRequestSettings } from './s3-client.js';
 import type { ByteRange, ListedObject, ListingPage, ListOptions, RepositoryStorage } from './storage.js';
@@ -105,38 +105,6 @@ export class BucketReader implements RepositoryStorage {
       const missingBucket = e.name === 'NoSuchBucket';
       if (!missingBucket && (e.name === 'NoSuchKey' || e.$metadata?.httpStatusCode === 404)) return undefined;
       if (e.$metadata?.httpStatusCode === 416) return null;
-      if (signal?.aborted) throw error;
-      return this.fail(error);
-    }
-  }
-
-  /**
-   * Hands signed GETs of `key` (or `range` of it) to `send`, which sends one and reads the answer (a decoding
-   * worker, say), with the retries of {@link get}: a fresh signature for each attempt. What `send` rejects with
-   * as a service answer (`$metadata`) or a network failure (a `code`, a timeout) becomes the typed error
-   * {@link get} would throw; anything else passes through. `undefined` when the object does not exist; `null` when
-   * this bucket does not sign GETs of its own (a client not made by {@link createS3Client}) or the range is
-   * unsatisfiable (416): read it with {@link stream} instead.
-   *
-   * @example
-   * const decoded = await bucket.sendSigned(key, undefined, signal, (get) => pool.decodeRequest(get, encoding, size));
-   */
-  async sendSigned<T>(
-    key: string,
-    range: ByteRange | undefined,
-    signal: AbortSignal | undefined,
-    send: (get: SignedGet) => Promise<T>,
-  ): Promise<T | undefined | null> {
-    const requester = await this.objects();
-    if (requester === undefined) return null;
-    try {
-      return await requester.retrying(async () => send(await requester.sign(key, range)), signal);
-    } catch (error) {
-      const e = error as { name?: unknown; code?: unknown; $metadata?: { httpStatusCode?: number } };
-      const status = e.$metadata?.httpStatusCode;
-      if (status === undefined && typeof e.code !== 'string' && e.name !== 'TimeoutError') throw error;
-      if (e.name !== 'NoSuchBucket' && (e.name === 'NoSuchKey' || status === 404)) return undefined;
-      if (status === 416) return null;
       if (signal?.aborted) throw error;
       return this.fail(error);
     }

@@ -7,10 +7,8 @@ import {
   type ToWorker,
   type WorkerBounds,
   type WorkerEncoding,
-  type WorkerRequest,
 } from './decode-worker.js';
 import { type DecodedObject, ObjectDecodeError, type StoredEncoding } from './object-decoder.js';
-import { type ObjectTls, type SignedGet, serviceError } from './object-request.js';
 import type { ByteRange } from './storage.js';
 
 /** Stored bytes are handed to a worker in batches of this size (one copy, then moved, not cloned). */
@@ -38,8 +36,6 @@ interface Slot {
   dead: boolean;
   /** The thread has ended. */
   readonly exited: Promise<void>;
-  /** Agents (by number) whose certificate settings this worker has been sent. */
-  readonly agents: Set<number>;
 }
 
 function abortError(signal: AbortSignal): unknown {
@@ -67,8 +63,6 @@ export class DecodePool {
   private readonly slots: Slot[] = [];
   private nextId = 1;
   private closed = false;
-  /** A number per distinct certificate setting: each worker keeps one keep-alive agent per number. */
-  private readonly agentIds = new Map<ObjectTls, number>();
 
   /** `bounds` changes what is decoded in one call (tests reach both paths with small objects). */
   constructor(size: number, bounds: Partial<WorkerBounds> = {}) {
@@ -76,7 +70,7 @@ export class DecodePool {
     for (let i = 0; i < Math.max(1, size); i++) {
       const worker = new Worker(source, { eval: true });
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      const slot: Slot = { worker, pending: new Map(), spare: [], dead: false, exited, agents: new Set() };
+      const slot: Slot = { worker, pending: new Map(), spare: [], dead: false, exited };
       worker.on('message', (message: FromWorker) => this.answer(slot, message));
       worker.on('error', (error) => this.lost(slot, error));
       worker.on('exit', (code) =>
@@ -116,45 +110,6 @@ export class DecodePool {
         file: { path, start: range?.start ?? 0, end: range?.end },
       }),
     );
-  }
-
-  /**
-   * Sends a signed GET from a worker, which reads the answer itself (whole into a reused buffer when it is small
-   * enough, as a local file) and decodes it. A service answer other than 2xx rejects with the error
-   * {@link serviceError} shapes; a failed connection or a timeout with an error that has its `code` or `name`, and
-   * `answered: true` when the body was cut off after a 2xx answer began.
-   * With `keep`, the whole content comes back too ({@link DecodedObject.content}).
-   *
-   * @example
-   * const decoded = await pool.decodeRequest(await requester.sign(key), encoding, 16 * 2 ** 20, signal);
-   */
-  async decodeRequest(
-    get: SignedGet,
-    encoding: StoredEncoding,
-    expected: number | undefined,
-    signal?: AbortSignal,
-    keep = false,
-  ): Promise<DecodedObject> {
-    const decoded = await this.session(signal, undefined, (id, slot) => {
-      let agent = this.agentIds.get(get.tls);
-      if (agent === undefined) {
-        agent = this.agentIds.size + 1;
-        this.agentIds.set(get.tls, agent);
-      }
-      const first = !slot.agents.has(agent);
-      slot.agents.add(agent);
-      const request: WorkerRequest = {
-        agent,
-        ...(first ? { tls: get.tls } : {}),
-        hostname: get.hostname,
-        port: get.port,
-        path: get.path,
-        headers: get.headers,
-        timeoutMs: get.timeoutMs,
-      };
-      this.post(slot, { type: 'open', id, encoding: workerEncoding(encoding), expected, keep, request });
-    });
-    return decoded!;
   }
 
   /**
@@ -322,15 +277,9 @@ export class DecodePool {
           ? {}
           : { content: Buffer.from(message.content.buffer, message.content.byteOffset, message.content.length) }),
       });
-    } else if (message.kind === 'http') {
-      pending.reject(serviceError(message.status ?? 0, message.headers ?? {}, message.body ?? ''));
     } else if (message.kind !== 'fs') pending.reject(new ObjectDecodeError(message.kind, message.message));
-    else if (pending.path === undefined) {
-      const error = new Error(message.message);
-      if (message.name !== undefined) error.name = message.name;
-      if (message.answered === true) Object.assign(error, { answered: true });
-      pending.reject(message.code === undefined ? error : Object.assign(error, { code: message.code }));
-    } else if (message.code === 'ENOENT' || message.code === 'ENOTDIR' || message.code === 'EISDIR') {
+    else if (pending.path === undefined) pending.reject(new Error(message.message));
+    else if (message.code === 'ENOENT' || message.code === 'ENOTDIR' || message.code === 'EISDIR') {
       pending.resolve(undefined);
     } else
       pending.reject(new PathAccessError(pending.path, message.code ?? 'EIO', { cause: new Error(message.message) }));

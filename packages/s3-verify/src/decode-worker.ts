@@ -1,6 +1,6 @@
 // The body of a decoding worker thread. It runs from its own source text (`new Worker(source, { eval: true })`),
 // so it works the same from the built package, a bundle and the TypeScript sources under test: it must not
-// refer to anything outside itself, and loads only Node's own modules (crypto, zlib, fs, https). It decodes what
+// refer to anything outside itself, and loads only Node's own modules (crypto, zlib, fs). It decodes what
 // Node decodes natively (gz and uncompressed, AES-256-CBC); the other codecs stay on the main thread.
 
 /**
@@ -41,8 +41,6 @@ export type ToWorker =
       readonly file?: { readonly path: string; readonly start: number; readonly end: number | undefined };
       /** The whole stored object (a small one): no data or end message follows. */
       readonly bytes?: Uint8Array;
-      /** Send this signed GET itself and decode its answer (S3). */
-      readonly request?: WorkerRequest;
     }
   | { readonly type: 'data'; readonly id: number; readonly bytes: Uint8Array }
   | { readonly type: 'end'; readonly id: number }
@@ -67,34 +65,11 @@ export type FromWorker =
   | {
       readonly type: 'failed';
       readonly id: number;
-      /**
-       * decrypt/decompress: damaged bytes (ObjectDecodeError); fs: the file could not be read, or the request
-       * failed before or while its answer arrived; http: the service answered with a status other than 2xx.
-       */
-      readonly kind: 'decrypt' | 'decompress' | 'fs' | 'http';
+      /** decrypt/decompress: damaged bytes (ObjectDecodeError); fs: the file could not be read. */
+      readonly kind: 'decrypt' | 'decompress' | 'fs';
       readonly message: string;
       readonly code: string | undefined;
-      /** The error's name when it is not a plain Error (a `TimeoutError`). */
-      readonly name?: string;
-      /** A request that failed after its 2xx answer began (the body cut off), not before. */
-      readonly answered?: boolean;
-      /** kind http: the status, the headers and (the start of) the body of the answer. */
-      readonly status?: number;
-      readonly headers?: Record<string, string | string[] | undefined>;
-      readonly body?: string;
     };
-
-/** A signed GET a worker sends itself, through a keep-alive agent of its own per `agent` number. */
-export interface WorkerRequest {
-  readonly agent: number;
-  /** The agent's certificate settings: sent with the first request of each agent to each worker. */
-  readonly tls?: { readonly ca?: string | Buffer; readonly rejectUnauthorized: boolean };
-  readonly hostname: string;
-  readonly port: number | undefined;
-  readonly path: string;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly timeoutMs: number;
-}
 
 export interface WorkerEncoding {
   readonly passphrase: string | undefined;
@@ -111,11 +86,7 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
   const crypto = process.getBuiltinModule('node:crypto');
   const zlib = process.getBuiltinModule('node:zlib');
   const fs = process.getBuiltinModule('node:fs');
-  const https = process.getBuiltinModule('node:https');
   const port = parentPort!;
-  const agents = new Map<number, import('node:https').Agent>();
-  /** A reused buffer for whole answers (the largest one used; an answer read while it is in use gets its own). */
-  let spareBody: Buffer | undefined;
   const READ_BYTES = 1024 * 1024;
   const SALTED = Buffer.from('Salted__', 'latin1');
   const spare: Buffer[] = [];
@@ -162,33 +133,6 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
     }
   }
 
-  const BAD_PADDING = 'cannot be decrypted (bad padding: damaged, or another passphrase)';
-
-  /**
-   * A whole encrypted object decrypted into one buffer, its padding checked here (what OpenSSL's final block
-   * checks), with the messages of {@link Decipher}: no second buffer for the final block.
-   */
-  const decryptWhole = (passphrase: string, raw: boolean, bytes: Buffer): Buffer => {
-    const length = raw ? 8 : 16;
-    if (bytes.length < length) throw new Damage('decrypt', 'too short for an encrypted file');
-    if (!raw && !SALTED.equals(bytes.subarray(0, 8))) throw new Damage('decrypt', 'not in "Salted__" format');
-    const body = bytes.subarray(length);
-    if (body.length === 0 || body.length % 16 !== 0) throw new Damage('decrypt', BAD_PADDING);
-    const { key, iv } = keyOf(passphrase, bytes.subarray(length - 8, length));
-    let out: Buffer;
-    try {
-      const decipher = crypto.createDecipheriv('aes-256-cbc', key, iv).setAutoPadding(false);
-      out = decipher.update(body);
-      decipher.final();
-    } catch {
-      throw new Damage('decrypt', 'cannot be decrypted');
-    }
-    const pad = out[out.length - 1]!;
-    if (pad < 1 || pad > 16) throw new Damage('decrypt', BAD_PADDING);
-    for (let i = out.length - pad; i < out.length; i++) if (out[i] !== pad) throw new Damage('decrypt', BAD_PADDING);
-    return out.subarray(0, out.length - pad);
-  };
-
   /** Decryption as bytes arrive, with the messages of the main thread's streamed decipher. */
   class Decipher {
     private header = Buffer.alloc(0);
@@ -221,7 +165,7 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
       try {
         return this.decipher.final();
       } catch {
-        throw new Damage('decrypt', BAD_PADDING);
+        throw new Damage('decrypt', 'cannot be decrypted (bad padding: damaged, or another passphrase)');
       }
     }
   }
@@ -235,20 +179,8 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
   };
 
   /** One object being decoded: stored bytes in, in order; `finish` when they have all arrived. */
-  class HttpFailure extends Error {
-    constructor(
-      readonly status: number,
-      readonly headers: Record<string, string | string[] | undefined>,
-      readonly body: string,
-    ) {
-      super(`HTTP ${status}`);
-    }
-  }
-
   class Session {
     cancelled = false;
-    /** Stops the request whose answer this session decodes. */
-    stopRequest: (() => void) | undefined;
     private readonly stored: import('node:crypto').Hash | undefined;
     private readonly decipher: Decipher | undefined;
     private readonly content: Content;
@@ -310,8 +242,13 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
     /** Decodes what is pending in one call each; false when its content would exceed the bound (then it is streamed). */
     private async whole(): Promise<boolean> {
       const bytes = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
-      const plain =
-        this.decipher === undefined ? bytes : decryptWhole(this.encoding.passphrase!, this.encoding.raw, bytes);
+      let plain = bytes;
+      if (this.decipher !== undefined) {
+        const decipher = new Decipher(this.encoding.passphrase!, this.encoding.raw);
+        const body = decipher.update(bytes);
+        const tail = decipher.final();
+        plain = body === undefined ? tail : Buffer.concat([body, tail]);
+      }
       let content = plain;
       if (this.encoding.compression === 'gz') {
         const limit = Math.min(this.contentBound, (this.expected ?? this.contentBound) + 1);
@@ -395,7 +332,6 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
 
     destroy(): void {
       this.cancelled = true;
-      this.stopRequest?.();
       this.inflater?.destroy();
     }
   }
@@ -403,22 +339,17 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
   const sessions = new Map<number, { session: Session; queue: Promise<void> }>();
   let fileReads: Promise<unknown> = Promise.resolve();
   const send = (message: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer ?? []);
-  const fail = (id: number, error: unknown, answered = false) => {
+  const fail = (id: number, error: unknown) => {
     if (error instanceof Damage) {
       send({ type: 'failed', id, kind: error.stage, message: error.message, code: undefined });
-    } else if (error instanceof HttpFailure) {
-      const { status, headers, body } = error;
-      send({ type: 'failed', id, kind: 'http', message: error.message, code: undefined, status, headers, body });
     } else {
-      const { code, name } = error as { code?: unknown; name?: unknown };
+      const code = (error as { code?: unknown }).code;
       send({
         type: 'failed',
         id,
         kind: 'fs',
         message: (error as Error).message,
         code: typeof code === 'string' ? code : undefined,
-        ...(typeof name === 'string' && name !== 'Error' ? { name } : {}),
-        ...(answered ? { answered } : {}),
       });
     }
   };
@@ -464,84 +395,6 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
     }
   };
 
-  /** The answer's body: read whole into a reused buffer when its length is known and small enough, else streamed. */
-  const readAnswer = async (
-    id: number,
-    session: Session,
-    response: import('node:http').IncomingMessage,
-  ): Promise<void> => {
-    const status = response.statusCode ?? 0;
-    if (status < 200 || status >= 300) {
-      let body = '';
-      for await (const chunk of response) if (body.length < 65536) body += (chunk as Buffer).toString('utf8');
-      throw new HttpFailure(status, { ...response.headers }, body);
-    }
-    const declared = Number(response.headers['content-length'] ?? Number.NaN);
-    if (Number.isSafeInteger(declared) && declared <= wholeFileBytes && (session.expected ?? 0) <= wholeFileBytes) {
-      let body = spareBody !== undefined && spareBody.length >= declared ? spareBody : undefined;
-      if (body === undefined) body = Buffer.allocUnsafeSlow(Math.max(declared, READ_BYTES));
-      else spareBody = undefined;
-      try {
-        let used = 0;
-        for await (const chunk of response) {
-          const piece = chunk as Buffer;
-          if (used + piece.length > declared) throw new Error(`the body is longer than its content-length ${declared}`);
-          piece.copy(body, used);
-          used += piece.length;
-        }
-        if (session.cancelled) return;
-        if (used !== declared) {
-          throw Object.assign(new Error(`the body ended after ${used} of ${declared} bytes`), {
-            code: 'ERR_STREAM_PREMATURE_CLOSE',
-          });
-        }
-        session.pushWhole(body.subarray(0, used));
-        await done(id, session);
-      } finally {
-        if (spareBody === undefined || spareBody.length < body.length) spareBody = body;
-      }
-      return;
-    }
-    for await (const chunk of response) {
-      if (session.cancelled) return;
-      await session.push(chunk as Buffer);
-    }
-    if (!session.cancelled) await done(id, session);
-  };
-
-  /** Sends a signed GET and decodes its answer, feeding the session; `answered` once a 2xx answer began. */
-  const fetchObject = (id: number, session: Session, request: WorkerRequest, state: { answered: boolean }) =>
-    new Promise<void>((resolve, reject) => {
-      let agent = agents.get(request.agent);
-      if (agent === undefined) {
-        agent = new https.Agent({ keepAlive: true, ...request.tls });
-        agents.set(request.agent, agent);
-      }
-      const req = https.request(
-        {
-          agent,
-          method: 'GET',
-          host: request.hostname,
-          ...(request.port !== undefined ? { port: request.port } : {}),
-          path: request.path,
-          headers: request.headers,
-        },
-        (response) => {
-          const status = response.statusCode ?? 0;
-          state.answered = status >= 200 && status < 300;
-          readAnswer(id, session, response).then(resolve, reject);
-        },
-      );
-      session.stopRequest = () => req.destroy();
-      req.setTimeout(request.timeoutMs, () => {
-        const error = new Error(`no data for ${request.timeoutMs} ms`);
-        error.name = 'TimeoutError';
-        req.destroy(error);
-      });
-      req.on('error', reject);
-      req.end();
-    });
-
   /** Queues stored bytes (acknowledged, the buffer moved back, unless `ack` is false) or, without bytes, the end. */
   const step = (
     id: number,
@@ -575,7 +428,6 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
     });
     sessions.clear();
     await Promise.allSettled([...queues, fileReads]);
-    for (const agent of agents.values()) agent.destroy();
     setTimeout(() => port.close(), quietMs);
   };
 
@@ -604,13 +456,6 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
         entry.queue = read
           .catch((error) => {
             if (!session.cancelled) fail(message.id, error);
-          })
-          .finally(() => sessions.delete(message.id));
-      } else if (message.request !== undefined) {
-        const state = { answered: false };
-        entry.queue = fetchObject(message.id, session, message.request, state)
-          .catch((error) => {
-            if (!session.cancelled) fail(message.id, error, state.answered);
           })
           .finally(() => sessions.delete(message.id));
       } else if (message.bytes !== undefined) {

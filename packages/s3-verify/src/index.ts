@@ -27,7 +27,6 @@ export {
 export type { InfoFile, InfoSection } from './info-file.js';
 export { InfoFileParseError } from './info-file.js';
 export type { NewestRestorableInstant } from './newest-instant.js';
-export type { ObjectTls, SignedGet } from './object-request.js';
 export type {
   CommonVerifyOptions,
   DeepProof,

@@ -19,24 +19,6 @@ export interface ObjectRequestSettings {
   readonly agent: Agent;
   readonly timeoutMs: number;
   readonly maxAttempts: number;
-  /** The agent's certificate settings, for a GET sent from another thread (which cannot share the agent). */
-  readonly tls: ObjectTls;
-}
-
-/** How the endpoint's certificate is checked: an extra CA, or no check at all. */
-export interface ObjectTls {
-  readonly ca?: string | Buffer;
-  readonly rejectUnauthorized: boolean;
-}
-
-/** One signed GET, ready to send as it is (from this thread or another): valid for 15 minutes. */
-export interface SignedGet {
-  readonly hostname: string;
-  readonly port: number | undefined;
-  readonly path: string;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly timeoutMs: number;
-  readonly tls: ObjectTls;
 }
 
 /** An error answer of the service, shaped as the SDK shapes one, so one classifier serves both. */
@@ -99,14 +81,7 @@ export async function resolveObjectAddress(client: S3Client, bucket: string): Pr
   return { hostname, port: shaped.port, pathPrefix: path.slice(0, -PROBE_KEY.length) };
 }
 
-/**
- * The error of a non-2xx answer, shaped as the SDK shapes one: `name` from the body's `<Code>`, or `NotFound` for
- * a 404 without one.
- *
- * @example
- * serviceError(403, {}, '<Error><Code>AccessDenied</Code></Error>').name; // 'AccessDenied'
- */
-export function serviceError(status: number, headers: IncomingHttpHeaders, body: string): ServiceErrorShape {
+function serviceError(status: number, headers: IncomingHttpHeaders, body: string): ServiceErrorShape {
   const tag = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1];
   const code = tag('Code') ?? (status === 404 ? 'NotFound' : `HTTP ${status}`);
   const region = tag('Region');
@@ -160,30 +135,19 @@ export class ObjectRequester {
   }
 
   /** The response to a GET of `key` (or `range` of it), once its status is 2xx. */
-  open(key: string, range?: ByteRange, signal?: AbortSignal): Promise<IncomingMessage> {
-    return this.retrying(async () => this.once(await this.sign(key, range), signal), signal);
-  }
-
-  /**
-   * Runs `attempt` until it settles without a transient failure before the answer (connection reset or refused,
-   * timeouts, 429 and 5xx; not an error marked `answered`, a body cut off, which the reader starts again), at most
-   * `maxAttempts` times, waiting the SDK's backoff in between.
-   */
-  async retrying<T>(attempt: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    for (let attempts = 1; ; attempts++) {
+  async open(key: string, range?: ByteRange, signal?: AbortSignal): Promise<IncomingMessage> {
+    for (let attempt = 1; ; attempt++) {
       try {
-        return await attempt();
+        return await this.once(key, range, signal);
       } catch (error) {
-        const answered = (error as { answered?: unknown } | null)?.answered === true;
-        if (signal?.aborted || attempts >= this.settings.maxAttempts || answered || !transient(error)) throw error;
-        const backoff = Math.random() * Math.min(MAX_BACKOFF_MS, 100 * 2 ** attempts);
+        if (signal?.aborted || attempt >= this.settings.maxAttempts || !transient(error)) throw error;
+        const backoff = Math.random() * Math.min(MAX_BACKOFF_MS, 100 * 2 ** attempt);
         await sleep(backoff, undefined, signal === undefined ? {} : { signal });
       }
     }
   }
 
-  /** A GET of `key` (or `range` of it) signed now, to be sent by {@link open} or by another thread. */
-  async sign(key: string, range?: ByteRange): Promise<SignedGet> {
+  private async once(key: string, range: ByteRange | undefined, signal: AbortSignal | undefined) {
     const path = `${this.address.pathPrefix}${encodeKey(key)}`;
     const signed = await this.signer.sign({
       method: 'GET',
@@ -198,26 +162,15 @@ export class ObjectRequester {
         ...(range !== undefined ? { range: `bytes=${range.start}-${range.end}` } : {}),
       },
     });
-    return {
-      hostname: this.address.hostname,
-      port: this.address.port,
-      path,
-      headers: signed.headers,
-      timeoutMs: this.settings.timeoutMs,
-      tls: this.settings.tls,
-    };
-  }
-
-  private once(get: SignedGet, signal: AbortSignal | undefined): Promise<IncomingMessage> {
-    return new Promise<IncomingMessage>((resolve, reject) => {
+    return await new Promise<IncomingMessage>((resolve, reject) => {
       const req = request(
         {
           agent: this.settings.agent,
           method: 'GET',
-          host: get.hostname,
-          ...(get.port !== undefined ? { port: get.port } : {}),
-          path: get.path,
-          headers: get.headers,
+          host: this.address.hostname,
+          ...(this.address.port !== undefined ? { port: this.address.port } : {}),
+          path,
+          headers: signed.headers,
           ...(signal !== undefined ? { signal } : {}),
         },
         (response) => {

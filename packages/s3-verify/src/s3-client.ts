@@ -27,11 +27,12 @@ export function objectRequestSettings(client: S3Client): ObjectRequestSettings |
  */
 export function createS3Client(options: VerifyOptions): S3Client {
   const timeout = options.timeoutMs ?? 30_000;
-  const tls = {
+  const agent = new Agent({
+    keepAlive: true,
+    maxSockets: Math.max(4, (options.concurrency ?? 8) + 4),
     ...(options.tls?.caCert !== undefined ? { ca: options.tls.caCert } : {}),
-    rejectUnauthorized: options.tls?.verify !== false,
-  };
-  const agent = new Agent({ keepAlive: true, maxSockets: Math.max(4, (options.concurrency ?? 8) + 4), ...tls });
+    ...(options.tls?.verify === false ? { rejectUnauthorized: false } : {}),
+  });
   const maxAttempts = options.maxAttempts ?? 3;
   const client = new S3Client({
     region: options.region,
@@ -51,6 +52,6 @@ export function createS3Client(options: VerifyOptions): S3Client {
       throwOnRequestTimeout: true,
     }),
   });
-  requestSettings.set(client, { agent, timeoutMs: timeout, maxAttempts, tls });
+  requestSettings.set(client, { agent, timeoutMs: timeout, maxAttempts });
   return client;
 }

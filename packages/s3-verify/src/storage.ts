@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import type { SignedGet } from './object-request.js';
 import type { BucketSettings } from './report.js';
 
 /** One listed object: only what verification needs. */
@@ -54,16 +53,6 @@ export interface RepositoryStorage {
   stat(key: string): Promise<ListedObject | undefined>;
   /** Bucket settings (versioning, object lock, encryption); `null` for storage that has none. */
   settings(): Promise<BucketSettings | null>;
-  /**
-   * Storage read over HTTPS only: hands signed GETs of the object to `send`, which sends them itself (see
-   * `BucketReader.sendSigned`); `null` when it cannot.
-   */
-  sendSigned?<T>(
-    key: string,
-    range: ByteRange | undefined,
-    signal: AbortSignal | undefined,
-    send: (get: SignedGet) => Promise<T>,
-  ): Promise<T | undefined | null>;
 }
 
 /**

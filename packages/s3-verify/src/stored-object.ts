@@ -86,9 +86,8 @@ export function objectsInFlight(storage: RepositoryStorage, pool: DecodePool | u
  * With a `pool`, an encoding its workers decode is decoded there (a local file is read by the worker
  * itself); `expected` is the content size the object should decode to (bounds the one-call path for small objects).
  * With `keepContent`, the whole content comes back in {@link DecodedObject.content} (from a worker in one buffer,
- * sized by `expected`). In S3 the worker sends the signed GET itself ({@link RepositoryStorage.sendSigned}); with a
- * client that cannot sign its own, `storedSize` (from the listing or the manifest) lets a small object be read whole
- * and handed to a worker in one message.
+ * sized by `expected`). `storedSize` (from the listing or the manifest) lets a small object of a remote repository
+ * be read whole and handed to a worker in one message.
  *
  * @example
  * const decoded = await decodeStoredObject(storage, key, undefined, { passphrase, compression: 'gz' });
@@ -118,12 +117,6 @@ export async function decodeStoredObject(
       if (pool !== undefined && storage.constructor === PosixStorage) {
         const path = localPath((storage as PosixStorage).root, key);
         return await pool.decodeFile(path, range, encoding, expected, signal, keep);
-      }
-      if (pool !== undefined && storage.sendSigned !== undefined) {
-        const decoded = await storage.sendSigned(key, range, signal, (get) =>
-          pool.decodeRequest(get, encoding, expected, signal, keep),
-        );
-        if (decoded !== null) return decoded;
       }
       if (pool !== undefined && options.storedSize !== undefined && options.storedSize <= WHOLE_OBJECT_BYTES) {
         const bytes = await storage.get(key, range);

@@ -13,10 +13,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AccessDeniedError, NoSuchBucketError, S3TimeoutError } from '../../src/access-error.js';
 import { BucketReader } from '../../src/bucket.js';
-import { DecodePool } from '../../src/decode-pool.js';
-import type { StoredEncoding } from '../../src/object-decoder.js';
 import { createS3Client } from '../../src/s3-client.js';
-import { decodeStoredObject, ObjectReadError } from '../../src/stored-object.js';
 import { faultClient, verifyOptions } from './repository.js';
 
 const skip = await integrationGate();
@@ -31,9 +28,6 @@ describe.skipIf(skip)(skip ?? 'objects read by signed GETs of their own', () => 
     ['backup/main/20261129-020000F/pg_data/empty', Buffer.alloc(0)],
   ]);
   const readers: BucketReader[] = [];
-  const pools: DecodePool[] = [];
-  const plain: StoredEncoding = { passphrase: undefined, compression: 'none' };
-  const sha1 = (bytes: Buffer) => createHash('sha1').update(bytes).digest('hex');
   const reader = (extra: Parameters<typeof verifyOptions>[2] = {}, bucket = s3.bucket) => {
     const made = new BucketReader(createS3Client(verifyOptions(s3, '/', extra)), bucket, s3.region);
     readers.push(made);
@@ -48,103 +42,9 @@ describe.skipIf(skip)(skip ?? 'objects read by signed GETs of their own', () => 
   });
 
   afterAll(async () => {
-    for (const pool of pools) await pool.close();
     for (const made of readers) made.client.destroy();
     fault?.destroy();
     await s3?.stop();
-  });
-
-  it('a decoding worker sends the GET itself: every object, whole and ranged, decodes as the SDK reads it, whole or streamed', async () => {
-    const bucket = reader();
-    const whole = new DecodePool(1);
-    const streamed = new DecodePool(1, { wholeFileBytes: 1024, wholeObjectBytes: 1024 });
-    pools.push(whole, streamed);
-    // The first read resolves the address (one GetObject built and stopped before it is signed).
-    await decodeStoredObject(bucket, 'archive/main/archive.info', undefined, plain, { pool: whole });
-    const send = vi.spyOn(bucket.client, 'send');
-    const get = vi.spyOn(bucket, 'get');
-    const stream = vi.spyOn(bucket, 'stream');
-    for (const pool of [whole, streamed]) {
-      for (const [key, body] of objects) {
-        const sdk = await fault.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
-        const viaSdk = Buffer.from(await sdk.Body!.transformToByteArray());
-        const decoded = await decodeStoredObject(bucket, key, undefined, plain, { pool, keepContent: true });
-        expect(decoded).toMatchObject({ size: viaSdk.length, sha1: sha1(viaSdk) });
-        expect(decoded?.content?.equals(viaSdk)).toBe(true);
-        if (body.length > 10) {
-          const range = { start: 3, end: body.length - 5 };
-          const part = await decodeStoredObject(bucket, key, range, plain, { pool });
-          expect(part).toMatchObject({ size: body.length - 7, sha1: sha1(body.subarray(3, body.length - 4)) });
-        }
-      }
-    }
-    expect(send).not.toHaveBeenCalled();
-    expect(get).not.toHaveBeenCalled();
-    expect(stream).not.toHaveBeenCalled();
-  });
-
-  it('through a worker, a missing object is undefined, a range past the end empty, an unknown key AccessDeniedError', async () => {
-    const pool = new DecodePool(1);
-    pools.push(pool);
-    const bucket = reader();
-    expect(await decodeStoredObject(bucket, 'archive/main/no-such-object', undefined, plain, { pool })).toBeUndefined();
-    const past = await decodeStoredObject(bucket, 'archive/main/archive.info', { start: 5000, end: 6000 }, plain, {
-      pool,
-    });
-    expect(past).toMatchObject({ size: 0, sha1: sha1(Buffer.alloc(0)) });
-    const secret = 'not-a-real-secret-key-457';
-    const denied = await decodeStoredObject(
-      reader({ credentials: { accessKeyId: 'NOBODY', secretAccessKey: secret } }),
-      'archive/main/archive.info',
-      undefined,
-      plain,
-      { pool },
-    ).catch((e: unknown) => e);
-    expect(denied).toBeInstanceOf(AccessDeniedError);
-    expect(String((denied as Error).message)).not.toContain(secret);
-    const missing = await decodeStoredObject(
-      reader({}, 'no-such-bucket-here'),
-      'archive/main/archive.info',
-      undefined,
-      plain,
-      {
-        pool,
-      },
-    ).catch((e: unknown) => e);
-    expect(missing).toBeInstanceOf(NoSuchBucketError);
-  });
-
-  it("through a worker, a stalled endpoint is a timeout naming the object after every attempt, and an abort stops the worker's read", async () => {
-    const pool = new DecodePool(1);
-    pools.push(pool);
-    const bucket = reader({ timeoutMs: 500, maxAttempts: 2 });
-    const key = 'archive/main/archive.info';
-    await decodeStoredObject(bucket, key, undefined, plain, { pool });
-    s3.pause();
-    try {
-      const started = Date.now();
-      const stalled = await decodeStoredObject(bucket, key, undefined, plain, {
-        pool,
-        retry: { attempts: 1, backoffMs: 10 },
-      }).catch((e: unknown) => e);
-      expect(stalled).toBeInstanceOf(ObjectReadError);
-      expect(stalled).toMatchObject({ key, code: 'timeout', attempts: 1 });
-      expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
-      const controller = new AbortController();
-      const reason = new Error('stopped by the test');
-      const aborted = decodeStoredObject(bucket, key, undefined, plain, { pool, signal: controller.signal }).catch(
-        (e: unknown) => e,
-      );
-      setTimeout(() => controller.abort(reason), 100);
-      const abortedAt = Date.now();
-      expect(await aborted).toBe(reason);
-      expect(Date.now() - abortedAt).toBeLessThan(450);
-    } finally {
-      s3.resume();
-    }
-    expect(await decodeStoredObject(bucket, key, undefined, plain, { pool })).toMatchObject({
-      sha1: sha1(objects.get(key)!),
-    });
   });
 
   it("reads every object, whole and in ranges, byte for byte as the SDK's GetObject, without sending through the SDK", async () => {
@@ -274,7 +174,6 @@ describe.skipIf(skip)(skip ?? 'the signed GETs on the wire', () => {
   const received: Received[] = [];
   const credentials = { accessKeyId: 'CHRONOSKEY', secretAccessKey: 'chronos-test-secret-789' };
   const clients: S3Client[] = [];
-  const plain: StoredEncoding = { passphrase: undefined, compression: 'none' };
 
   beforeAll(async () => {
     const { key, cert } = await createSelfSignedCertificate();
@@ -319,7 +218,7 @@ describe.skipIf(skip)(skip ?? 'the signed GETs on the wire', () => {
     expect(await signatureHolds(received[0]!, 'another-secret')).toBe(false);
   });
 
-  it('every GET of an object, whole or ranged, from this thread or a decoding worker, carries a valid Signature V4 for its path and headers', async () => {
+  it('every GET of an object, whole or ranged, carries a valid Signature V4 for its path and headers', async () => {
     received.length = 0;
     const client = createS3Client(options());
     clients.push(client);
@@ -333,17 +232,8 @@ describe.skipIf(skip)(skip ?? 'the signed GETs on the wire', () => {
       expect(String(await bucket.get(key))).toBe('ok');
       await bucket.get(key, { start: 0, end: 1 });
     }
-    const pool = new DecodePool(2);
-    try {
-      for (const key of keys) {
-        const decoded = await decodeStoredObject(bucket, key, { start: 0, end: 1 }, plain, { pool });
-        expect(decoded).toMatchObject({ size: 2, sha1: createHash('sha1').update('ok').digest('hex') });
-      }
-    } finally {
-      await pool.close();
-    }
-    expect(received).toHaveLength(keys.length * 3);
-    expect(received.filter((r) => r.headers.range === 'bytes=0-1')).toHaveLength(keys.length * 2);
+    expect(received).toHaveLength(keys.length * 2);
+    expect(received.filter((r) => r.headers.range === 'bytes=0-1')).toHaveLength(keys.length);
     for (const request of received) {
       expect(request.headers.authorization).toContain('/ca-central-1/s3/aws4_request');
       expect(await signatureHolds(request, credentials.secretAccessKey)).toBe(true);
