@@ -4,6 +4,7 @@ import { PathAccessError } from './access-error.js';
 import {
   decodeWorkerSource,
   type FromWorker,
+  inflatesInPlace,
   type ToWorker,
   type WorkerBounds,
   type WorkerEncoding,
@@ -47,8 +48,7 @@ function abortError(signal: AbortSignal): unknown {
  * cores as it reads objects at once. They decode gz and uncompressed objects, encrypted or not (what
  * Node decodes natively); {@link DecodePool.handles} says which. A local file is read by the worker
  * itself into one reused buffer; any other object is read here and its bytes moved to the worker.
- * Small objects, and local files up to a WAL segment's default size, are decoded in one call each,
- * bounded by the size they should decode to.
+ * Every object is decoded as its bytes arrive, synchronously, in pieces through one reused output buffer.
  * {@link DecodePool.close} ends every worker; call it on every path.
  *
  * @example
@@ -64,7 +64,7 @@ export class DecodePool {
   private nextId = 1;
   private closed = false;
 
-  /** `bounds` changes what is decoded in one call (tests reach both paths with small objects). */
+  /** `bounds` changes which local files are read whole (tests reach both paths with small files). */
   constructor(size: number, bounds: Partial<WorkerBounds> = {}) {
     const source = decodeWorkerSource(bounds);
     for (let i = 0; i < Math.max(1, size); i++) {
@@ -80,9 +80,11 @@ export class DecodePool {
     }
   }
 
-  /** True when the workers decode this encoding (gz or none, encrypted or not). */
+  /** True when the workers decode this encoding: none, and gz where {@link inflatesInPlace}; encrypted or not. */
   static handles(encoding: StoredEncoding): boolean {
-    return encoding.compression === 'gz' || encoding.compression === 'none';
+    if (encoding.compression === 'none') return true;
+    inPlace ??= inflatesInPlace();
+    return encoding.compression === 'gz' && inPlace;
   }
 
   /**
@@ -293,6 +295,8 @@ export class DecodePool {
     }
   }
 }
+
+let inPlace: boolean | undefined;
 
 function closedError(): Error {
   return new Error('the decoding workers were closed');

@@ -3,28 +3,62 @@
 // refer to anything outside itself, and loads only Node's own modules (crypto, zlib, fs). It decodes what
 // Node decodes natively (gz and uncompressed, AES-256-CBC); the other codecs stay on the main thread.
 
+import { createGunzip } from 'node:zlib';
+
 /**
  * A closing worker stays idle this long before its thread ends. `terminate()` on a busy worker can abort the
  * whole Node 20 process (a zlib stream torn down mid-call; V8 still compiling on a background thread for an
  * isolate already gone): a worker ends its own thread, after its objects are dropped and this quiet spell.
  */
 export const WORKER_QUIET_MS = 50;
-/** Objects of at most this many stored bytes are read whole and decoded in one call. */
+/** Objects of at most this many stored bytes are read whole and handed to a worker in one message. */
 export const WHOLE_OBJECT_BYTES = 256 * 1024;
-/** A whole object may inflate to at most this much in one call; larger content is streamed. */
-export const WHOLE_CONTENT_BYTES = 1024 * 1024;
 /**
- * A local file (or range) of at most this many stored bytes, expected to decode to at most as many, is read
- * whole into one reused buffer and decoded in one call (a WAL segment of the default size among them): no
- * stream, no hop to libuv's threads, one output buffer.
+ * A local file (or range) of at most this many stored bytes is read whole into one reused buffer (a WAL segment of
+ * the default size among them); a larger one is read in pieces.
  */
 export const WHOLE_FILE_BYTES = 16 * 1024 * 1024;
+/**
+ * Stored bytes go to the decipher, and content comes out of the inflater, in pieces of this size: buffers this small
+ * reuse memory just freed, where one output buffer per file faults in fresh pages, which costs more than inflating.
+ */
+export const PIECE_BYTES = 256 * 1024;
 
-/** The bounds a worker decodes in one call within; see the constants above. */
+/** The bounds a worker reads within; see the constants above. */
 export interface WorkerBounds {
-  readonly wholeObjectBytes: number;
-  readonly wholeContentBytes: number;
   readonly wholeFileBytes: number;
+}
+
+/** What the zlib engine's handle offers (Node's own, not public: {@link inflatesInPlace} checks it is there). */
+interface ZlibHandle {
+  writeSync(
+    flush: number,
+    input: Uint8Array,
+    inOffset: number,
+    inLength: number,
+    output: Uint8Array,
+    outOffset: number,
+    outLength: number,
+  ): void;
+  onerror: (message: string, errno: number, code: string) => void;
+}
+
+/**
+ * True when this Node inflates through its zlib engine's handle synchronously (Node 20 to 24 do): only then do the
+ * decoding workers take gz objects; otherwise they stay with the main thread's streamed decoder.
+ *
+ * @example
+ * if (inflatesInPlace()) pool.decodeFile(path, undefined, { passphrase: undefined, compression: 'gz' }, size);
+ */
+export function inflatesInPlace(): boolean {
+  try {
+    const engine = createGunzip() as unknown as { _handle?: Partial<ZlibHandle>; _writeState?: unknown; close(): void };
+    const usable = typeof engine._handle?.writeSync === 'function' && engine._writeState instanceof Uint32Array;
+    engine.close();
+    return usable;
+  } catch {
+    return false;
+  }
 }
 
 /** What the main thread sends a worker. */
@@ -33,7 +67,7 @@ export type ToWorker =
       readonly type: 'open';
       readonly id: number;
       readonly encoding: WorkerEncoding;
-      /** Content size the manifest or the segment size expects (bounds the one-call path). */
+      /** Content size the manifest or the segment size expects (sizes the kept content's buffer). */
       readonly expected: number | undefined;
       /** Send the whole content back (in one buffer, moved, not copied). */
       readonly keep?: boolean;
@@ -79,8 +113,8 @@ export interface WorkerEncoding {
 }
 
 /** Runs inside the worker (see the comment at the top of this file). */
-function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
-  const { wholeObjectBytes, wholeContentBytes, wholeFileBytes } = bounds;
+function decodeWorkerMain(bounds: WorkerBounds, quietMs: number, PIECE_BYTES: number): void {
+  const { wholeFileBytes } = bounds;
   // Not `require`: bundlers rewrite it, and this text runs outside any bundle.
   const { parentPort } = process.getBuiltinModule('node:worker_threads');
   const crypto = process.getBuiltinModule('node:crypto');
@@ -91,6 +125,7 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
   const SALTED = Buffer.from('Salted__', 'latin1');
   const spare: Buffer[] = [];
   let wholeFile = Buffer.alloc(0);
+  const output = Buffer.allocUnsafeSlow(PIECE_BYTES);
 
   class Damage extends Error {
     constructor(
@@ -170,27 +205,61 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
     }
   }
 
-  const zlibDamage = (error: unknown) => {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && code.startsWith('Z_')) {
-      return new Damage('decompress', `cannot be decompressed (${(error as Error).message})`);
-    }
-    return error;
-  };
+  const zlibDamage = (error: { message: string; code?: unknown }) =>
+    typeof error.code === 'string' && error.code.startsWith('Z_')
+      ? new Damage('decompress', `cannot be decompressed (${error.message})`)
+      : new Error(error.message);
 
-  /** One object being decoded: stored bytes in, in order; `finish` when they have all arrived. */
+  /**
+   * gz (or zlib, `raw`) inflated synchronously through the engine's own handle into the worker's one output buffer:
+   * no stream, no hop to libuv's threads, and no fresh output buffer per call (fresh pages cost more than inflating).
+   */
+  class Inflater {
+    private readonly engine: import('node:zlib').Gunzip | import('node:zlib').Inflate;
+    private readonly handle: ZlibHandle;
+    private readonly state: Uint32Array;
+    private failure: { message: string; code?: unknown } | undefined;
+
+    constructor(raw: boolean) {
+      this.engine = raw ? zlib.createInflate() : zlib.createGunzip();
+      const inner = this.engine as unknown as { _handle: ZlibHandle; _writeState: Uint32Array };
+      this.handle = inner._handle;
+      this.state = inner._writeState;
+      this.handle.onerror = (message, _errno, code) => {
+        this.failure ??= { message, code };
+      };
+    }
+
+    /** Inflates `input` (all of it), handing each piece of content to `sink` before the next overwrites it. */
+    write(input: Buffer, last: boolean, sink: (content: Buffer) => void): void {
+      const flush = last ? zlib.constants.Z_FINISH : zlib.constants.Z_NO_FLUSH;
+      let offset = 0;
+      let available = input.length;
+      for (;;) {
+        this.handle.writeSync(flush, input, offset, available, output, 0, output.length);
+        if (this.failure !== undefined) throw zlibDamage(this.failure);
+        const outLeft = this.state[0]!;
+        const inLeft = this.state[1]!;
+        if (outLeft < output.length) sink(output.subarray(0, output.length - outLeft));
+        offset += available - inLeft;
+        available = inLeft;
+        if (outLeft !== 0) return;
+      }
+    }
+
+    close(): void {
+      this.engine.close();
+    }
+  }
+
+  /** One object being decoded: stored bytes in, in order, decoded as they arrive; `finish` when all have. */
   class Session {
     cancelled = false;
     private readonly stored: import('node:crypto').Hash | undefined;
     private readonly decipher: Decipher | undefined;
     private readonly content: Content;
-    private inflater: import('node:zlib').Gunzip | import('node:zlib').Inflate | undefined;
-    private inflateError: unknown;
-    private pending: Buffer[] = [];
-    private pendingBytes = 0;
-    private streaming = false;
-    /** The most content one call may inflate to. */
-    private contentBound = wholeContentBytes;
+    private readonly inflater: Inflater | undefined;
+    private readonly toContent = (chunk: Buffer) => this.content.add(chunk);
 
     constructor(
       readonly encoding: WorkerEncoding,
@@ -200,33 +269,25 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
       this.content = new Content(keep ? Buffer.allocUnsafeSlow(Math.max(1, expected ?? READ_BYTES)) : undefined);
       this.stored = encoding.hashStored ? crypto.createHash('sha1') : undefined;
       this.decipher = encoding.passphrase === undefined ? undefined : new Decipher(encoding.passphrase, encoding.raw);
+      this.inflater = encoding.compression === 'gz' ? new Inflater(encoding.raw) : undefined;
     }
 
-    /** Takes stored bytes; `bytes` may be reused by the caller once the promise settles. */
-    async push(bytes: Buffer): Promise<void> {
-      if (!this.streaming && this.pendingBytes + bytes.length <= wholeObjectBytes) {
-        this.pending.push(Buffer.from(bytes));
-        this.pendingBytes += bytes.length;
-        return;
+    /** Takes stored bytes; `bytes` may be reused by the caller once this returns. */
+    push(bytes: Buffer): void {
+      this.stored?.update(bytes);
+      for (let at = 0; at < bytes.length; at += PIECE_BYTES) {
+        const piece = bytes.subarray(at, at + PIECE_BYTES);
+        const plain = this.decipher === undefined ? piece : this.decipher.update(piece);
+        if (plain !== undefined && plain.length > 0) this.plain(plain, false);
       }
-      await this.startStreaming();
-      await this.feed(bytes);
     }
 
-    /** Takes all the stored bytes at once (a whole local file), for `finish` to decode in one call; not copied. */
-    pushWhole(bytes: Buffer): void {
-      this.pending = [bytes];
-      this.pendingBytes = bytes.length;
-      this.contentBound = wholeFileBytes + 1;
-    }
-
-    async finish(): Promise<Extract<FromWorker, { type: 'done' }>> {
-      // Content expected larger than one call may inflate (a mostly empty WAL segment) goes straight to streaming.
-      const fits = this.expected === undefined || this.expected < this.contentBound;
-      if (!this.streaming && !(fits && (await this.whole()))) await this.startStreaming();
-      if (this.streaming) {
-        if (this.decipher !== undefined) await this.plain(this.decipher.final(), true);
-        else await this.plain(Buffer.alloc(0), true);
+    finish(): Extract<FromWorker, { type: 'done' }> {
+      try {
+        this.plain(this.decipher === undefined ? Buffer.alloc(0) : this.decipher.final(), true);
+        if (this.inflateFailure !== undefined) throw this.inflateFailure;
+      } finally {
+        this.inflater?.close();
       }
       return {
         type: 'done',
@@ -239,100 +300,24 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
       };
     }
 
-    /** Decodes what is pending in one call each; false when its content would exceed the bound (then it is streamed). */
-    private async whole(): Promise<boolean> {
-      const bytes = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
-      let plain = bytes;
-      if (this.decipher !== undefined) {
-        const decipher = new Decipher(this.encoding.passphrase!, this.encoding.raw);
-        const body = decipher.update(bytes);
-        const tail = decipher.final();
-        plain = body === undefined ? tail : Buffer.concat([body, tail]);
-      }
-      let content = plain;
-      if (this.encoding.compression === 'gz') {
-        const limit = Math.min(this.contentBound, (this.expected ?? this.contentBound) + 1);
-        // One output buffer when the size is known; 64 KiB pieces when it is not.
-        const options = {
-          maxOutputLength: limit,
-          chunkSize: this.expected === undefined ? 65536 : Math.max(64, limit),
-        };
+    /** Content that failed to inflate while decrypting: reported only if the decryption itself ends well. */
+    private inflateFailure: Damage | undefined;
+
+    private plain(bytes: Buffer, last: boolean): void {
+      if (this.inflater === undefined) this.content.add(bytes);
+      else if (this.inflateFailure === undefined) {
         try {
-          content = this.encoding.raw ? zlib.inflateSync(plain, options) : zlib.gunzipSync(plain, options);
+          this.inflater.write(bytes, last, this.toContent);
         } catch (error) {
-          if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') return false;
-          throw zlibDamage(error);
+          if (!(error instanceof Damage) || this.decipher === undefined) throw error;
+          this.inflateFailure = error;
         }
       }
-      this.stored?.update(bytes);
-      this.content.add(content);
-      this.pending = [];
-      return true;
-    }
-
-    private async startStreaming(): Promise<void> {
-      if (this.streaming) return;
-      this.streaming = true;
-      if (this.encoding.compression === 'gz') {
-        const options = { chunkSize: 1024 * 1024 };
-        this.inflater = this.encoding.raw ? zlib.createInflate(options) : zlib.createGunzip(options);
-        this.inflater.on('data', (chunk: Buffer) => this.content.add(chunk));
-        this.inflater.on('error', (error) => {
-          this.inflateError ??= error;
-        });
-      }
-      const pending = this.pending;
-      this.pending = [];
-      for (const bytes of pending) await this.feed(bytes);
-    }
-
-    private async feed(bytes: Buffer): Promise<void> {
-      this.stored?.update(bytes);
-      const plain = this.decipher === undefined ? bytes : this.decipher.update(bytes);
-      if (plain !== undefined && plain.length > 0) await this.plain(plain, false);
-    }
-
-    private plain(bytes: Buffer, last: boolean): Promise<void> {
-      const inflater = this.inflater;
-      if (inflater === undefined) {
-        this.content.add(bytes);
-        return Promise.resolve();
-      }
-      return new Promise<void>((resolve, reject) => {
-        let settled = false;
-        // zlib does not call back a write that failed: its error (or close) settles it.
-        const settle = () => {
-          if (settled) return;
-          settled = true;
-          inflater.off('error', settle);
-          inflater.off('close', settle);
-          inflater.off('end', settle);
-          if (this.inflateError === undefined) resolve();
-          else reject(zlibDamage(this.inflateError));
-        };
-        this.inflateError ??= inflater.errored ?? undefined;
-        if (this.inflateError !== undefined || inflater.destroyed) {
-          this.inflateError ??= new Error('the decompressor was closed');
-          settle();
-          return;
-        }
-        inflater.once('error', settle);
-        inflater.once('close', settle);
-        if (!last) {
-          inflater.write(bytes, (error) => {
-            if (error) this.inflateError ??= error;
-            settle();
-          });
-          return;
-        }
-        inflater.once('end', settle);
-        inflater.end(bytes);
-      });
     }
 
     destroy(): void {
       this.cancelled = true;
-      this.inflater?.destroy();
+      this.inflater?.close();
     }
   }
 
@@ -353,8 +338,8 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
       });
     }
   };
-  const done = async (id: number, session: Session) => {
-    const result = await session.finish();
+  const done = (id: number, session: Session) => {
+    const result = session.finish();
     if (!session.cancelled)
       send({ ...result, id }, result.content === undefined ? [] : [result.content.buffer as ArrayBuffer]);
   };
@@ -368,7 +353,7 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
       let position = file.start;
       const end = Math.min(file.end === undefined ? Number.POSITIVE_INFINITY : file.end + 1, fs.fstatSync(fd).size);
       const size = Math.max(0, end - position);
-      if (size <= wholeFileBytes && (session.expected ?? 0) <= wholeFileBytes) {
+      if (size <= wholeFileBytes) {
         if (wholeFile.length < size) wholeFile = Buffer.allocUnsafeSlow(Math.max(size, READ_BYTES));
         let read = 0;
         while (read < size) {
@@ -376,19 +361,19 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
           if (got === 0) break;
           read += got;
         }
-        session.pushWhole(wholeFile.subarray(0, read));
-        await done(id, session);
+        session.push(wholeFile.subarray(0, read));
+        done(id, session);
         return;
       }
       while (!session.cancelled && position < end) {
         const read = fs.readSync(fd, buffer, 0, Math.min(READ_BYTES, end - position), position);
         if (read === 0) break;
         position += read;
-        await session.push(buffer.subarray(0, read));
+        session.push(buffer.subarray(0, read));
         // Let a cancel message in between reads.
         if (position < end) await new Promise((resolve) => setImmediate(resolve));
       }
-      if (!session.cancelled) await done(id, session);
+      if (!session.cancelled) done(id, session);
     } finally {
       if (fd !== undefined) fs.closeSync(fd);
       spare.push(buffer);
@@ -407,11 +392,11 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
       if (session.cancelled) return;
       try {
         if (bytes !== undefined) {
-          await session.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+          session.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
           if (ack) send({ type: 'ack', id, bytes }, [bytes.buffer as ArrayBuffer]);
         } else {
           sessions.delete(id);
-          await done(id, session);
+          done(id, session);
         }
       } catch (error) {
         session.destroy();
@@ -455,7 +440,9 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
         fileReads = read.catch(() => undefined);
         entry.queue = read
           .catch((error) => {
-            if (!session.cancelled) fail(message.id, error);
+            const cancelled = session.cancelled;
+            session.destroy();
+            if (!cancelled) fail(message.id, error);
           })
           .finally(() => sessions.delete(message.id));
       } else if (message.bytes !== undefined) {
@@ -484,10 +471,8 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number): void {
 export function decodeWorkerSource(overrides: Partial<WorkerBounds> = {}): string {
   // A no-op `__name`: some transpilers' keep-names mode wraps named functions with it.
   const bounds: WorkerBounds = {
-    wholeObjectBytes: WHOLE_OBJECT_BYTES,
-    wholeContentBytes: WHOLE_CONTENT_BYTES,
     wholeFileBytes: WHOLE_FILE_BYTES,
     ...overrides,
   };
-  return `"use strict";const __name=(f)=>f;(${decodeWorkerMain.toString()})(${JSON.stringify(bounds)},${WORKER_QUIET_MS});`;
+  return `"use strict";const __name=(f)=>f;(${decodeWorkerMain.toString()})(${JSON.stringify(bounds)},${WORKER_QUIET_MS},${PIECE_BYTES});`;
 }

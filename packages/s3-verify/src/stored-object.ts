@@ -84,7 +84,7 @@ export function objectsInFlight(storage: RepositoryStorage, pool: DecodePool | u
  * object. Damaged bytes stay an {@link ObjectDecodeError}. `undefined` when the object does not exist.
  * `onAttempt` runs before each read (to drop what `onData` received from an earlier one).
  * With a `pool`, an encoding its workers decode is decoded there (a local file is read by the worker
- * itself); `expected` is the content size the object should decode to (bounds the one-call path for small objects).
+ * itself); `expected` is the content size the object should decode to.
  * With `keepContent`, the whole content comes back in {@link DecodedObject.content} (from a worker in one buffer,
  * sized by `expected`). `storedSize` (from the listing or the manifest) lets a small object of a remote repository
  * be read whole and handed to a worker in one message.

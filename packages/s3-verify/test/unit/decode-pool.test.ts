@@ -8,6 +8,7 @@ import { deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bytesToKey, SALTED_MAGIC } from '../../src/cipher.js';
 import { DecodePool } from '../../src/decode-pool.js';
+import { inflatesInPlace } from '../../src/decode-worker.js';
 import { decodeObject, type StoredEncoding } from '../../src/object-decoder.js';
 
 const PASS = 'pool-test-passphrase';
@@ -150,13 +151,31 @@ describe('decoding in worker threads, against the streamed decoder of the main t
     }
   });
 
-  it('a wrong passphrase is a decrypt failure that does not show the passphrase', async () => {
-    const stored = store(contents.small!, { passphrase: PASS, compression: 'gz' });
-    const failure = await outcome(() =>
-      pool.decodeStream(chunked(stored), { passphrase: 'another-passphrase', compression: 'gz' }, undefined),
-    );
-    expect(failure).toMatchObject({ name: 'ObjectDecodeError', stage: 'decrypt' });
-    expect(JSON.stringify(failure)).not.toContain('another-passphrase');
+  it('a wrong passphrase is a decrypt failure that does not show the passphrase, however large the object and however read', async () => {
+    const wrong: StoredEncoding = { passphrase: 'another-passphrase', compression: 'gz' };
+    for (const content of [contents.small!, contents['large random (streamed)']!]) {
+      const stored = store(content, { passphrase: PASS, compression: 'gz' });
+      const path = join(dir, `wrong-pass-${files++}`);
+      await writeFile(path, stored);
+      for (const failure of [
+        await outcome(() => pool.decodeStream(chunked(stored), wrong, undefined)),
+        await outcome(() => pool.decodeFile(path, undefined, wrong, content.length)),
+        await outcome(() => piecewise.decodeFile(path, undefined, wrong, content.length)),
+        await outcome(() => pool.decodeBytes(stored, wrong, content.length)),
+      ]) {
+        expect(failure).toMatchObject({ name: 'ObjectDecodeError', stage: 'decrypt' });
+        expect(JSON.stringify(failure)).not.toContain('another-passphrase');
+      }
+    }
+  });
+
+  it('inflates gz in place on this Node, so the workers take gz objects (zst, lz4 and bz2 stay on the main thread)', () => {
+    expect(inflatesInPlace()).toBe(true);
+    expect(DecodePool.handles({ passphrase: undefined, compression: 'gz' })).toBe(true);
+    expect(DecodePool.handles({ passphrase: PASS, compression: 'none' })).toBe(true);
+    for (const compression of ['zst', 'lz4', 'bz2']) {
+      expect(DecodePool.handles({ passphrase: undefined, compression })).toBe(false);
+    }
   });
 
   it('stops within a second when aborted, and rejects once its workers are closed', async () => {
