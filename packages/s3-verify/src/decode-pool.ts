@@ -169,6 +169,22 @@ export class DecodePool {
   }
 
   /**
+   * Gives a content this pool sent back ({@link DecodedObject.content}, asked with `keep`) to a worker once it has
+   * been read, for the next content kept there. `content` and every view of its memory are empty afterwards.
+   *
+   * @example
+   * const decoded = await pool.decodeFile(path, undefined, encoding, segmentSize, signal, true);
+   * const scan = scanWalSegment(decoded!.content!);
+   * pool.release(decoded!.content!);
+   */
+  release(content: Buffer): void {
+    const slot = this.slots.find((candidate) => !candidate.dead);
+    if (slot === undefined || !kept.has(content.buffer)) return;
+    kept.delete(content.buffer);
+    this.post(slot, { type: 'spare', bytes: new Uint8Array(content.buffer) }, [content.buffer as ArrayBuffer]);
+  }
+
+  /**
    * Ends every worker and waits for their threads; pending decodes reject. Each worker drops its objects
    * and ends its own thread once idle; one still busy after {@link CLOSE_TIMEOUT_MS} is terminated.
    */
@@ -275,9 +291,7 @@ export class DecodePool {
         size: message.size,
         head,
         ...(message.storedSha1 === undefined ? {} : { storedSha1: message.storedSha1 }),
-        ...(message.content === undefined
-          ? {}
-          : { content: Buffer.from(message.content.buffer, message.content.byteOffset, message.content.length) }),
+        ...(message.content === undefined ? {} : { content: keptContent(message.content) }),
       });
     } else if (message.kind !== 'fs') pending.reject(new ObjectDecodeError(message.kind, message.message));
     else if (pending.path === undefined) pending.reject(new Error(message.message));
@@ -297,6 +311,13 @@ export class DecodePool {
 }
 
 let inPlace: boolean | undefined;
+/** Buffers of contents a worker moved here whole (their own memory), which {@link DecodePool.release} may move back. */
+const kept = new WeakSet<ArrayBufferLike>();
+
+function keptContent(content: Uint8Array): Buffer {
+  kept.add(content.buffer);
+  return Buffer.from(content.buffer, content.byteOffset, content.length);
+}
 
 function closedError(): Error {
   return new Error('the decoding workers were closed');

@@ -79,6 +79,8 @@ export type ToWorker =
   | { readonly type: 'data'; readonly id: number; readonly bytes: Uint8Array }
   | { readonly type: 'end'; readonly id: number }
   | { readonly type: 'cancel'; readonly id: number }
+  /** A kept content's buffer given back, once read, for the next content kept (no fresh pages to fault in). */
+  | { readonly type: 'spare'; readonly bytes: Uint8Array }
   /** Drop every object and end the thread once idle (see {@link WORKER_QUIET_MS}). */
   | { readonly type: 'close' };
 
@@ -122,8 +124,14 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number, PIECE_BYTES: nu
   const fs = process.getBuiltinModule('node:fs');
   const port = parentPort!;
   const READ_BYTES = 1024 * 1024;
+  const KEPT_SPARES = 2;
   const SALTED = Buffer.from('Salted__', 'latin1');
   const spare: Buffer[] = [];
+  const keptSpare: Buffer[] = [];
+  const keptBuffer = (size: number) => {
+    const at = keptSpare.findIndex((buffer) => buffer.length >= size);
+    return at === -1 ? Buffer.allocUnsafeSlow(size) : keptSpare.splice(at, 1)[0]!;
+  };
   let wholeFile = Buffer.alloc(0);
   const output = Buffer.allocUnsafeSlow(PIECE_BYTES);
 
@@ -266,7 +274,7 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number, PIECE_BYTES: nu
       readonly expected: number | undefined,
       keep: boolean,
     ) {
-      this.content = new Content(keep ? Buffer.allocUnsafeSlow(Math.max(1, expected ?? READ_BYTES)) : undefined);
+      this.content = new Content(keep ? keptBuffer(Math.max(1, expected ?? READ_BYTES)) : undefined);
       this.stored = encoding.hashStored ? crypto.createHash('sha1') : undefined;
       this.decipher = encoding.passphrase === undefined ? undefined : new Decipher(encoding.passphrase, encoding.raw);
       this.inflater = encoding.compression === 'gz' ? new Inflater(encoding.raw) : undefined;
@@ -417,6 +425,10 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number, PIECE_BYTES: nu
   };
 
   port.on('message', (message: ToWorker) => {
+    if (message.type === 'spare') {
+      if (keptSpare.length < KEPT_SPARES) keptSpare.push(Buffer.from(message.bytes.buffer));
+      return;
+    }
     if (message.type === 'close') {
       void close();
       return;

@@ -67,7 +67,9 @@ async function readSegment(
     input.shared?.offer(key, decoding);
     const decoded = await decoding;
     if (decoded?.content === undefined) return { missing: true };
-    return { scan: scanWalSegment(decoded.content) };
+    const scan = scanWalSegment(decoded.content);
+    input.pool?.release(decoded.content);
+    return { scan };
   } catch (error) {
     if (input.signal?.aborted) throw error;
     // A damaged or unreachable segment is the deep check's finding; here it only cannot tell a time.

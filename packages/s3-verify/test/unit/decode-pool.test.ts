@@ -151,6 +151,27 @@ describe('decoding in worker threads, against the streamed decoder of the main t
     }
   });
 
+  it('takes a kept content back once read, and leaves alone a buffer it did not send', async () => {
+    const encoding: StoredEncoding = { passphrase: PASS, compression: 'gz' };
+    const first = randomBytes(300 * 1024);
+    const second = randomBytes(200 * 1024);
+    const path = join(dir, `released-${files++}`);
+    await writeFile(path, store(first, encoding));
+    const decoded = await piecewise.decodeFile(path, undefined, encoding, first.length, undefined, true);
+    expect(decoded?.content?.equals(first)).toBe(true);
+    piecewise.release(decoded!.content!);
+    expect(decoded!.content!.length).toBe(0);
+    for (let round = 0; round < 3; round++) {
+      const next = await piecewise.decodeBytes(store(second, encoding), encoding, second.length, undefined, true);
+      expect(next.content?.equals(second)).toBe(true);
+      piecewise.release(next.content!);
+    }
+    const foreign = Buffer.from('not from a worker');
+    piecewise.release(foreign);
+    pool.release(Buffer.concat([foreign, foreign]));
+    expect(foreign.toString()).toBe('not from a worker');
+  });
+
   it('a wrong passphrase is a decrypt failure that does not show the passphrase, however large the object and however read', async () => {
     const wrong: StoredEncoding = { passphrase: 'another-passphrase', compression: 'gz' };
     for (const content of [contents.small!, contents['large random (streamed)']!]) {
