@@ -362,7 +362,12 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number, PIECE_BYTES: nu
       const end = Math.min(file.end === undefined ? Number.POSITIVE_INFINITY : file.end + 1, fs.fstatSync(fd).size);
       const size = Math.max(0, end - position);
       if (size <= wholeFileBytes) {
-        if (wholeFile.length < size) wholeFile = Buffer.allocUnsafeSlow(Math.max(size, READ_BYTES));
+        // Grown by doubling, up to the bound: a few buffers in a run, not one per larger file.
+        if (wholeFile.length < size) {
+          wholeFile = Buffer.allocUnsafeSlow(
+            Math.min(wholeFileBytes, Math.max(size, READ_BYTES, wholeFile.length * 2)),
+          );
+        }
         let read = 0;
         while (read < size) {
           const got = fs.readSync(fd, wholeFile, read, size - read, position + read);

@@ -67,7 +67,8 @@ async function readSegment(
     input.shared?.offer(key, decoding);
     const decoded = await decoding;
     if (decoded?.content === undefined) return { missing: true };
-    const scan = scanWalSegment(decoded.content);
+    // The content is read once: its records are gathered in place, then its buffer goes back to the pool.
+    const scan = scanWalSegment(decoded.content, decoded.content);
     input.pool?.release(decoded.content);
     return { scan };
   } catch (error) {

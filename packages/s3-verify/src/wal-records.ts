@@ -100,9 +100,16 @@ interface Payload {
   pageAt(pos: number): { remaining: number; info: number } | undefined;
 }
 
-function payloadOf(segment: Buffer, blockSize: number, base: bigint, magic: number, timeline: number): Payload {
+function payloadOf(
+  segment: Buffer,
+  blockSize: number,
+  base: bigint,
+  magic: number,
+  timeline: number,
+  into: Buffer | undefined,
+): Payload {
   const pages: Array<{ remaining: number; info: number }> = [];
-  const chunks: Buffer[] = [];
+  const chunks: Array<[start: number, end: number]> = [];
   const firstPayload = blockSize - LONG_PAGE_HEADER;
   const pagePayload = blockSize - SHORT_PAGE_HEADER;
   for (let offset = 0; offset + blockSize <= segment.length; offset += blockSize) {
@@ -117,9 +124,17 @@ function payloadOf(segment: Buffer, blockSize: number, base: bigint, magic: numb
     }
     const header = offset === 0 ? LONG_PAGE_HEADER : SHORT_PAGE_HEADER;
     pages.push({ remaining: segment.readUInt32LE(offset + 16), info });
-    chunks.push(segment.subarray(offset + header, offset + blockSize));
+    chunks.push([offset + header, offset + blockSize]);
   }
-  const bytes = Buffer.concat(chunks);
+  const length = chunks.reduce((sum, [start, end]) => sum + end - start, 0);
+  const bytes = into !== undefined && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
+  let at = 0;
+  for (const [start, end] of chunks) {
+    // Each page's payload moves down (never over a page header not read yet): in place, with no copy of its own.
+    if (into === segment) segment.copyWithin(at, start, end);
+    else segment.copy(bytes, at, start, end);
+    at += end - start;
+  }
   const pageIndex = (pos: number) => (pos < firstPayload ? 0 : 1 + Math.floor((pos - firstPayload) / pagePayload));
   const pageStart = (page: number) => (page === 0 ? 0 : firstPayload + (page - 1) * pagePayload);
   return {
@@ -171,13 +186,15 @@ function mainDataLength(record: Buffer): number | undefined {
  * and returns the last commit, the last end of any transaction and the last checkpoint it holds, with
  * their times. Every record's CRC-32C is checked; a record that fails it is skipped up to the next page
  * that starts a record. Records that began in the previous segment are not read (their start is not
- * here); a record that continues into the next segment is not read either. Pure.
+ * here); a record that continues into the next segment is not read either. Pure, unless `into` is given: the
+ * records' bytes, without page headers, are then gathered there when it is large enough (`into` may be `segment`
+ * itself, which is then overwritten; otherwise a new buffer holds them).
  *
  * @example
  * const scan = scanWalSegment(await readFile('000000010000000000000003'));
  * scan.lastCommit?.at; // 2026-12-02T05:01:02.345Z
  */
-export function scanWalSegment(segment: Buffer): WalSegmentScan {
+export function scanWalSegment(segment: Buffer, into?: Buffer): WalSegmentScan {
   if (segment.length < LONG_PAGE_HEADER || (segment.readUInt16LE(2) & XLP_LONG_HEADER) === 0) {
     throw new WalRecordFormatError('not the start of a WAL segment: its first page has no long page header');
   }
@@ -188,7 +205,7 @@ export function scanWalSegment(segment: Buffer): WalSegmentScan {
   if (blockSize < 1024 || blockSize > 65536 || (blockSize & (blockSize - 1)) !== 0) {
     throw new WalRecordFormatError(`not a WAL segment: WAL block size ${blockSize} is impossible`);
   }
-  const payload = payloadOf(segment, blockSize, base, magic, timeline);
+  const payload = payloadOf(segment, blockSize, base, magic, timeline, into);
   const bytes = payload.bytes;
   const first = payload.pageAt(0);
   let pos = first !== undefined && first.info & XLP_FIRST_IS_CONTRECORD ? align8(first.remaining) : 0;

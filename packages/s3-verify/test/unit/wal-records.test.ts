@@ -94,6 +94,15 @@ describe.each(['15', '17', '18'])('scanWalSegment on a PostgreSQL %s segment', (
     expect(scan.timeline).toBe(1);
   });
 
+  it('finds the same when it gathers the records in the segment itself or in a buffer given to it', () => {
+    const pure = scanWalSegment(segment);
+    const copy = Buffer.from(segment);
+    expect(scanWalSegment(copy, copy)).toEqual(pure);
+    expect(copy.equals(segment)).toBe(false);
+    expect(scanWalSegment(segment, Buffer.alloc(segment.length))).toEqual(pure);
+    expect(scanWalSegment(segment, Buffer.alloc(16))).toEqual(pure);
+  });
+
   it('skips a record whose checksum fails and still reads the records after it', () => {
     const clean = scanWalSegment(segment);
     const damaged = Buffer.from(segment);
