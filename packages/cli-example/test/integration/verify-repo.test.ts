@@ -30,8 +30,8 @@ describe.skipIf(skip)(skip ?? 'chronos verify-repo --deep on a posix repository 
     });
     repoDir = stack.repos[0]!.hostPath!;
     await pgbackrest('stanza-create');
-    // Enough data that a deep run lasts seconds, so the Ctrl-C test interrupts it mid-run.
-    await writeRows(stack, 1_000_000);
+    // Enough data that a deep run lasts a few seconds, so the Ctrl-C test interrupts it mid-run.
+    await writeRows(stack, 2_000_000);
     await pgbackrest('--type=full', 'backup');
   }, 600_000);
 
@@ -79,13 +79,21 @@ describe.skipIf(skip)(skip ?? 'chronos verify-repo --deep on a posix repository 
   });
 
   it('stops within a second of Ctrl-C and says what it checked (exit 3)', async () => {
-    const child = spawn(process.execPath, [CLI, 'verify-repo', '--path', repoDir, '--deep', '--json'], {
+    const child = spawn(process.execPath, [CLI, 'verify-repo', '--path', repoDir, '--deep', '--json', '--progress'], {
       env: { ...process.env, FORCE_COLOR: '0' },
     });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
     });
+    // Interrupted once it has checked its first object (its first progress line), however fast the machine.
+    let stderr = '';
+    const checking = new Promise<void>((resolve) =>
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (/^deep: /m.test(stderr)) resolve();
+      }),
+    );
     let closedAt: number | undefined;
     const closed = new Promise<number | null>((resolve) =>
       child.on('close', (code) => {
@@ -93,7 +101,7 @@ describe.skipIf(skip)(skip ?? 'chronos verify-repo --deep on a posix repository 
         resolve(code);
       }),
     );
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await Promise.race([checking, closed]);
     expect(closedAt, 'the deep run finished before it could be interrupted').toBeUndefined();
     const interrupted = Date.now();
     child.kill('SIGINT');
