@@ -213,11 +213,6 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number, PIECE_BYTES: nu
     }
   }
 
-  const zlibDamage = (error: { message: string; code?: unknown }) =>
-    typeof error.code === 'string' && error.code.startsWith('Z_')
-      ? new Damage('decompress', `cannot be decompressed (${error.message})`)
-      : new Error(error.message);
-
   /**
    * gz (or zlib, `raw`) inflated synchronously through the engine's own handle into the worker's one output buffer:
    * no stream, no hop to libuv's threads, and no fresh output buffer per call (fresh pages cost more than inflating).
@@ -226,15 +221,16 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number, PIECE_BYTES: nu
     private readonly engine: import('node:zlib').Gunzip | import('node:zlib').Inflate;
     private readonly handle: ZlibHandle;
     private readonly state: Uint32Array;
-    private failure: { message: string; code?: unknown } | undefined;
+    /** What the engine reported: whatever it is, the compressed bytes could not be inflated. */
+    private failure: Damage | undefined;
 
     constructor(raw: boolean) {
       this.engine = raw ? zlib.createInflate() : zlib.createGunzip();
       const inner = this.engine as unknown as { _handle: ZlibHandle; _writeState: Uint32Array };
       this.handle = inner._handle;
       this.state = inner._writeState;
-      this.handle.onerror = (message, _errno, code) => {
-        this.failure ??= { message, code };
+      this.handle.onerror = (message) => {
+        this.failure ??= new Damage('decompress', `cannot be decompressed (${message})`);
       };
     }
 
@@ -245,7 +241,7 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number, PIECE_BYTES: nu
       let available = input.length;
       for (;;) {
         this.handle.writeSync(flush, input, offset, available, output, 0, output.length);
-        if (this.failure !== undefined) throw zlibDamage(this.failure);
+        if (this.failure !== undefined) throw this.failure;
         const outLeft = this.state[0]!;
         const inLeft = this.state[1]!;
         if (outLeft < output.length) sink(output.subarray(0, output.length - outLeft));
@@ -268,6 +264,8 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number, PIECE_BYTES: nu
     private readonly content: Content;
     private readonly inflater: Inflater | undefined;
     private readonly toContent = (chunk: Buffer) => this.content.add(chunk);
+    /** Content that failed to inflate while decrypting: reported only if the decryption itself ends well. */
+    private inflateFailure: Damage | undefined;
 
     constructor(
       readonly encoding: WorkerEncoding,
@@ -307,9 +305,6 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number, PIECE_BYTES: nu
         ...(this.content.kept === undefined ? {} : { content: this.content.kept.subarray(0, this.content.size) }),
       };
     }
-
-    /** Content that failed to inflate while decrypting: reported only if the decryption itself ends well. */
-    private inflateFailure: Damage | undefined;
 
     private plain(bytes: Buffer, last: boolean): void {
       if (this.inflater === undefined) this.content.add(bytes);
