@@ -64,7 +64,7 @@ export class DecodePool {
   private nextId = 1;
   private closed = false;
 
-  /** `bounds` changes which local files are read whole (tests reach both paths with small files). */
+  /** `bounds` changes how much of a local file a worker reads between pauses (tests pause within small files). */
   constructor(size: number, bounds: Partial<WorkerBounds> = {}) {
     const source = decodeWorkerSource(bounds);
     for (let i = 0; i < Math.max(1, size); i++) {

@@ -14,10 +14,10 @@ export const WORKER_QUIET_MS = 50;
 /** Objects of at most this many stored bytes are read whole and handed to a worker in one message. */
 export const WHOLE_OBJECT_BYTES = 256 * 1024;
 /**
- * A local file (or range) of at most this many stored bytes is read whole into one reused buffer (a WAL segment of
- * the default size among them); a larger one is read in pieces.
+ * A worker reads a local file in 1 MiB pieces into one reused buffer (never a buffer the size of a file), and lets
+ * other messages (a cancel) in after this many bytes: a WAL segment of the default size is read without a pause.
  */
-export const WHOLE_FILE_BYTES = 16 * 1024 * 1024;
+export const UNPAUSED_READ_BYTES = 16 * 1024 * 1024;
 /**
  * Stored bytes go to the decipher, and content comes out of the inflater, in pieces of this size: buffers this small
  * reuse memory just freed, where one output buffer per file faults in fresh pages, which costs more than inflating.
@@ -26,7 +26,7 @@ export const PIECE_BYTES = 256 * 1024;
 
 /** The bounds a worker reads within; see the constants above. */
 export interface WorkerBounds {
-  readonly wholeFileBytes: number;
+  readonly unpausedReadBytes: number;
 }
 
 /** What the zlib engine's handle offers (Node's own, not public: {@link inflatesInPlace} checks it is there). */
@@ -116,7 +116,7 @@ export interface WorkerEncoding {
 
 /** Runs inside the worker (see the comment at the top of this file). */
 function decodeWorkerMain(bounds: WorkerBounds, quietMs: number, PIECE_BYTES: number): void {
-  const { wholeFileBytes } = bounds;
+  const { unpausedReadBytes } = bounds;
   // Not `require`: bundlers rewrite it, and this text runs outside any bundle.
   const { parentPort } = process.getBuiltinModule('node:worker_threads');
   const crypto = process.getBuiltinModule('node:crypto');
@@ -132,7 +132,6 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number, PIECE_BYTES: nu
     const at = keptSpare.findIndex((buffer) => buffer.length >= size);
     return at === -1 ? Buffer.allocUnsafeSlow(size) : keptSpare.splice(at, 1)[0]!;
   };
-  let wholeFile = Buffer.alloc(0);
   const output = Buffer.allocUnsafeSlow(PIECE_BYTES);
 
   class Damage extends Error {
@@ -347,7 +346,7 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number, PIECE_BYTES: nu
       send({ ...result, id }, result.content === undefined ? [] : [result.content.buffer as ArrayBuffer]);
   };
 
-  /** Reads a file (or its range) into one reused buffer, feeding the session. */
+  /** Reads a file (or its range) in pieces into one reused buffer, feeding the session (see UNPAUSED_READ_BYTES). */
   const readFile = async (id: number, session: Session, file: { path: string; start: number; end?: number }) => {
     const buffer = spare.pop() ?? Buffer.allocUnsafeSlow(READ_BYTES);
     let fd: number | undefined;
@@ -355,31 +354,17 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number, PIECE_BYTES: nu
       fd = fs.openSync(file.path, 'r');
       let position = file.start;
       const end = Math.min(file.end === undefined ? Number.POSITIVE_INFINITY : file.end + 1, fs.fstatSync(fd).size);
-      const size = Math.max(0, end - position);
-      if (size <= wholeFileBytes) {
-        // Grown by doubling, up to the bound: a few buffers in a run, not one per larger file.
-        if (wholeFile.length < size) {
-          wholeFile = Buffer.allocUnsafeSlow(
-            Math.min(wholeFileBytes, Math.max(size, READ_BYTES, wholeFile.length * 2)),
-          );
-        }
-        let read = 0;
-        while (read < size) {
-          const got = fs.readSync(fd, wholeFile, read, size - read, position + read);
-          if (got === 0) break;
-          read += got;
-        }
-        session.push(wholeFile.subarray(0, read));
-        done(id, session);
-        return;
-      }
+      let sincePause = 0;
       while (!session.cancelled && position < end) {
         const read = fs.readSync(fd, buffer, 0, Math.min(READ_BYTES, end - position), position);
         if (read === 0) break;
         position += read;
+        sincePause += read;
         session.push(buffer.subarray(0, read));
-        // Let a cancel message in between reads.
-        if (position < end) await new Promise((resolve) => setImmediate(resolve));
+        if (position < end && sincePause >= unpausedReadBytes) {
+          sincePause = 0;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
       }
       if (!session.cancelled) done(id, session);
     } finally {
@@ -483,7 +468,7 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number, PIECE_BYTES: nu
 export function decodeWorkerSource(overrides: Partial<WorkerBounds> = {}): string {
   // A no-op `__name`: some transpilers' keep-names mode wraps named functions with it.
   const bounds: WorkerBounds = {
-    wholeFileBytes: WHOLE_FILE_BYTES,
+    unpausedReadBytes: UNPAUSED_READ_BYTES,
     ...overrides,
   };
   return `"use strict";const __name=(f)=>f;(${decodeWorkerMain.toString()})(${JSON.stringify(bounds)},${WORKER_QUIET_MS},${PIECE_BYTES});`;
