@@ -161,10 +161,14 @@ export class DecodePool {
     signal?: AbortSignal,
     keep = false,
   ): Promise<DecodedObject> {
-    const decoded = await this.session(signal, undefined, (id, slot) =>
-      // Copied, not moved: a small Buffer may share its memory with others.
-      this.post(slot, { type: 'open', id, encoding: workerEncoding(encoding), expected, keep, bytes }),
-    );
+    const decoded = await this.session(signal, undefined, (id, slot) => {
+      // Copied, then the copy moved: a small Buffer may share its memory with others (Node's 8 KiB pool), all of
+      // which a message would otherwise carry.
+      const own = new Uint8Array(bytes);
+      this.post(slot, { type: 'open', id, encoding: workerEncoding(encoding), expected, keep, bytes: own }, [
+        own.buffer,
+      ]);
+    });
     return decoded!;
   }
 

@@ -299,7 +299,8 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number, PIECE_BYTES: nu
         id: 0,
         sha1: this.content.hash.digest('hex'),
         size: this.content.size,
-        head: this.content.head,
+        // A copy with its own memory: a view of Node's shared 8 KiB pool would send the whole pool.
+        head: new Uint8Array(this.content.head),
         storedSha1: this.stored?.digest('hex'),
         ...(this.content.kept === undefined ? {} : { content: this.content.kept.subarray(0, this.content.size) }),
       };

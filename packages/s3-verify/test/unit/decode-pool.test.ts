@@ -126,6 +126,17 @@ describe('decoding in worker threads, against the streamed decoder of the main t
     }
   });
 
+  it('sends back only the first bytes of each content, not the memory they were cut from (a message per file)', async () => {
+    const encoding: StoredEncoding = { passphrase: undefined, compression: 'gz' };
+    const path = join(dir, `head-${files++}`);
+    await writeFile(path, store(contents.small!, encoding));
+    for (const reader of [pool, piecewise]) {
+      const decoded = (await reader.decodeFile(path, undefined, encoding, undefined))!;
+      expect(decoded.head).toEqual(contents.small!.subarray(0, 64));
+      expect(decoded.head.buffer.byteLength).toBe(64);
+    }
+  });
+
   it('gives the whole content back when asked, whatever size it expected (the newest-instant read)', async () => {
     const encoding: StoredEncoding = { passphrase: PASS, compression: 'gz' };
     for (const [contentName, content] of Object.entries(contents)) {
