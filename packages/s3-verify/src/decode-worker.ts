@@ -40,6 +40,8 @@ interface ZlibHandle {
     outOffset: number,
     outLength: number,
   ): void;
+  /** Starts the stream again (inflateReset): the public `reset()` of a zlib stream calls this. */
+  reset(): void;
   onerror: (message: string, errno: number, code: string) => void;
 }
 
@@ -53,7 +55,10 @@ interface ZlibHandle {
 export function inflatesInPlace(): boolean {
   try {
     const engine = createGunzip() as unknown as { _handle?: Partial<ZlibHandle>; _writeState?: unknown; close(): void };
-    const usable = typeof engine._handle?.writeSync === 'function' && engine._writeState instanceof Uint32Array;
+    const usable =
+      typeof engine._handle?.writeSync === 'function' &&
+      typeof engine._handle.reset === 'function' &&
+      engine._writeState instanceof Uint32Array;
     engine.close();
     return usable;
   } catch {
@@ -125,6 +130,7 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number, PIECE_BYTES: nu
   const port = parentPort!;
   const READ_BYTES = 1024 * 1024;
   const KEPT_SPARES = 2;
+  const IDLE_INFLATERS = 2;
   const SALTED = Buffer.from('Salted__', 'latin1');
   const spare: Buffer[] = [];
   const keptSpare: Buffer[] = [];
@@ -215,15 +221,21 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number, PIECE_BYTES: nu
   /**
    * gz (or zlib, `raw`) inflated synchronously through the engine's own handle into the worker's one output buffer:
    * no stream, no hop to libuv's threads, and no fresh output buffer per call (fresh pages cost more than inflating).
+   * An engine that inflated a file without error is reset and kept for the next (no zlib state allocated per file).
    */
   class Inflater {
+    /** An idle engine of this kind, or a new one. */
+    static take(raw: boolean): Inflater {
+      return (raw ? idleRaw : idleGzip).pop() ?? new Inflater(raw);
+    }
+
     private readonly engine: import('node:zlib').Gunzip | import('node:zlib').Inflate;
     private readonly handle: ZlibHandle;
     private readonly state: Uint32Array;
     /** What the engine reported: whatever it is, the compressed bytes could not be inflated. */
     private failure: Damage | undefined;
 
-    constructor(raw: boolean) {
+    private constructor(private readonly raw: boolean) {
       this.engine = raw ? zlib.createInflate() : zlib.createGunzip();
       const inner = this.engine as unknown as { _handle: ZlibHandle; _writeState: Uint32Array };
       this.handle = inner._handle;
@@ -250,10 +262,21 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number, PIECE_BYTES: nu
       }
     }
 
+    /** Done with this file: reset and kept idle, unless the engine failed or enough are kept (then closed). */
+    give(): void {
+      const idle = this.raw ? idleRaw : idleGzip;
+      if (this.failure === undefined && idle.length < IDLE_INFLATERS) {
+        this.handle.reset();
+        idle.push(this);
+      } else this.close();
+    }
+
     close(): void {
       this.engine.close();
     }
   }
+  const idleGzip: Inflater[] = [];
+  const idleRaw: Inflater[] = [];
 
   /** One object being decoded: stored bytes in, in order, decoded as they arrive; `finish` when all have. */
   class Session {
@@ -265,6 +288,8 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number, PIECE_BYTES: nu
     private readonly toContent = (chunk: Buffer) => this.content.add(chunk);
     /** Content that failed to inflate while decrypting: reported only if the decryption itself ends well. */
     private inflateFailure: Damage | undefined;
+    /** The inflater went back (or was closed): a session gives it up once. */
+    private inflaterDone = false;
 
     constructor(
       readonly encoding: WorkerEncoding,
@@ -274,7 +299,7 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number, PIECE_BYTES: nu
       this.content = new Content(keep ? keptBuffer(Math.max(1, expected ?? READ_BYTES)) : undefined);
       this.stored = encoding.hashStored ? crypto.createHash('sha1') : undefined;
       this.decipher = encoding.passphrase === undefined ? undefined : new Decipher(encoding.passphrase, encoding.raw);
-      this.inflater = encoding.compression === 'gz' ? new Inflater(encoding.raw) : undefined;
+      this.inflater = encoding.compression === 'gz' ? Inflater.take(encoding.raw) : undefined;
     }
 
     /** Takes stored bytes; `bytes` may be reused by the caller once this returns. */
@@ -292,7 +317,7 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number, PIECE_BYTES: nu
         this.plain(this.decipher === undefined ? Buffer.alloc(0) : this.decipher.final(), true);
         if (this.inflateFailure !== undefined) throw this.inflateFailure;
       } finally {
-        this.inflater?.close();
+        this.dropInflater(true);
       }
       return {
         type: 'done',
@@ -320,7 +345,14 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number, PIECE_BYTES: nu
 
     destroy(): void {
       this.cancelled = true;
-      this.inflater?.close();
+      this.dropInflater(false);
+    }
+
+    private dropInflater(reuse: boolean): void {
+      if (this.inflater === undefined || this.inflaterDone) return;
+      this.inflaterDone = true;
+      if (reuse) this.inflater.give();
+      else this.inflater.close();
     }
   }
 
@@ -407,6 +439,7 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number, PIECE_BYTES: nu
     });
     sessions.clear();
     await Promise.allSettled([...queues, fileReads]);
+    for (const inflater of [...idleGzip.splice(0), ...idleRaw.splice(0)]) inflater.close();
     setTimeout(() => port.close(), quietMs);
   };
 

@@ -137,6 +137,53 @@ describe('decoding in worker threads, against the streamed decoder of the main t
     }
   });
 
+  it('decodes gz files one after another and at once in one worker, whatever the file before ended with', async () => {
+    const gz: StoredEncoding = { passphrase: undefined, compression: 'gz' };
+    const raw: StoredEncoding = { passphrase: PASS, compression: 'gz', raw: true };
+    const large = contents['large random (streamed)']!;
+    const small = contents.small!;
+    const file = async (bytes: Buffer) => {
+      const path = join(dir, `engine-${files++}`);
+      await writeFile(path, bytes);
+      return path;
+    };
+    const stored = store(large, gz);
+    const good = await file(store(small, gz));
+    const expected = await outcome(() => decodeObject(chunked(store(small, gz)), gz));
+    const flipped = Buffer.from(stored);
+    flipped[100]! ^= 0x55;
+    for (const bad of [stored.subarray(0, stored.length / 2), flipped]) {
+      expect(await outcome(async () => piecewise.decodeFile(await file(bad), undefined, gz, undefined))).toMatchObject({
+        stage: 'decompress',
+      });
+      expect(await outcome(() => piecewise.decodeFile(good, undefined, gz, undefined))).toEqual(expected);
+    }
+    const controller = new AbortController();
+    // Long enough to be stopped halfway: 32 MiB, with a pause every 4 KiB.
+    const long = await file(gzipSync(randomBytes(32 * 1024 * 1024), { level: 1 }));
+    const cancelled = piecewise.decodeFile(long, undefined, gz, undefined, controller.signal);
+    setTimeout(() => controller.abort(), 20);
+    await expect(cancelled).rejects.toMatchObject({ name: 'AbortError' });
+    expect(await outcome(() => piecewise.decodeFile(good, undefined, gz, undefined))).toEqual(expected);
+
+    const mix: Array<[Buffer, StoredEncoding]> = [
+      [large, gz],
+      [small, raw],
+      [small, gz],
+      [large, raw],
+      [large, gz],
+    ];
+    const together = await Promise.all(
+      mix.map(([content, encoding]) =>
+        outcome(() => piecewise.decodeStream(chunked(store(content, encoding)), encoding, undefined)),
+      ),
+    );
+    const apart = await Promise.all(
+      mix.map(([content, encoding]) => outcome(() => decodeObject(chunked(store(content, encoding)), encoding))),
+    );
+    expect(together).toEqual(apart);
+  });
+
   it('gives the whole content back when asked, whatever size it expected (the newest-instant read)', async () => {
     const encoding: StoredEncoding = { passphrase: PASS, compression: 'gz' };
     for (const [contentName, content] of Object.entries(contents)) {
