@@ -265,10 +265,11 @@ function decodeWorkerMain(bounds: WorkerBounds, quietMs: number, PIECE_BYTES: nu
     /** Done with this file: reset and kept idle, unless the engine failed or enough are kept (then closed). */
     give(): void {
       const idle = this.raw ? idleRaw : idleGzip;
-      if (this.failure === undefined && idle.length < IDLE_INFLATERS) {
-        this.handle.reset();
-        idle.push(this);
-      } else this.close();
+      const keep = this.failure === undefined && idle.length < IDLE_INFLATERS;
+      if (keep) this.handle.reset();
+      // A failed reset is reported like any other failure.
+      if (keep && this.failure === undefined) idle.push(this);
+      else this.close();
     }
 
     close(): void {
