@@ -247,7 +247,8 @@ export class DecodePool {
       const spare = slot.spare.pop();
       return spare === undefined ? Buffer.allocUnsafeSlow(BATCH_BYTES) : Buffer.from(spare);
     };
-    let batch = fresh();
+    // Taken when the first byte of a batch arrives, so none is taken and dropped after the last.
+    let batch: Buffer | undefined;
     let used = 0;
     const send = async () => {
       while (inFlight >= BATCHES_IN_FLIGHT) {
@@ -257,14 +258,15 @@ export class DecodePool {
         if (slot.pending.get(id) !== pending) return;
       }
       inFlight++;
-      const bytes = new Uint8Array(batch.buffer, 0, used);
-      this.post(slot, { type: 'data', id, bytes }, [batch.buffer as ArrayBuffer]);
-      batch = fresh();
+      const bytes = new Uint8Array(batch!.buffer, 0, used);
+      this.post(slot, { type: 'data', id, bytes }, [batch!.buffer as ArrayBuffer]);
+      batch = undefined;
       used = 0;
     };
     for await (const chunk of source as AsyncIterable<Buffer>) {
       if (slot.pending.get(id) !== pending) return;
       for (let offset = 0; offset < chunk.length; ) {
+        batch ??= fresh();
         const copied = chunk.copy(batch, used, offset);
         used += copied;
         offset += copied;

@@ -184,6 +184,24 @@ describe('decoding in worker threads, against the streamed decoder of the main t
     expect(together).toEqual(apart);
   });
 
+  it('streams object after object through the same few batches (no fresh batch per object)', async () => {
+    const content = randomBytes(1024 * 1024);
+    const encoding: StoredEncoding = { passphrase: undefined, compression: 'none' };
+    const expected = await outcome(() => decodeObject(chunked(content), encoding));
+    const allocations = vi.spyOn(Buffer, 'allocUnsafeSlow');
+    try {
+      for (let i = 0; i < 40; i++) {
+        expect(await outcome(() => piecewise.decodeStream(chunked(content), encoding, content.length))).toEqual(
+          expected,
+        );
+      }
+      // A few batches at first, then those moved back by the worker, object after object.
+      expect(allocations.mock.calls.length).toBeLessThan(8);
+    } finally {
+      allocations.mockRestore();
+    }
+  });
+
   it('gives the whole content back when asked, whatever size it expected (the newest-instant read)', async () => {
     const encoding: StoredEncoding = { passphrase: PASS, compression: 'gz' };
     for (const [contentName, content] of Object.entries(contents)) {
