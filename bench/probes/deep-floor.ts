@@ -34,7 +34,7 @@ const concurrency = Number(posix ? posixConcurrency : s3Concurrency);
 const prefix = posix ? '' : repoPath.replace(/^\/+|\/+$/g, '') === '' ? '' : `${repoPath.replace(/^\/+|\/+$/g, '')}/`;
 const client = posix
   ? undefined
-  : createS3Client({
+  : await createS3Client({
       bucket,
       region: 'ca-central-1',
       endpoint: url,

@@ -6,7 +6,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { createS3Client } from '@chronos/s3-verify';
 
 const [url = '', caFile = '', bucket = '', prefix = ''] = process.argv.slice(2);
-const client = createS3Client({
+const client = await createS3Client({
   bucket,
   region: 'ca-central-1',
   endpoint: url,

@@ -59,7 +59,7 @@ const notes: string[] = [];
 
 // How to fill the store: parallel PUTs through the S3 API, or files written into s3rver's folder.
 {
-  const client = createS3Client({
+  const client = await createS3Client({
     bucket: endpoint.bucket,
     region: endpoint.region,
     endpoint: endpoint.url,

@@ -1,17 +1,10 @@
 import { Readable } from 'node:stream';
-import {
-  GetBucketEncryptionCommand,
-  GetBucketVersioningCommand,
-  GetObjectCommand,
-  GetObjectLockConfigurationCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { classifyS3Error } from './access-error.js';
 import { ObjectRequester, readBody, resolveObjectAddress } from './object-request.js';
 import type { BucketSettings } from './report.js';
 import { objectRequestSettings } from './s3-client.js';
+import { s3Sdk } from './s3-sdk.js';
 import type { ByteRange, ListedObject, ListingPage, ListOptions, RepositoryStorage } from './storage.js';
 
 /**
@@ -45,6 +38,7 @@ export class BucketReader implements RepositoryStorage {
 
   /** Pages of a ListObjectsV2 listing, following continuation tokens. */
   async *list(prefix: string, options: ListOptions = {}): AsyncGenerator<ListingPage> {
+    const { ListObjectsV2Command } = await s3Sdk();
     let token: string | undefined;
     do {
       const page = await this.client
@@ -89,6 +83,7 @@ export class BucketReader implements RepositoryStorage {
     try {
       const requester = await this.objects();
       if (requester !== undefined) return await requester.open(key, range, signal);
+      const { GetObjectCommand } = await s3Sdk();
       const response = await this.client.send(
         new GetObjectCommand({
           Bucket: this.bucket,
@@ -129,6 +124,7 @@ export class BucketReader implements RepositoryStorage {
   }
 
   async stat(key: string): Promise<ListedObject | undefined> {
+    const { HeadObjectCommand } = await s3Sdk();
     try {
       const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }), this.sendOptions());
       return { key, size: head.ContentLength ?? 0, modified: head.LastModified?.getTime() ?? 0 };
@@ -154,6 +150,7 @@ export class BucketReader implements RepositoryStorage {
         return undefined;
       }
     };
+    const { GetBucketEncryptionCommand, GetBucketVersioningCommand, GetObjectLockConfigurationCommand } = await s3Sdk();
     const Bucket = this.bucket;
     const [versioning, lock, encryption] = await Promise.all([
       ask('versioning', () => this.client.send(new GetBucketVersioningCommand({ Bucket }), this.sendOptions())),

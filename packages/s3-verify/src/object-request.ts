@@ -2,8 +2,9 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { type Agent, request } from 'node:https';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SignatureV4 } from '@smithy/signature-v4';
+import { s3Sdk, signerModule } from './s3-sdk.js';
 import type { ByteRange } from './storage.js';
 
 /** Where a GET of one object goes: everything but the key, as the SDK itself resolved it. */
@@ -59,6 +60,7 @@ export function encodeKey(key: string): string {
  * const address = await resolveObjectAddress(client, 'backups');
  */
 export async function resolveObjectAddress(client: S3Client, bucket: string): Promise<ObjectAddress | undefined> {
+  const { GetObjectCommand } = await s3Sdk();
   const command = new GetObjectCommand({ Bucket: bucket, Key: PROBE_KEY });
   let shaped: { protocol?: string; hostname?: string; port?: number; path?: string } | undefined;
   command.middlewareStack.add(
@@ -114,22 +116,14 @@ function transient(error: unknown): boolean {
  * const body = await requester.open('archive/main/archive.info');
  */
 export class ObjectRequester {
-  private readonly signer: SignatureV4;
+  private signer: Promise<SignatureV4> | undefined;
   private readonly host: string;
 
   constructor(
-    client: S3Client,
+    private readonly client: S3Client,
     private readonly address: ObjectAddress,
     private readonly settings: ObjectRequestSettings,
   ) {
-    this.signer = new SignatureV4({
-      service: 's3',
-      region: client.config.region,
-      credentials: client.config.credentials,
-      sha256: client.config.sha256,
-      uriEscapePath: false,
-      applyChecksum: false,
-    });
     this.host =
       address.port === undefined || address.port === 443 ? address.hostname : `${address.hostname}:${address.port}`;
   }
@@ -149,7 +143,18 @@ export class ObjectRequester {
 
   private async once(key: string, range: ByteRange | undefined, signal: AbortSignal | undefined) {
     const path = `${this.address.pathPrefix}${encodeKey(key)}`;
-    const signed = await this.signer.sign({
+    this.signer ??= signerModule().then(
+      ({ SignatureV4 }) =>
+        new SignatureV4({
+          service: 's3',
+          region: this.client.config.region,
+          credentials: this.client.config.credentials,
+          sha256: this.client.config.sha256,
+          uriEscapePath: false,
+          applyChecksum: false,
+        }),
+    );
+    const signed = await (await this.signer).sign({
       method: 'GET',
       protocol: 'https:',
       hostname: this.address.hostname,

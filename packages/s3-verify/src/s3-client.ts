@@ -1,8 +1,8 @@
 import { Agent } from 'node:https';
-import { S3Client } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { ObjectRequestSettings } from './object-request.js';
 import type { VerifyOptions } from './options.js';
+import { httpHandlerModule, s3Sdk } from './s3-sdk.js';
 
 const requestSettings = new WeakMap<S3Client, ObjectRequestSettings>();
 
@@ -21,11 +21,13 @@ export function objectRequestSettings(client: S3Client): ObjectRequestSettings |
  * An S3 client for the options: path style for custom endpoints, the extra CA or no certificate
  * check, explicit credentials or the SDK default chain, timeouts and retries. It does not validate the
  * SDK's transfer checksums: verification hashes every object it reads against pgBackRest's own checksums.
+ * The AWS SDK is loaded by the first call, not when the library is imported.
  *
  * @example
- * const client = createS3Client({ bucket: 'b', region: 'ca-central-1', endpoint: 'https://127.0.0.1:9000', tls: { caCert } });
+ * const client = await createS3Client({ bucket: 'b', region: 'ca-central-1', endpoint: 'https://127.0.0.1:9000', tls: { caCert } });
  */
-export function createS3Client(options: VerifyOptions): S3Client {
+export async function createS3Client(options: VerifyOptions): Promise<S3Client> {
+  const [{ S3Client }, { NodeHttpHandler }] = await Promise.all([s3Sdk(), httpHandlerModule()]);
   const timeout = options.timeoutMs ?? 30_000;
   const agent = new Agent({
     keepAlive: true,

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { RepositoryAccessError } from './access-error.js';
+import { BucketReader } from './bucket.js';
 import { withCostEstimate } from './cost.js';
 import { DecodePool } from './decode-pool.js';
 import {
@@ -21,6 +22,7 @@ import {
   type StanzaReport,
   type VerifyReport,
 } from './report.js';
+import { createS3Client } from './s3-client.js';
 import { verifyStanza } from './stanza-verifier.js';
 import { listFolder, type RepositoryStorage } from './storage.js';
 
@@ -56,9 +58,7 @@ async function verifyWith(options: VerifyOptions | PosixVerifyOptions): Promise<
   if ('path' in options) {
     return run(options, new PosixStorage(options.path), '', { storage: 'posix', path: options.path });
   }
-  // Loaded here, not at the top: a local repository never needs the AWS SDK (about 0.1 s of start-up).
-  const [{ createS3Client }, { BucketReader }] = await Promise.all([import('./s3-client.js'), import('./bucket.js')]);
-  const client = options.client ?? createS3Client(options);
+  const client = options.client ?? (await createS3Client(options));
   try {
     return await run(
       options,

@@ -28,8 +28,8 @@ describe.skipIf(skip)(skip ?? 'objects read by signed GETs of their own', () => 
     ['backup/main/20261129-020000F/pg_data/empty', Buffer.alloc(0)],
   ]);
   const readers: BucketReader[] = [];
-  const reader = (extra: Parameters<typeof verifyOptions>[2] = {}, bucket = s3.bucket) => {
-    const made = new BucketReader(createS3Client(verifyOptions(s3, '/', extra)), bucket, s3.region);
+  const reader = async (extra: Parameters<typeof verifyOptions>[2] = {}, bucket = s3.bucket) => {
+    const made = new BucketReader(await createS3Client(verifyOptions(s3, '/', extra)), bucket, s3.region);
     readers.push(made);
     return made;
   };
@@ -48,7 +48,7 @@ describe.skipIf(skip)(skip ?? 'objects read by signed GETs of their own', () => 
   });
 
   it("reads every object, whole and in ranges, byte for byte as the SDK's GetObject, without sending through the SDK", async () => {
-    const bucket = reader();
+    const bucket = await reader();
     await bucket.get('archive/main/archive.info');
     const send = vi.spyOn(bucket.client, 'send');
     for (const [key, body] of objects) {
@@ -69,7 +69,7 @@ describe.skipIf(skip)(skip ?? 'objects read by signed GETs of their own', () => 
   });
 
   it('a missing object is undefined and a range past the end is empty, as through the SDK', async () => {
-    const bucket = reader();
+    const bucket = await reader();
     expect(await bucket.get('archive/main/no-such-object')).toBeUndefined();
     expect(await bucket.stream('archive/main/no-such-object')).toBeUndefined();
     expect(await bucket.get('archive/main/archive.info', { start: 5000, end: 6000 })).toEqual(Buffer.alloc(0));
@@ -77,19 +77,19 @@ describe.skipIf(skip)(skip ?? 'objects read by signed GETs of their own', () => 
 
   it('an unknown key is AccessDeniedError without the secret, a missing bucket NoSuchBucketError', async () => {
     const secret = 'not-a-real-secret-key-456';
-    const denied = await reader({ credentials: { accessKeyId: 'NOBODY', secretAccessKey: secret } })
+    const denied = await (await reader({ credentials: { accessKeyId: 'NOBODY', secretAccessKey: secret } }))
       .get('archive/main/archive.info')
       .catch((e: unknown) => e);
     expect(denied).toBeInstanceOf(AccessDeniedError);
     expect(String((denied as Error).message)).not.toContain(secret);
-    const missing = await reader({}, 'no-such-bucket-here')
+    const missing = await (await reader({}, 'no-such-bucket-here'))
       .get('archive/main/archive.info')
       .catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(NoSuchBucketError);
   });
 
   it('a stalled endpoint is S3TimeoutError after the attempts, and an abort cancels the read', async () => {
-    const bucket = reader({ timeoutMs: 500, maxAttempts: 2 });
+    const bucket = await reader({ timeoutMs: 500, maxAttempts: 2 });
     await bucket.get('archive/main/archive.info');
     s3.pause();
     try {
@@ -220,7 +220,7 @@ describe.skipIf(skip)(skip ?? 'the signed GETs on the wire', () => {
 
   it('every GET of an object, whole or ranged, carries a valid Signature V4 for its path and headers', async () => {
     received.length = 0;
-    const client = createS3Client(options());
+    const client = await createS3Client(options());
     clients.push(client);
     const bucket = new BucketReader(client, 'chronos-signed', 'ca-central-1');
     const keys = [

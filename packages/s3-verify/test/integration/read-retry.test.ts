@@ -67,7 +67,7 @@ describe.skipIf(skip)(skip ?? 'a read cut off by a connection reset', () => {
     client.destroy();
     relay = await startResettingRelay(s3.port, 1024 * 1024);
     const options = verifyOptions(s3, '/', { endpoint: `https://127.0.0.1:${relay.port}` });
-    reader = new BucketReader(createS3Client(options), s3.bucket, s3.region);
+    reader = new BucketReader(await createS3Client(options), s3.bucket, s3.region);
     pool = new DecodePool(1);
   });
 
