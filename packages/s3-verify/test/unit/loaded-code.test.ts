@@ -24,7 +24,8 @@ function layOutRepository(): void {
   copyFileSync(join(recorded, `segment-${segment}`), join(walDir, segment));
 }
 
-// Counts the AWS SDK's modules loaded so far after each step: the SDK is CommonJS, so each is in require.cache.
+// After each step, how many of the AWS SDK's modules are loaded: the SDK is CommonJS, so each is in require.cache
+// (when the SDK is bundled into the library's chunks, none ever is). The S3 endpoint is a closed loopback port.
 const probe = `
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
@@ -34,18 +35,23 @@ const library = await import(process.argv[2]);
 steps.imported = sdkModules();
 const local = await library.verifyRepository({ path: process.argv[3], deep: true });
 steps.posix = { stanzas: local.stanzas.map((s) => s.name), segments: local.stanzas[0]?.deep?.segments, sdkModules: sdkModules() };
-const remote = await library.verifyRepository({
-  bucket: 'chronos', region: 'ca-central-1', endpoint: 'https://127.0.0.1:1',
-  credentials: { accessKeyId: 'A', secretAccessKey: 'B' }, maxAttempts: 1, timeoutMs: 5000,
-});
-steps.s3 = { access: remote.access, sdkModules: sdkModules() };
+const s3 = { bucket: 'chronos', region: 'ca-central-1', endpoint: 'https://127.0.0.1:1', credentials: { accessKeyId: 'A', secretAccessKey: 'B' }, maxAttempts: 1, timeoutMs: 5000 };
+const remote = await library.verifyRepository(s3);
+const client = await library.createS3Client(s3);
+const read = await new library.BucketReader(client, s3.bucket, s3.region).get('archive/main/archive.info').catch((e) => e);
+client.destroy();
+steps.s3 = { access: remote.access, read: read?.name, sdkModules: sdkModules() };
 process.stdout.write(JSON.stringify(steps));
 `;
 
-beforeAll(async () => {
-  mkdirSync(outDir, { recursive: true });
-  layOutRepository();
-  writeFileSync(join(outDir, 'probe.mjs'), probe);
+interface Steps {
+  imported: number;
+  posix: { stanzas: string[]; segments: number; sdkModules: number };
+  s3: { access: { ok: boolean; code?: string }; read: string; sdkModules: number };
+}
+
+/** The library bundled from source into `dir`: its dependencies left to Node (`external`) or bundled in, in chunks. */
+async function bundle(dir: string, dependencies: 'external' | 'bundled'): Promise<void> {
   await build({
     entryPoints: [join(packageDir, 'src/index.ts')],
     bundle: true,
@@ -53,33 +59,52 @@ beforeAll(async () => {
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    packages: 'external',
-    outdir: outDir,
+    ...(dependencies === 'external' ? { packages: 'external' as const } : {}),
+    banner: {
+      js: "import { createRequire as __chronosRequire } from 'node:module'; const require = __chronosRequire(import.meta.url);",
+    },
+    outdir: dir,
     outExtension: { '.js': '.mjs' },
     logLevel: 'silent',
   });
+}
+
+async function runProbe(dir: string): Promise<Steps> {
+  const run = await runProcess({
+    file: process.execPath,
+    args: [join(outDir, 'probe.mjs'), join(dir, 'index.mjs'), repo],
+    env: { ...process.env, AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1' },
+    timeout: 60_000,
+  });
+  expect(run.exitCode, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as Steps;
+}
+
+beforeAll(async () => {
+  mkdirSync(outDir, { recursive: true });
+  layOutRepository();
+  writeFileSync(join(outDir, 'probe.mjs'), probe);
+  await Promise.all([bundle(join(outDir, 'external'), 'external'), bundle(join(outDir, 'bundled'), 'bundled')]);
 });
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
 describe('what the library loads', () => {
-  it('importing it and verifying a local path leave the AWS SDK unloaded; an S3 verification loads it', async () => {
-    const run = await runProcess({
-      file: process.execPath,
-      args: [join(outDir, 'probe.mjs'), join(outDir, 'index.mjs'), repo],
-      env: { ...process.env, AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: '1' },
-      timeout: 60_000,
-    });
-    expect(run.exitCode, run.stderr).toBe(0);
-    const steps = JSON.parse(run.stdout) as {
-      imported: number;
-      posix: { stanzas: string[]; segments: number; sdkModules: number };
-      s3: { access: { ok: boolean; code?: string }; sdkModules: number };
-    };
+  it('importing it and verifying a local path leave the AWS SDK unloaded; S3 verification and reads load it', async () => {
+    const steps = await runProbe(join(outDir, 'external'));
     expect(steps.imported).toBe(0);
     expect(steps.posix.stanzas).toEqual(['fx']);
     expect(steps.posix.segments).toBe(1);
     expect(steps.posix.sdkModules).toBe(0);
     expect(steps.s3.access).toMatchObject({ ok: false, code: 'unreachable' });
+    expect(steps.s3.read).toBe('EndpointUnreachableError');
     expect(steps.s3.sdkModules).toBeGreaterThan(0);
+  });
+
+  it('bundled with its dependencies into split chunks (as an application bundles it), it verifies S3 and local paths alike', async () => {
+    const steps = await runProbe(join(outDir, 'bundled'));
+    expect(steps.posix.stanzas).toEqual(['fx']);
+    expect(steps.posix.segments).toBe(1);
+    expect(steps.s3.access).toMatchObject({ ok: false, code: 'unreachable' });
+    expect(steps.s3.read).toBe('EndpointUnreachableError');
   });
 });
