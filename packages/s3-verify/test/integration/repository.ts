@@ -47,9 +47,14 @@ export async function startRepository(s3: S3Endpoint, path: string, cipherPass?:
   return stack;
 }
 
-/** Stops PostgreSQL, restores the newest backup with --type=immediate --target-action=promote, starts it again. */
+/**
+ * Stops PostgreSQL, restores the newest backup with --type=immediate --target-action=promote, starts it again: the
+ * cluster goes on on timeline 2 and archives its history file. On the host or in a container (the stack's pg_ctl
+ * is found from the cluster's PG_VERSION).
+ */
 export async function restoreAndPromote(stack: PgBackRestStack): Promise<void> {
-  const pgCtl = '/usr/lib/postgresql/15/bin/pg_ctl';
+  const version = ensureSuccess('read PG_VERSION', await stack.exec('cat', [`${stack.pg.dataPath}/PG_VERSION`]));
+  const pgCtl = `/usr/lib/postgresql/${version.stdout.trim()}/bin/pg_ctl`;
   ensureSuccess('pg_ctl stop', await stack.exec(pgCtl, ['-D', stack.pg.dataPath, '-m', 'fast', '-w', 'stop']));
   await pgbackrest(stack, 'restore', '--delta', '--type=immediate', '--target-action=promote');
   const log = `${dirname(stack.pg.dataPath)}/postgresql-pitr.log`;
