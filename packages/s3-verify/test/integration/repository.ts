@@ -36,6 +36,17 @@ export async function startRepository(s3: S3Endpoint, path: string, cipherPass?:
     repos: [{ type: 's3', endpoint: s3, path, ...(cipherPass === undefined ? {} : { cipherPass }) }],
     options: { 'start-fast': 'y', 'archive-timeout': '120' },
   });
+  try {
+    await backUpFullAndDiff(stack);
+  } catch (error) {
+    await stack.stop();
+    throw error;
+  }
+  return stack;
+}
+
+/** Creates the stanza and writes a full and a diff backup, rows and WAL between them, then checks the archive. */
+export async function backUpFullAndDiff(stack: PgBackRestStack): Promise<void> {
   await pgbackrest(stack, 'stanza-create');
   await writeRows(stack, 2_000);
   await pgbackrest(stack, 'backup', '--type=full');
@@ -44,7 +55,6 @@ export async function startRepository(s3: S3Endpoint, path: string, cipherPass?:
   await switchWal(stack);
   await pgbackrest(stack, 'backup', '--type=diff');
   await pgbackrest(stack, 'check');
-  return stack;
 }
 
 /**

@@ -1,9 +1,10 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PgBackRestStack } from '@chronos/pgbackrest/testing';
 import { expect } from 'vitest';
 import {
   comparePgBackRestVerify,
+  exitCodeFor,
   type Finding,
   type PgBackRestComparison,
   type PgBackRestVerifyResult,
@@ -112,6 +113,18 @@ export function flipMiddle<T extends Uint8Array>(bytes: T): T {
   return bytes;
 }
 
+/** Removes a file of a posix repository, runs `during`, then puts it back. */
+export async function withoutFile<T>(repoDir: string, key: string, during: () => Promise<T>): Promise<T> {
+  const path = join(repoDir, key);
+  const original = await readFile(path);
+  await rm(path);
+  try {
+    return await during();
+  } finally {
+    await writeFile(path, original);
+  }
+}
+
 /** Changes a file of a posix repository, runs `during`, then puts the original bytes back. */
 export async function withChangedFile<T>(
   repoDir: string,
@@ -180,4 +193,60 @@ export function expectFlipsNamed(
   expect(theirs.status, theirs.text).toBe('error');
   expect(theirs.problems.map((p) => p.path).sort()).toEqual(keys.map((k) => stanzaRelative(k, stanza)).sort());
   expectCoversPgBackRest(ours, theirs, { agreed: keys, missedByPgBackRest: [] });
+}
+
+/** One damage read three ways: the shallow verification, the deep one and pgBackRest's verify. */
+export type ThreeReports = readonly [VerifyReport, VerifyReport, PgBackRestVerifyResult & { readonly text: string }];
+
+/** A timeline history file rewritten to say timeline 2 branched from timeline 1 at FF/0, after the WAL it holds. */
+export function branchLater(bytes: Uint8Array): Buffer {
+  const text = Buffer.from(bytes).toString('utf8');
+  const edited = text.replace(/^1\t[0-9A-F]+\/[0-9A-F]+\t/m, '1\tFF/0\t');
+  expect(edited).not.toBe(text);
+  return Buffer.from(edited);
+}
+
+/**
+ * The history file `key` removed: timeline 2's history is unknown, so continuity is checked from the oldest segment
+ * (a `wal-not-checked` warning). pgBackRest's verify reads no history file: it reports nothing, and misses both.
+ */
+export function expectHistoryMissing([shallow, deep, theirs]: ThreeReports, key: string, archiveId: string): void {
+  expect(shallow.findings.map((f) => [f.code, f.where?.key])).toEqual([
+    ['wal-history-missing', key],
+    ['wal-not-checked', undefined],
+  ]);
+  expect(exitCodeFor(shallow)).toBe(1);
+  expect(deep.findings.map((f) => f.code)).toEqual(['wal-history-missing', 'wal-not-checked']);
+  expect(theirs).toMatchObject({ status: 'ok', problems: [] });
+  expectCoversPgBackRest(deep, theirs, {
+    agreed: [],
+    missedByPgBackRest: [
+      ['wal-history-missing', key],
+      ['wal-not-checked', archiveId],
+    ],
+  });
+}
+
+/**
+ * The history file `key` rewritten by {@link branchLater}: it disagrees with the WAL (`wal-history-mismatch`), and
+ * the restore path it describes needs timeline 1's WAL up to FF/0, which is not there (`wal-missing`). pgBackRest's
+ * verify reports nothing and misses both.
+ */
+export function expectHistoryRewritten([shallow, deep, theirs]: ThreeReports, key: string): void {
+  const mismatch = shallow.findings.filter((f) => f.code === 'wal-history-mismatch');
+  expect(mismatch.map((f) => f.where?.key)).toEqual([key]);
+  expect(mismatch[0]!.message).toMatch(/has WAL from before it branched from timeline 1 at FF\/0/);
+  expect(shallow.findings.filter((f) => f !== mismatch[0]).map((f) => [f.code, f.where?.segments?.timeline])).toEqual([
+    ['wal-missing', 1],
+  ]);
+  expect(exitCodeFor(shallow)).toBe(1);
+  expect(theirs).toMatchObject({ status: 'ok', problems: [] });
+  const needed = shallow.findings.find((f) => f.code === 'wal-missing')!.where!.segments!.first;
+  expectCoversPgBackRest(deep, theirs, {
+    agreed: [],
+    missedByPgBackRest: [
+      ['wal-history-mismatch', key],
+      ['wal-missing', needed],
+    ],
+  });
 }

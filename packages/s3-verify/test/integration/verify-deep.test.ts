@@ -34,6 +34,7 @@ import {
   segmentNameOf,
   segmentNoBackupNeeds,
   theirVerify,
+  withoutFile,
 } from './side-by-side.js';
 
 const skip = await integrationGate(await probePgBackRest());
@@ -260,7 +261,7 @@ describe.skipIf(skip)(skip ?? 'deep verification of repositories written by pgBa
     expect(cutErrors.map((f) => [f.code, f.where?.key])).toEqual([['backup-file-truncated', key]]);
     expect(cutErrors[0]!.found).toMatch(/ bytes$/);
 
-    const [gone, goneTheirs] = await withoutFile(join(repoDir, key), both);
+    const [gone, goneTheirs] = await withoutFile(repoDir, key, both);
     expect(errors(gone).map((f) => [f.code, f.where?.key])).toEqual([['backup-file-missing', key]]);
     expect(goneTheirs.named.length).toBeGreaterThan(0);
     expectCovered(errors(gone), goneTheirs.named);
@@ -340,14 +341,3 @@ describe.skipIf(skip)(skip ?? 'deep verification of repositories written by pgBa
     expect(errors(flipped).map((f) => [f.code, f.where?.key])).toEqual([['backup-file-corrupt', big]]);
   });
 });
-
-async function withoutFile<T>(path: string, during: () => Promise<T>): Promise<T> {
-  const bytes = await readFile(path);
-  const { rm } = await import('node:fs/promises');
-  await rm(path);
-  try {
-    return await during();
-  } finally {
-    await writeFile(path, bytes);
-  }
-}
