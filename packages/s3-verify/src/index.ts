@@ -31,15 +31,9 @@ export type {
   CommonVerifyOptions,
   DeepProof,
   PosixVerifyOptions,
-  VerifyConfig,
   VerifyOptions as VerifyRepositoryOptions,
 } from './options.js';
-export {
-  DEFAULT_PRICE_ASSUMPTION,
-  DEFAULT_PRICE_PER_GIB_MONTH,
-  parseVerifyConfig,
-  verifyConfigSchema,
-} from './options.js';
+export { DEFAULT_PRICE_ASSUMPTION, DEFAULT_PRICE_PER_GIB_MONTH } from './options.js';
 export type { PassphraseSource } from './passphrase.js';
 export { loadPassphrase, PassphraseSourceError } from './passphrase.js';
 export type { PgBackRestComparison } from './pgbackrest-comparison.js';
@@ -60,7 +54,7 @@ export type {
   StanzaReport,
   VerifyReport,
 } from './report.js';
-export { exitCodeFor, findingCodes, REPORT_SCHEMA_VERSION, verifyReportSchema } from './report.js';
+export { exitCodeFor, findingCodes, REPORT_SCHEMA_VERSION } from './report.js';
 export { createS3Client } from './s3-client.js';
 export type { ByteRange, ListedObject, ListingPage, ListOptions, RepositoryStorage } from './storage.js';
 export { ObjectReadError } from './stored-object.js';

@@ -2,11 +2,8 @@ import { createDecipheriv, createHash, type Decipher } from 'node:crypto';
 import { Transform, type TransformCallback, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createInflate } from 'node:zlib';
-import { Decompress as ZstdStream } from 'fzstd';
-import { Bzip2Decompress } from './bzip2-decompress.js';
 import { bytesToKey, SALTED_MAGIC } from './cipher.js';
 import { CodecError } from './codec-error.js';
-import { Lz4Decompress } from './lz4-decompress.js';
 
 /** zlib output chunks of 256 KiB: with the default 16 KiB, per-chunk work doubles the CPU time of a deep check. */
 const ZLIB_CHUNKS = { chunkSize: 256 * 1024 };
@@ -105,29 +102,49 @@ class SaltedDecipher extends Transform {
   }
 }
 
-/** Zstandard decompression (pure JavaScript: Node 20's zlib has none), as a stream. */
-class ZstdDecompress extends Transform {
-  private readonly inner = new ZstdStream((chunk) => {
-    this.push(Buffer.from(chunk));
-  });
+type Decompressor = () => NodeJS.ReadWriteStream;
+const codecLoads = new Map<string, Promise<Decompressor>>();
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
-    try {
-      this.inner.push(chunk);
-      done();
-    } catch (cause) {
-      done(new ObjectDecodeError('decompress', `cannot be decompressed (${(cause as Error).message})`, { cause }));
-    }
+function importCodec(compression: 'zst' | 'lz4' | 'bz2'): Promise<Decompressor> {
+  switch (compression) {
+    case 'zst':
+      return import('./zstd-decompress.js').then(
+        ({ ZstdDecompress }) =>
+          () =>
+            new ZstdDecompress(),
+      );
+    case 'lz4':
+      return import('./lz4-decompress.js').then(
+        ({ Lz4Decompress }) =>
+          () =>
+            new Lz4Decompress(),
+      );
+    case 'bz2':
+      return import('./bzip2-decompress.js').then(
+        ({ Bzip2Decompress }) =>
+          () =>
+            new Bzip2Decompress(),
+      );
   }
+}
 
-  override _flush(done: TransformCallback): void {
-    try {
-      this.inner.push(new Uint8Array(0), true);
-      done();
-    } catch (cause) {
-      done(new ObjectDecodeError('decompress', `cannot be decompressed (${(cause as Error).message})`, { cause }));
-    }
+/**
+ * The decompressor of `compression` when it is one written in JavaScript (zst, lz4, bz2), loaded on first use:
+ * importing the package, or verifying a repository of gz objects, loads none of them. `undefined` for gz, none and
+ * names this package does not decode. Call it before opening the stream to decode, so decoding starts at once.
+ *
+ * @example
+ * const lz4 = await loadCodec('lz4');
+ * const stream = lz4?.();
+ */
+export function loadCodec(compression: string): Promise<Decompressor | undefined> {
+  if (compression !== 'zst' && compression !== 'lz4' && compression !== 'bz2') return Promise.resolve(undefined);
+  let loading = codecLoads.get(compression);
+  if (loading === undefined) {
+    loading = importCodec(compression);
+    codecLoads.set(compression, loading);
   }
+  return loading;
 }
 
 /**
@@ -144,6 +161,7 @@ export async function decodeObject(
   /** Receives the original content, chunk by chunk (for readers of the content itself). */
   onData?: (chunk: Buffer) => void,
 ): Promise<DecodedObject> {
+  const codec = await loadCodec(encoding.compression);
   const hash = createHash('sha1');
   let size = 0;
   let head = Buffer.alloc(0);
@@ -172,9 +190,7 @@ export async function decodeObject(
   let decompressor: NodeJS.ReadWriteStream | undefined;
   if (encoding.compression === 'gz') {
     decompressor = encoding.raw === true ? createInflate(ZLIB_CHUNKS) : createGunzip(ZLIB_CHUNKS);
-  } else if (encoding.compression === 'zst') decompressor = new ZstdDecompress();
-  else if (encoding.compression === 'lz4') decompressor = new Lz4Decompress();
-  else if (encoding.compression === 'bz2') decompressor = new Bzip2Decompress();
+  } else if (codec !== undefined) decompressor = codec();
   else if (encoding.compression !== 'none') {
     throw new ObjectDecodeError('decompress', `compression "${encoding.compression}" is not supported`);
   }

@@ -2,7 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { RepositoryAccessError } from './access-error.js';
 import { DecodePool } from './decode-pool.js';
 import { WHOLE_OBJECT_BYTES } from './decode-worker.js';
-import { type DecodedObject, decodeObject, ObjectDecodeError, type StoredEncoding } from './object-decoder.js';
+import {
+  type DecodedObject,
+  decodeObject,
+  loadCodec,
+  ObjectDecodeError,
+  type StoredEncoding,
+} from './object-decoder.js';
 import { localPath, PosixStorage } from './posix-storage.js';
 import type { AccessErrorCode } from './report.js';
 import type { ByteRange, RepositoryStorage } from './storage.js';
@@ -123,6 +129,7 @@ export async function decodeStoredObject(
         if (bytes === undefined) return undefined;
         return await pool.decodeBytes(bytes, encoding, expected, signal, keep);
       }
+      if (pool === undefined) await loadCodec(encoding.compression);
       const stream = await storage.stream(key, range, signal);
       if (stream === undefined) return undefined;
       if (pool !== undefined) return await pool.decodeStream(stream, encoding, expected, signal, keep);

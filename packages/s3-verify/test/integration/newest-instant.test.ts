@@ -10,7 +10,8 @@ import {
   writeRows,
 } from '@chronos/pgbackrest/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyReportSchema, verifyRepository } from '../../src/index.js';
+import { verifyRepository } from '../../src/index.js';
+import { verifyReportSchema } from '../../src/schema.js';
 import { pgbackrest, verifyOptions } from './repository.js';
 
 const skip = await integrationGate(await probePgBackRest());

@@ -9,13 +9,8 @@ import {
   writeRows,
 } from '@chronos/pgbackrest/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  exitCodeFor,
-  parseWalFileName,
-  summarizeReport,
-  verifyReportSchema,
-  verifyRepository,
-} from '../../src/index.js';
+import { exitCodeFor, parseWalFileName, summarizeReport, verifyRepository } from '../../src/index.js';
+import { verifyReportSchema } from '../../src/schema.js';
 import {
   faultClient,
   listKeys,

@@ -8,14 +8,9 @@ import {
   startS3Endpoint,
 } from '@chronos/pgbackrest/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  exitCodeFor,
-  parseWalFileName,
-  summarizeReport,
-  verifyReportSchema,
-  verifyRepository,
-} from '../../src/index.js';
+import { exitCodeFor, parseWalFileName, summarizeReport, verifyRepository } from '../../src/index.js';
 import { PosixStorage } from '../../src/posix-storage.js';
+import { verifyReportSchema } from '../../src/schema.js';
 import { copyRepository, pgbackrest, startRepositories, verifyOptions } from './repository.js';
 
 const skip = await integrationGate(await probePgBackRest());

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkInfoPair } from '../../src/info-pair.js';
-import { parseVerifyConfig, repoKeyPrefix } from '../../src/options.js';
-import { decideOutcome, exitCodeFor, type VerifyReport, verifyReportSchema } from '../../src/report.js';
+import { repoKeyPrefix } from '../../src/options.js';
+import { decideOutcome, exitCodeFor, type VerifyReport } from '../../src/report.js';
+import { parseVerifyConfig, verifyReportSchema } from '../../src/schema.js';
 import { summarizeReport } from '../../src/summary.js';
 import { fixture, fixturePassphrase } from './fixtures.js';
 
