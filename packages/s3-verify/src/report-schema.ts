@@ -187,7 +187,14 @@ const stanzaSchema = z.object({
   newestRestorableInstant: newestRestorableInstantSchema.nullable().optional(),
 });
 
-/** The stable, JSON-serializable result of {@link verifyRepository}. */
+/**
+ * The stable, JSON-serializable result of `verifyRepository`, as a zod schema: validates a report read back from JSON
+ * (the `result` that `chronos --json verify-s3` prints, say).
+ *
+ * @example
+ * import { verifyReportSchema } from '@chronos/s3-verify/schema';
+ * const report = verifyReportSchema.parse(JSON.parse(await readFile('verify-report.json', 'utf8')));
+ */
 export const verifyReportSchema = z.object({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
   generatedAt: z.string(),

@@ -10,6 +10,10 @@ const passphraseReference = z.union([
 /**
  * Schema of a verification config file (JSON or YAML). The passphrase can only be a reference to an
  * environment variable or a file, never the value; credentials come from the AWS default chain.
+ *
+ * @example
+ * import { verifyConfigSchema } from '@chronos/s3-verify/schema';
+ * const checked = verifyConfigSchema.safeParse({ bucket: 'pg-backups', region: 'ca-central-1' });
  */
 export const verifyConfigSchema = z
   .object({
@@ -42,6 +46,7 @@ export type VerifyConfig = z.infer<typeof verifyConfigSchema>;
  * Validates a parsed config file. A plain passphrase value is rejected.
  *
  * @example
+ * import { parseVerifyConfig } from '@chronos/s3-verify/schema';
  * const config = parseVerifyConfig(JSON.parse(await readFile('verify.json', 'utf8')));
  */
 export function parseVerifyConfig(input: unknown): VerifyConfig {
