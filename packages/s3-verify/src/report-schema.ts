@@ -18,7 +18,7 @@ export const segmentRangeSchema = z.object({
 });
 
 /** Where a finding was made: any of an object key, a backup label, an archive id, a segment range. */
-export const findingLocationSchema = z.object({
+const findingLocationSchema = z.object({
   key: z.string().optional(),
   label: z.string().optional(),
   archiveId: z.string().optional(),
